@@ -1,0 +1,137 @@
+"""Decide a file's kind from its path and, for YAML, a cheap look at its text.
+
+Kinds are plain strings; ``taglint.extract.EXTRACTORS`` maps each kind to
+its extractor.  A file whose kind has no extractor (yet) is skipped.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Callable
+
+DOCKERFILE = "dockerfile"
+COMPOSE = "compose"
+KUBERNETES = "kubernetes"
+HELM_VALUES = "helm-values"
+HELM_TEMPLATE = "helm-template"
+HELM_CHART = "helm-chart"
+KUSTOMIZATION = "kustomization"
+GITHUB_WORKFLOW = "github-workflow"
+GITHUB_ACTION = "github-action"
+GITLAB_CI = "gitlab-ci"
+CIRCLECI = "circleci"
+AZURE_PIPELINES = "azure-pipelines"
+BITBUCKET = "bitbucket-pipelines"
+CLOUDBUILD = "cloudbuild"
+DRONE = "drone"
+JENKINSFILE = "jenkinsfile"
+SHELL = "shell"
+MAKEFILE = "makefile"
+
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIXES = (".json",)
+
+# Names that contain "dockerfile" but are not Dockerfiles.
+_NOT_DOCKERFILE_SUFFIXES = (
+    ".dockerignore", ".md", ".rst", ".txt", ".go", ".py", ".js", ".ts", ".json",
+    ".yaml", ".yml", ".toml", ".sh", ".bak", ".orig", ".swp", ".j2.md", ".html",
+)
+
+_SHELL_SHEBANG = re.compile(rb"^#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|k|z)?sh\b")
+_K8S_API_VERSION = re.compile(r"^\s*(?:-\s+)?[\"']?apiVersion[\"']?\s*:", re.MULTILINE)
+_K8S_KIND = re.compile(r"^\s*(?:-\s+)?[\"']?kind[\"']?\s*:", re.MULTILINE)
+
+
+def is_dockerfile_name(name: str) -> bool:
+    lower = name.lower()
+    if lower.endswith(_NOT_DOCKERFILE_SUFFIXES):
+        return False
+    return (
+        "dockerfile" in lower
+        or lower.startswith("containerfile")
+        or lower.endswith(".containerfile")
+    )
+
+
+def kind_from_path(path: str) -> str | None:
+    """The kind decided by the path alone, or None when content must decide."""
+    p = PurePosixPath(path.replace("\\", "/"))
+    name = p.name
+    lower = name.lower()
+    parts = [part.lower() for part in p.parts]
+    if is_dockerfile_name(name):
+        return DOCKERFILE
+    if lower in ("jenkinsfile",) or lower.startswith("jenkinsfile.") or lower.endswith(".jenkinsfile"):
+        return JENKINSFILE
+    if lower in ("makefile", "gnumakefile") or lower.endswith(".mk") or lower.startswith("makefile."):
+        return MAKEFILE
+    if lower.endswith((".sh", ".bash")):
+        return SHELL
+    if lower.endswith(YAML_SUFFIXES):
+        if "templates" in parts[:-1] and _inside_chart_templates(parts):
+            return HELM_TEMPLATE
+        stem = lower.rsplit(".", 1)[0]
+        if lower in ("chart.yaml", "chart.yml"):
+            return HELM_CHART
+        if stem in ("kustomization",):
+            return KUSTOMIZATION
+        if stem.startswith(("compose", "docker-compose")):
+            return COMPOSE
+        if len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows":
+            return GITHUB_WORKFLOW
+        if stem == "action" :
+            return GITHUB_ACTION
+        if lower.startswith(".gitlab-ci") or (len(parts) >= 2 and parts[-2] == ".gitlab-ci"):
+            return GITLAB_CI
+        if len(parts) >= 2 and parts[-2] == ".circleci" and stem == "config":
+            return CIRCLECI
+        if stem.startswith("azure-pipelines"):
+            return AZURE_PIPELINES
+        if stem == "bitbucket-pipelines":
+            return BITBUCKET
+        if stem.startswith("cloudbuild"):
+            return CLOUDBUILD
+        if lower in (".drone.yml", ".drone.yaml", ".woodpecker.yml", ".woodpecker.yaml") or (
+            len(parts) >= 2 and parts[-2] == ".woodpecker"
+        ):
+            return DRONE
+        if stem.startswith("values"):
+            return HELM_VALUES
+        return None  # content decides (Kubernetes manifests)
+    if lower.endswith(JSON_SUFFIXES):
+        return None  # content decides (Kubernetes JSON manifests)
+    return None
+
+
+def _inside_chart_templates(parts: list[str]) -> bool:
+    # chart/templates/x.yaml: Go templates, never YAML.  We cannot see
+    # Chart.yaml from here cheaply, so any folder named templates whose
+    # files use template actions counts; the content check confirms it.
+    return True
+
+
+def classify(path: str, read_text: Callable[[], str | None]) -> str | None:
+    """Kind of the file at ``path``; ``read_text`` is called only when needed."""
+    kind = kind_from_path(path)
+    if kind == HELM_TEMPLATE:
+        text = read_text()
+        if text is None:
+            return None
+        return HELM_TEMPLATE if "{{" in text else _kind_from_yaml_text(text)
+    if kind is not None:
+        return kind
+    lower = path.lower()
+    if lower.endswith(YAML_SUFFIXES + JSON_SUFFIXES):
+        text = read_text()
+        return _kind_from_yaml_text(text) if text is not None else None
+    if "." not in PurePosixPath(path).name:
+        text = read_text()
+        if text is not None and _SHELL_SHEBANG.match(text[:200].encode("utf-8", "replace")):
+            return SHELL
+    return None
+
+
+def _kind_from_yaml_text(text: str) -> str | None:
+    if _K8S_API_VERSION.search(text) and _K8S_KIND.search(text):
+        return KUBERNETES
+    return None

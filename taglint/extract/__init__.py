@@ -1,0 +1,25 @@
+"""One extractor per file kind.
+
+Each extractor module defines ``extract(source: SourceFile, ctx:
+ExtractContext) -> FileFacts``.  Modules are imported only when a file of
+their kind is scanned, so start-up stays fast.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+from taglint.model import FileFacts
+from taglint.source import ExtractContext, SourceFile
+
+Extractor = Callable[[SourceFile, ExtractContext], FileFacts]
+
+# kind -> module implementing it.  Kinds are decided by taglint.classify.
+EXTRACTORS: dict[str, str] = {
+    "dockerfile": "taglint.extract.dockerfile",
+}
+
+
+def extractor_for(kind: str) -> Extractor:
+    module = importlib.import_module(EXTRACTORS[kind])
+    return module.extract  # type: ignore[no-any-return]
