@@ -1,0 +1,36 @@
+"""Check kinds: the logic that rules (YAML data under ``rules/``) name.
+
+Each check kind is ``check(rule: Rule, project: Project) -> Iterator[Hit]``.
+The registry maps a kind's name to ``"module:function"`` and imports the
+module only when a rule that uses it runs.  No check registers itself.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Callable, Iterator
+
+if TYPE_CHECKING:
+    from taglint.model import Hit
+    from taglint.project import Project
+    from taglint.ruleset import Rule
+
+    CheckKind = Callable[[Rule, Project], Iterator[Hit]]
+
+CHECK_KINDS: dict[str, str] = {
+    # image references (any file kind)
+    "image-tag-class": "taglint.checks.images:check_tag_class",
+    "image-invalid": "taglint.checks.images:check_invalid",
+    "image-policy": "taglint.checks.images:check_policy",
+    "image-registry": "taglint.checks.images:check_registry",
+    "image-missing-digest": "taglint.checks.images:check_missing_digest",
+    "image-tag-and-digest": "taglint.checks.images:check_tag_and_digest",
+    "inconsistent-tags": "taglint.checks.images:check_inconsistent_tags",
+    # meta
+    "parse-error": "taglint.checks.meta:check_parse_errors",
+    "unused-suppression": "taglint.checks.meta:check_unused_suppressions",
+}
+
+
+def check_kind(name: str) -> CheckKind:
+    module_name, _, function = CHECK_KINDS[name].partition(":")
+    return getattr(importlib.import_module(module_name), function)  # type: ignore[no-any-return]
