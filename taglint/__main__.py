@@ -1,0 +1,3 @@
+from taglint.cli import main
+
+raise SystemExit(main())

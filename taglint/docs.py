@@ -1,0 +1,120 @@
+"""Rule documentation generated from the rule files, so it cannot drift.
+
+``python -m taglint.docs`` rewrites ``docs/rules.md`` and the rule table in
+``README.md`` (between the ``<!-- rules:start -->`` / ``<!-- rules:end -->``
+markers); ``--check`` only reports whether they are stale (a test runs it).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Mapping
+
+from taglint.ruleset import Rule
+
+SECTIONS = (
+    ("what-it-does", "What it does"),
+    ("why-is-this-bad", "Why is this bad?"),
+    ("example", "Example"),
+    ("use-instead", "Use instead"),
+    ("fix-safety", "Fix safety"),
+    ("references", "References"),
+)
+README_START, README_END = "<!-- rules:start -->", "<!-- rules:end -->"
+
+
+def default_label(rule: Rule) -> str:
+    label = rule.severity if rule.enabled else "off"
+    if rule.strict_enabled or rule.strict_severity:
+        strict = rule.strict_severity or rule.severity
+        label += f"; {strict} in strict"
+    return label
+
+
+def rule_markdown(rule: Rule, heading: str = "#") -> str:
+    out = [f"{heading} {rule.code} {rule.name}", "", f"{rule.summary}", ""]
+    out.append(f"Default: **{default_label(rule)}**. Covers: {', '.join(rule.applies_to) or 'all file kinds'}.")
+    out.append("")
+    for key, title in SECTIONS:
+        value = rule.docs.get(key)
+        if not value:
+            continue
+        out.append(f"{heading}# {title}")
+        out.append("")
+        if key == "references":
+            out.extend(f"- <{ref}>" for ref in value)
+        elif key in ("example", "use-instead"):
+            out.extend(["```", str(value).rstrip("\n"), "```"])
+        else:
+            out.append(str(value).strip())
+        out.append("")
+    return "\n".join(out)
+
+
+def rules_table_markdown(rules: Mapping[str, Rule]) -> str:
+    lines = ["| Code | Name | Default | Summary |", "|---|---|---|---|"]
+    for rule in rules.values():
+        summary = rule.summary.replace("|", "\\|")
+        lines.append(f"| {rule.code} | {rule.name} | {default_label(rule)} | {summary} |")
+    return "\n".join(lines) + "\n"
+
+
+def rules_table_text(rules: Mapping[str, Rule], fmt: str = "text") -> str:
+    if fmt == "markdown":
+        return rules_table_markdown(rules)
+    if fmt == "json":
+        data = [
+            {"code": r.code, "name": r.name, "severity": r.severity, "enabled": r.enabled,
+             "default": default_label(r), "summary": r.summary}
+            for r in rules.values()
+        ]
+        return json.dumps(data, indent=2) + "\n"
+    width = max((len(r.name) for r in rules.values()), default=10)
+    return "".join(
+        f"{r.code}  {r.name:<{width}}  {default_label(r):<22}  {r.summary}\n" for r in rules.values()
+    )
+
+
+def rules_reference(rules: Mapping[str, Rule]) -> str:
+    parts = [
+        "# Rule reference",
+        "",
+        "Generated from `rules/` by `python -m taglint.docs`; do not edit by hand.",
+        "",
+        rules_table_markdown(rules),
+    ]
+    parts.extend(rule_markdown(rule, heading="##") for rule in rules.values())
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def readme_with_table(readme: str, rules: Mapping[str, Rule]) -> str:
+    start = readme.index(README_START) + len(README_START)
+    end = readme.index(README_END)
+    return readme[:start] + "\n" + rules_table_markdown(rules) + readme[end:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from taglint.ruleset import builtin_rules
+
+    args = sys.argv[1:] if argv is None else argv
+    check = "--check" in args
+    root = Path(__file__).resolve().parent.parent
+    rules = builtin_rules()
+    targets = {
+        root / "docs" / "rules.md": rules_reference(rules),
+        root / "README.md": readme_with_table((root / "README.md").read_text(encoding="utf-8"), rules),
+    }
+    stale = [path for path, text in targets.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+    if check:
+        for path in stale:
+            print(f"{path.relative_to(root)} is out of date: run `python -m taglint.docs`")
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(targets[path], encoding="utf-8")
+        print(f"wrote {path.relative_to(root)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""The pipeline: discover → classify → extract → resolve → evaluate →
+suppress.  Pure of I/O except reading the scanned files; the CLI renders
+the result."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from taglint.classify import classify
+from taglint.config import Config
+from taglint.discovery import Candidate, discover
+from taglint.globs import matches
+from taglint.model import FileFacts, Finding, Fix, Hit, Problem, Span
+from taglint.project import Project
+from taglint.ruleset import Rule, load_rules
+from taglint.selection import active_rules, code_matches, configured_severity, severity_of
+from taglint.source import ExtractContext, SourceFile
+from taglint.suppress import Suppression, apply_suppressions, parse_suppressions
+
+_BINARY_SNIFF = 8192
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    files_scanned: int
+    errors: list[str] = field(default_factory=list)
+    rules: dict[str, Rule] = field(default_factory=dict)  # every known rule, by code
+
+
+@dataclass
+class _Processed:
+    facts: FileFacts | None
+    suppressions: list[Suppression]
+    errors: list[str]
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def format_template(template: str, fields: Mapping[str, Any]) -> str:
+    return template.format_map(_Blank(fields))
+
+
+def read_source(candidate: Candidate, max_size: int) -> tuple[SourceFile | None, list[Problem], str | None]:
+    """The decoded file, problems with its encoding, or why it is skipped.
+
+    Returns (source, problems, skip_reason)."""
+    try:
+        size = candidate.fs_path.stat().st_size
+        if size > max_size:
+            return None, [], f"{candidate.path}: skipped, larger than {max_size} bytes"
+        data = candidate.fs_path.read_bytes()
+    except OSError as exc:
+        span = Span(1, 1, 1, 1)
+        return None, [Problem(candidate.path, span, f"cannot read file: {exc.strerror or exc}")], None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return SourceFile(candidate.path, candidate.fs_path, data.decode("utf-16")), [], None
+        except UnicodeDecodeError:
+            return None, [], f"{candidate.path}: skipped, undecodable UTF-16"
+    if b"\0" in data[:_BINARY_SNIFF]:
+        return None, [], f"{candidate.path}: skipped, binary file"
+    problems = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", "replace")
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(
+            Problem(candidate.path, Span(line, 1, line, 1), f"not valid UTF-8 (byte {exc.start}); undecodable bytes read as U+FFFD")
+        )
+    return SourceFile(candidate.path, candidate.fs_path, text), problems, None
+
+
+def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _Processed:
+    """Read, classify and extract one file.  Never raises."""
+    from taglint.extract import EXTRACTORS, extractor_for
+
+    source: SourceFile | None = None
+    problems: list[Problem] = []
+    skip: str | None = None
+    loaded = False
+
+    def read_text() -> str | None:
+        nonlocal source, problems, skip, loaded
+        if not loaded:
+            source, problems, skip = read_source(candidate, max_size)
+            loaded = True
+        return source.text if source is not None else None
+
+    kind = classify(candidate.path, read_text)
+    if kind is None or kind not in EXTRACTORS:
+        return _Processed(None, [], [])
+    read_text()
+    if source is None:
+        if problems:  # unreadable: report it as a parse problem of a known kind
+            return _Processed(FileFacts(candidate.path, kind, problems=problems), [], [])
+        return _Processed(None, [], [skip] if (skip and candidate.explicit) else [])
+    errors: list[str] = []
+    try:
+        facts = extractor_for(kind)(source, ctx)
+    except RecursionError:
+        facts = FileFacts(candidate.path, kind, problems=[Problem(candidate.path, Span(1, 1, 1, 1), "nesting too deep to parse")])
+    except Exception as exc:  # an extractor bug must not end the scan
+        errors.append(f"{candidate.path}: internal error in the {kind} extractor: {type(exc).__name__}: {exc}")
+        facts = FileFacts(candidate.path, kind)
+    facts.problems[:0] = problems
+    return _Processed(facts, parse_suppressions(candidate.path, source.text), errors)
+
+
+def _process_chunk(args: tuple[list[Candidate], ExtractContext, int]) -> list[_Processed]:
+    chunk, ctx, max_size = args
+    return [process_file(c, ctx, max_size) for c in chunk]
+
+
+def extract_all(candidates: Sequence[Candidate], ctx: ExtractContext, max_size: int, jobs: int) -> list[_Processed]:
+    if jobs <= 1 or len(candidates) < 2 * jobs:
+        return [process_file(c, ctx, max_size) for c in candidates]
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, min(64, len(candidates) // (jobs * 4)))
+    chunks = [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        results = pool.map(_process_chunk, [(chunk, ctx, max_size) for chunk in chunks])
+        return [item for chunk in results for item in chunk]
+
+
+def _to_finding(rule: Rule, hit: Hit, config: Config) -> Finding:
+    fields = dict(hit.fields)
+    fields.setdefault("reference", hit.reference or "")
+    # A check may lower or raise one hit's severity (TL205: info for a plain
+    # Docker Hub user/repo); a severity the user configured always wins.
+    severity = configured_severity(rule.code, config) or fields.get("severity") or severity_of(rule, config)
+    return Finding(
+        rule=rule.code,
+        name=rule.name,
+        severity=severity,
+        path=hit.path,
+        span=hit.span,
+        message=format_template(rule.message, fields),
+        reference=hit.reference,
+        fix=Fix(
+            description=format_template(rule.fix, fields),
+            applicability=hit.applicability if hit.edits else "none",
+            edits=hit.edits,
+        ),
+    )
+
+
+def evaluate(rules: Iterable[Rule], project: Project, errors: list[str]) -> list[Finding]:
+    from taglint.checks import check_kind
+
+    findings: dict[tuple[str, str, Span], Finding] = {}
+    for rule in rules:
+        try:
+            for hit in check_kind(rule.check_kind)(rule, project):
+                finding = _to_finding(rule, hit, project.config)
+                findings.setdefault((finding.rule, finding.path, finding.span), finding)
+        except Exception as exc:  # a check bug must not end the scan
+            errors.append(f"internal error in rule {rule.code} ({rule.check_kind}): {type(exc).__name__}: {exc}")
+    return list(findings.values())
+
+
+def _per_file_ignored(finding: Finding, config: Config) -> bool:
+    return any(
+        matches(finding.path, pattern) and code_matches(finding.rule, codes)
+        for pattern, codes in config.per_file_ignores.items()
+    )
+
+
+def _resolve(files: list[FileFacts], cwd: Path, errors: list[str]) -> None:
+    try:
+        from taglint import resolve
+    except ImportError:  # pragma: no cover
+        return
+    run_all = getattr(resolve, "run_all", None)
+    if run_all is None:
+        return
+    try:
+        run_all(files, resolve.ResolveContext(cwd=cwd))
+    except Exception as exc:
+        errors.append(f"internal error while resolving references across files: {type(exc).__name__}: {exc}")
+
+
+def scan(
+    paths: Sequence[str],
+    config: Config,
+    *,
+    cwd: Path | None = None,
+    jobs: int = 1,
+    force_exclude: bool = False,
+    build_args: Mapping[str, str] | None = None,
+) -> ScanResult:
+    cwd = cwd or Path(os.getcwd())
+    rules = load_rules(config.rule_dirs)
+    selected = active_rules(rules, config)
+    candidates, errors = discover(paths or ["."], cwd, config.exclude, force_exclude)
+    ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
+    processed = extract_all(candidates, ctx, config.max_file_size, jobs)
+    files = [p.facts for p in processed if p.facts is not None]
+    suppressions = [s for p in processed for s in p.suppressions]
+    for p in processed:
+        errors.extend(p.errors)
+    _resolve(files, cwd, errors)
+    project = Project(files, config)
+    meta = [r for r in selected if r.check_kind == "unused-suppression"]
+    findings = evaluate([r for r in selected if r not in meta], project, errors)
+    findings = [f for f in findings if not _per_file_ignored(f, config)]
+    findings = apply_suppressions(findings, suppressions)
+    if meta:
+        project.suppressions = suppressions
+        project.active_codes = {r.code for r in selected}
+        findings += [f for f in evaluate(meta, project, errors) if not _per_file_ignored(f, config)]
+    findings.sort(key=Finding.sort_key)
+    return ScanResult(findings=findings, files_scanned=len(files), errors=errors, rules=rules)

@@ -1,0 +1,250 @@
+"""Dockerfile / Containerfile extractor.
+
+Instructions come from the official BuildKit parser (the ``dockerfile``
+package wraps it), which handles continuations, comments between
+continuation lines, heredocs and the ``escape`` directive exactly as
+``docker build`` does.  The parser reports lines, not columns, so each
+image's column is found by re-tokenising the instruction's own source
+lines.
+
+Images: ``FROM`` (not ``scratch``, not an earlier stage), ``COPY|ADD
+--from=<image>`` (not a stage name or index), ``RUN --mount=...,from=<image>``
+and the ``# syntax=`` directive.  ``ARG`` defaults (global ones before the
+first ``FROM``, stage ones after it) and ``--build-arg`` values are
+substituted; an ARG with no value leaves the reference unresolved.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from taglint.model import FileFacts, ImageRef, Location, Problem, Span, Step
+from taglint.source import ExtractContext, SourceFile
+from taglint.variables import Binding, expand
+
+KIND = "dockerfile"
+_DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(\S*)\s*$")
+_STAGE_INDEX = re.compile(r"^[0-9]+$")
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    line: int
+    column: int  # 1-based
+
+
+def _directives(source: SourceFile) -> tuple[dict[str, tuple[str, Span]], str]:
+    """Parser directives at the top of the file, and the escape character."""
+    found: dict[str, tuple[str, Span]] = {}
+    for number, line in enumerate(source.lines, start=1):
+        match = _DIRECTIVE.match(line)
+        if not match:
+            break
+        key = match.group(1).lower()
+        if key in found:
+            break
+        value = match.group(2)
+        column = match.start(2) + 1
+        found[key] = (value, Span(number, column, number, column + len(value)))
+    escape = found.get("escape", ("\\", None))[0] or "\\"
+    return found, escape
+
+
+def _tokens(source: SourceFile, start_line: int, end_line: int, escape: str) -> list[_Token]:
+    """Whitespace-separated words of an instruction's first logical line,
+    following continuations and skipping comment lines between them."""
+    out: list[_Token] = []
+    lines = source.lines
+    number = start_line
+    first = True
+    while number <= min(end_line, len(lines)):
+        line = lines[number - 1]
+        stripped = line.strip()
+        if not first and (stripped.startswith("#") or not stripped):
+            number += 1
+            continue
+        body = line.rstrip()
+        continued = body.endswith(escape) and not body.endswith(escape * 2)
+        if continued:
+            body = body[: -len(escape)]
+        for match in re.finditer(r"\S+", body):
+            out.append(_Token(match.group(0), number, match.start() + 1))
+        if not continued:
+            break
+        first = False
+        number += 1
+    return out
+
+
+class _Scope:
+    """ARG bindings visible at one point of the Dockerfile."""
+
+    def __init__(self, build_args: dict[str, str]):
+        self.build_args = build_args
+        self.global_args: dict[str, Binding] = {}
+        self.stage_args: dict[str, Binding] = {}
+        self.chains: dict[str, tuple[Step, ...]] = {}  # ARG name -> ARGs its default used
+        self.in_stage = False
+
+    def lookup(self, name: str) -> Binding | None:
+        if self.in_stage:
+            return self.stage_args.get(name)
+        return self.global_args.get(name)
+
+    def declare(self, name: str, default: str | None, location: Location) -> None:
+        inherited = self.global_args.get(name) if self.in_stage else None
+        if name in self.build_args:
+            bound = Binding(self.build_args[name], Step(f"--build-arg {name}", self.build_args[name]))
+        elif default is None and inherited is not None:
+            bound = inherited  # `ARG NAME` inside a stage re-imports the global ARG
+        elif default is None:
+            bound = Binding(None, Step(f"ARG {name}", None, location))
+        else:
+            value, used = expand(default, self.lookup)
+            self.chains[name] = used
+            bound = Binding(value, Step(f"ARG {name}", value, location))
+        (self.stage_args if self.in_stage else self.global_args)[name] = bound
+
+    def expand(self, text: str) -> tuple[str, tuple[Step, ...]]:
+        """Substitute ARGs, listing every ARG involved (nested defaults too)."""
+        value, steps = expand(text, self.lookup)
+        out: list[Step] = []
+        pending = list(steps)
+        while pending:
+            step = pending.pop(0)
+            if step in out:
+                continue
+            out.append(step)
+            if step.name.startswith("ARG "):
+                pending.extend(self.chains.get(step.name[4:], ()))
+        return value, tuple(out)
+
+
+def _arg_pairs(value: tuple[str, ...]) -> Iterator[tuple[str, str | None]]:
+    for item in value:
+        name, eq, default = item.partition("=")
+        if len(default) >= 2 and default[0] == default[-1] and default[0] in "\"'":
+            default = default[1:-1]
+        yield name, (default if eq else None)
+
+
+def _image_ref(
+    source: SourceFile, token: _Token, offset: int, written: str, scope: _Scope, context: str, stage: str | None
+) -> ImageRef:
+    value, steps = scope.expand(written)
+    span = Span(token.line, token.column + offset, token.line, token.column + offset + len(written))
+    return ImageRef(
+        path=source.path, span=span, written=written, value=value, kind=KIND,
+        context=context, via=steps, stage=stage,
+    )
+
+
+def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
+    import dockerfile
+
+    facts = FileFacts(source.path, KIND)
+    directives, escape = _directives(source)
+    if "syntax" in directives:
+        value, span = directives["syntax"]
+        if value:
+            facts.images.append(
+                ImageRef(source.path, span, value, value, KIND, context="# syntax= directive")
+            )
+    try:
+        instructions = dockerfile.parse_string(source.text)
+    except dockerfile.GoParseError as exc:
+        facts.problems.append(Problem(source.path, Span(1, 1, 1, 1), f"Dockerfile parse error: {exc}"))
+        return facts
+    scope = _Scope(dict(ctx.build_args))
+    stages: list[str | None] = []  # stage names (lowercase) by index
+    current_stage: str | None = None
+    for instruction in instructions:
+        command = instruction.cmd.upper()
+        if command == "ARG":
+            line = instruction.start_line
+            for name, default in _arg_pairs(instruction.value):
+                scope.declare(name, default, Location(source.path, Span(line, 1, line, 1)))
+            continue
+        if command == "FROM":
+            current_stage = _from(source, instruction, escape, scope, stages, facts)
+            continue
+        if command in ("COPY", "ADD"):
+            _copy_from(source, instruction, escape, scope, stages, facts, current_stage, command)
+        elif command == "RUN":
+            _run_mounts(source, instruction, escape, scope, stages, facts, current_stage)
+    return facts
+
+
+def _from(
+    source: SourceFile, instruction: object, escape: str, scope: _Scope, stages: list[str | None], facts: FileFacts
+) -> str | None:
+    tokens = _tokens(source, instruction.start_line, instruction.end_line, escape)  # type: ignore[attr-defined]
+    words = [t for t in tokens[1:] if not t.text.startswith("--")]
+    stage_name: str | None = None
+    if len(words) >= 3 and words[1].text.lower() == "as":
+        stage_name = words[2].text.lower()
+    scope.in_stage = False  # FROM sees only global ARGs
+    if not words:
+        line = instruction.start_line  # type: ignore[attr-defined]
+        facts.problems.append(Problem(source.path, Span(line, 1, line, 5), "FROM names no image"))
+    else:
+        token = words[0]
+        value, _ = scope.expand(token.text)
+        lowered = value.lower()
+        label = f"stage {stage_name}" if stage_name else f"stage {len(stages)}"
+        if lowered != "scratch" and lowered not in {s for s in stages if s}:
+            facts.images.append(_image_ref(source, token, 0, token.text, scope, "FROM", label))
+    stages.append(stage_name)
+    scope.in_stage = True
+    scope.stage_args = {}
+    return stage_name or str(len(stages) - 1)
+
+
+def _is_stage(value: str, stages: list[str | None]) -> bool:
+    lowered = value.lower()
+    if _STAGE_INDEX.match(value):
+        return int(value) < len(stages)
+    return lowered in {s for s in stages if s}
+
+
+def _copy_from(
+    source: SourceFile, instruction: object, escape: str, scope: _Scope, stages: list[str | None],
+    facts: FileFacts, stage: str | None, command: str,
+) -> None:
+    for token in _tokens(source, instruction.start_line, instruction.end_line, escape)[1:]:  # type: ignore[attr-defined]
+        if not token.text.startswith("--"):
+            break
+        if token.text.lower().startswith("--from="):
+            written = _unquote(token.text[len("--from=") :])
+            offset = token.text.find(written, len("--from="))
+            value, _ = scope.expand(written)
+            if written and not _is_stage(value, stages):
+                facts.images.append(_image_ref(source, token, offset, written, scope, f"{command} --from", stage))
+
+
+def _run_mounts(
+    source: SourceFile, instruction: object, escape: str, scope: _Scope, stages: list[str | None],
+    facts: FileFacts, stage: str | None,
+) -> None:
+    for token in _tokens(source, instruction.start_line, instruction.end_line, escape)[1:]:  # type: ignore[attr-defined]
+        if not token.text.startswith("--"):
+            break
+        if not token.text.lower().startswith("--mount="):
+            continue
+        body = token.text[len("--mount=") :]
+        position = len("--mount=")
+        for field in _unquote(body).split(","):
+            key, _, value = field.partition("=")
+            if key.strip().lower() == "from" and value:
+                offset = token.text.find(field, position) + len(key) + 1
+                resolved, _ = scope.expand(value)
+                if not _is_stage(resolved, stages):
+                    facts.images.append(_image_ref(source, token, offset, value, scope, "RUN --mount from", stage))
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text

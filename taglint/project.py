@@ -1,0 +1,53 @@
+"""Everything the check kinds see: the facts of all scanned files, the
+configuration, and a cached tag classifier."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
+
+from taglint.config import Config
+from taglint.model import ActionRef, Command, FileFacts, ImageRef
+
+if TYPE_CHECKING:
+    from taglint.suppress import Suppression
+    from taglint.tags import Classification, Vocabulary
+
+
+@dataclass
+class Project:
+    files: list[FileFacts]
+    config: Config
+    suppressions: list[Suppression] = field(default_factory=list)  # for TL002
+    active_codes: set[str] = field(default_factory=set)
+    _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        from taglint.tags import Vocabulary
+
+        return Vocabulary.default().extended(
+            floating=self.config.floating_tags, variants=self.config.variant_suffixes
+        )
+
+    def classify(self, text: str) -> Classification:
+        """The tag class of a reference value (cached per distinct text)."""
+        found = self._classified.get(text)
+        if found is None:
+            from taglint.tags import classify_reference
+
+            found = classify_reference(text, self.vocabulary)
+            self._classified[text] = found
+        return found
+
+    def images(self) -> Iterator[ImageRef]:
+        for facts in self.files:
+            yield from facts.images
+
+    def commands(self) -> Iterator[Command]:
+        for facts in self.files:
+            yield from facts.commands
+
+    def actions(self) -> Iterator[ActionRef]:
+        for facts in self.files:
+            yield from facts.actions

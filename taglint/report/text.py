@@ -1,0 +1,107 @@
+"""``--format text``: compiler-style lines, a code frame with a caret under
+the span, the fix hint, and a summary line.  Text taken from scanned files
+never reaches the terminal with raw control characters."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable
+
+from taglint.model import Finding
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_COLORS = {"error": "31", "warning": "33", "info": "36", "code": "1", "dim": "2", "caret": "35", "path": "1"}
+
+
+def clean(text: str) -> str:
+    """Visible form of text from a scanned file: control characters escaped."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}", text)
+
+
+class _Painter:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __call__(self, style: str, text: str) -> str:
+        return f"\x1b[{_COLORS[style]}m{text}\x1b[0m" if self.enabled else text
+
+
+def _source_lines(path: str, cache: dict[str, list[str] | None]) -> list[str] | None:
+    if path not in cache:
+        try:
+            cache[path] = Path(path).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+        except OSError:
+            cache[path] = None
+    return cache[path]
+
+
+def _frame(finding: Finding, lines: list[str] | None, paint: _Painter) -> list[str]:
+    span = finding.span
+    if not lines or span.line > len(lines):
+        return []
+    raw = lines[span.line - 1].expandtabs(1)
+    shown = clean(raw)
+    if len(shown) > 200:  # keep frames readable: show a window around the span
+        start = max(0, span.column - 60)
+        shown = ("…" if start else "") + shown[start : start + 160] + "…"
+        offset = span.column - 1 - start + (1 if start else 0)
+    else:
+        # columns count characters of the raw line; escaped characters widen it
+        offset = len(clean(raw[: span.column - 1]))
+    end = span.end_column if span.end_line == span.line else len(raw) + 1
+    width = max(1, len(clean(raw[span.column - 1 : end - 1])))
+    gutter = str(span.line)
+    pad = " " * len(gutter)
+    return [
+        f"{pad} {paint('dim', '|')}",
+        f"{paint('dim', gutter)} {paint('dim', '|')} {shown}",
+        f"{pad} {paint('dim', '|')} {' ' * offset}{paint('caret', '^' * width)}",
+    ]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(findings: list[Finding], files_scanned: int) -> str:
+    if not findings:
+        return f"No findings in {_plural(files_scanned, 'file')}."
+    by_severity = Counter(f.severity for f in findings)
+    parts = [_plural(by_severity[s], s) for s in ("error", "warning", "info") if by_severity[s]]
+    files = len({f.path for f in findings})
+    return (
+        f"Found {_plural(len(findings), 'finding')} ({', '.join(parts)}) in {_plural(files, 'file')}; "
+        f"{_plural(files_scanned, 'file')} scanned."
+    )
+
+
+def statistics(findings: Iterable[Finding]) -> list[str]:
+    counts = Counter((f.rule, f.name) for f in findings)
+    return [f"{n:>5}  {code}  {name}" for (code, name), n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+
+
+def render(result: Any, options: Any) -> str:
+    paint = _Painter(options.color)
+    out: list[str] = []
+    cache: dict[str, list[str] | None] = {}
+    for finding in result.findings:
+        span = finding.span
+        location = paint("path", f"{clean(finding.path)}:{span.line}:{span.column}:")
+        severity = paint(finding.severity, finding.severity)
+        out.append(f"{location} {paint('code', finding.rule)} [{severity}] {clean(finding.message)}")
+        if options.quiet:
+            continue
+        if options.show_frames:
+            out.extend(_frame(finding, _source_lines(finding.path, cache), paint))
+        if finding.fix and finding.fix.description:
+            label = "fix" if not finding.fix.edits else f"fix ({finding.fix.applicability})"
+            out.append(f"  {paint('dim', '=')} {label}: {clean(finding.fix.description)}")
+        out.append("")
+    for error in result.errors:
+        out.append(f"error: {clean(error)}")
+    if options.statistics and result.findings:
+        out.extend(statistics(result.findings))
+    if not options.quiet or result.findings:
+        out.append(summary_line(result.findings, result.files_scanned))
+    return "\n".join(out) + "\n"

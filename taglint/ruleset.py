@@ -1,0 +1,129 @@
+"""Rules as data: load the YAML files under ``rules/``, validate them, and
+decide which are active under a configuration."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from taglint.errors import RuleError
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def builtin_rules_dir() -> Path:
+    """``taglint/rules`` in an installed wheel, ``rules/`` in a source checkout."""
+    installed = _PACKAGE / "rules"
+    if installed.is_dir() and any(installed.rglob("*.yaml")):
+        return installed
+    return _PACKAGE.parent / "rules"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    severity: str
+    enabled: bool
+    check_kind: str
+    params: Mapping[str, Any]
+    message: str
+    fix: str
+    docs: Mapping[str, Any]
+    applies_to: tuple[str, ...] = ()
+    strict_enabled: bool | None = None
+    strict_severity: str | None = None
+    source: str = ""
+
+    def default_severity(self, strict: bool) -> str:
+        if strict and self.strict_severity:
+            return self.strict_severity
+        return self.severity
+
+    def enabled_by_default(self, strict: bool) -> bool:
+        if strict and self.strict_enabled is not None:
+            return self.strict_enabled
+        return self.enabled
+
+    @property
+    def param(self) -> Mapping[str, Any]:
+        return self.params
+
+
+@lru_cache(maxsize=1)
+def rule_schema() -> dict[str, Any]:
+    return json.loads((_PACKAGE / "schemas" / "rule.schema.json").read_text(encoding="utf-8"))
+
+
+def validate_rule_data(data: Any, source: str) -> None:
+    import jsonschema  # imported here: only user rule folders are validated at run time
+
+    validator = jsonschema.Draft202012Validator(rule_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        first = errors[0]
+        where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise RuleError(f"{source}: {where}: {first.message}")
+
+
+def _rule_from_data(data: Any, source: str, validate: bool) -> Rule:
+    if validate:
+        validate_rule_data(data, source)
+    strict = data.get("strict", {})
+    return Rule(
+        code=data["code"],
+        name=data["name"],
+        summary=data["summary"],
+        severity=data["severity"],
+        enabled=data["enabled"],
+        check_kind=data["check"]["kind"],
+        params=data["check"].get("params", {}),
+        message=data["message"],
+        fix=data["fix"],
+        docs=data["docs"],
+        applies_to=tuple(data.get("applies-to", ())),
+        strict_enabled=strict.get("enabled"),
+        strict_severity=strict.get("severity"),
+        source=source,
+    )
+
+
+def load_rule_file(path: Path, validate: bool = True) -> Rule:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleError(f"{path}: cannot read rule: {exc}") from exc
+    return _rule_from_data(data, str(path), validate)
+
+
+def load_rules(extra_dirs: Iterable[Path] = ()) -> dict[str, Rule]:
+    """All rules by code: the built-in ones plus those in ``extra_dirs``.
+
+    Built-in rules are validated by the test suite, not at every start;
+    rules from user folders are validated against the schema when loaded."""
+    from taglint.checks import CHECK_KINDS
+
+    rules: dict[str, Rule] = {}
+    builtin = builtin_rules_dir()
+    for folder in (builtin, *extra_dirs):
+        if not folder.is_dir():
+            raise RuleError(f"{folder}: rule folder does not exist")
+        for path in sorted(folder.rglob("*.yaml")):
+            rule = load_rule_file(path, validate=folder != builtin)
+            if rule.check_kind not in CHECK_KINDS:
+                raise RuleError(f"{path}: unknown check kind {rule.check_kind!r}")
+            if rule.code in rules:
+                raise RuleError(f"{path}: rule code {rule.code} is already defined in {rules[rule.code].source}")
+            rules[rule.code] = rule
+    return dict(sorted(rules.items()))
+
+
+@lru_cache(maxsize=1)
+def builtin_rules() -> dict[str, Rule]:
+    return load_rules()
