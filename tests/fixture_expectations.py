@@ -1,0 +1,35 @@
+"""Read the inline expectations of rule fixtures.
+
+A comment line ``# expect: TL101`` (or ``// expect: TL101``) says that the
+next line that is not itself an expectation carries a TL101 finding;
+``TL101:14`` also fixes its start column.  Several codes may be listed,
+comma-separated.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+EXPECT = re.compile(r"^\s*(?:#|//)\s*expect:\s*(?P<codes>[A-Z0-9:,\s]+?)\s*$")
+
+
+def expectations(path: Path, root: Path) -> set[tuple[str, int, str, int | None]]:
+    """(relative path, line, code, column or None) expected in ``path``."""
+    out: set[tuple[str, int, str, int | None]] = set()
+    pending: list[tuple[str, int | None]] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (UnicodeDecodeError, OSError):
+        return out
+    relative = path.relative_to(root).as_posix()
+    for number, line in enumerate(lines, start=1):
+        match = EXPECT.match(line)
+        if match:
+            for item in match.group("codes").split(","):
+                code, _, column = item.strip().partition(":")
+                pending.append((code, int(column) if column else None))
+            continue
+        for code, column in pending:
+            out.add((relative, number, code, column))
+        pending = []
+    return out
