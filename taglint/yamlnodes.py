@@ -1,0 +1,453 @@
+"""YAML and JSON text as PyYAML nodes with positions.
+
+Every extractor of a YAML-based file kind goes through this module, so the
+safety rules live in one place:
+
+* **Parser.**  libyaml through PyYAML's C loader (``CSafeLoader``) when it is
+  available, the pure-Python ``SafeLoader`` otherwise.  Only the *compose*
+  stage runs: documents become ``yaml.Node`` trees that keep their marks, and
+  no Python objects are constructed.  That is also why the YAML 1.1 value
+  tag (``delimiter: =`` in a kustomization, tagged
+  ``tag:yaml.org,2002:value``) loads: only construction would reject it.
+* **Errors.**  :func:`load_documents` raises :class:`YamlError` with a 1-based
+  line and column and the parser's reason; never anything else.
+* **Depth.**  The C composer recurses once per nesting level and crashes the
+  process beyond a few ten thousand levels.  A cheap upper bound of the
+  nesting depth (flow brackets plus indentation) is computed first; when it
+  is high, the libyaml *event* stream (iterative, no recursion) measures the
+  real depth, and documents nested deeper than :data:`MAX_DEPTH` are refused
+  with a :class:`YamlError` instead of being composed.
+* **Aliases.**  Composing keeps aliases as shared node objects, so a
+  "billion laughs" file stays small.  :func:`walk` expands each collection
+  node object once (the first path that reaches it wins) and stops after
+  ``max_nodes`` nodes, so neither alias bombs nor recursive anchors
+  (``&a [*a]``) can make it loop or explode.  Every helper here is
+  iterative.
+
+Helpers:
+
+``node_span(node) -> Span``
+    Where a node's value is written.  Quoted scalars: the text *inside* the
+    quotes.  Plain scalars: the value itself.  Block scalars (``|``, ``>``):
+    from the first to the end of the last content line.  Collections: from
+    their start to their end mark.  1-based, ``end_column`` exclusive.
+``mapping_get(node, key)`` / ``iter_mapping(node)``
+    Look up / iterate the string keys of a mapping node; merge keys
+    (``<<: *base``, ``<<: [*a, *b]``) are applied, own keys win.
+``scalar_str(node)``
+    The value of a scalar node (``None`` for other nodes and for nulls).
+``walk(root)``
+    Iterates ``(path, node)`` pairs; ``path`` is a tuple of keys (str) and
+    sequence indexes (int); :func:`format_path` renders it as
+    ``spec.template.spec.containers[0].image``.
+``scalar_line_map(node, text) -> Callable[[int], tuple[int, int]]``
+    Maps an offset into the scalar's *value* (``node.value``) back to the
+    1-based ``(line, column)`` in ``text`` where that character is written.
+    Works for plain (also multi-line), single- and double-quoted, literal
+    (``|``) and folded (``>``) scalars: each written line's content is found
+    in the value in order, so characters map exactly; characters that the
+    folding or an escape sequence produced (a folded line break, ``\\t``)
+    map to the nearest written position on their line.  Use it for
+    ``run: |`` scripts::
+
+        at = scalar_line_map(node, source.text)
+        line, column = at(offset_in_script)
+
+Line counting follows libyaml: ``\\r\\n``, ``\\r`` and ``\\n`` (and the
+YAML 1.1 breaks NEL, LS, PS) end a line.  Columns count characters.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Callable, Iterator, Union
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from taglint.model import Span
+
+try:  # libyaml
+    from yaml import CSafeLoader as _Loader
+
+    C_LOADER = True
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    C_LOADER = False
+
+__all__ = [
+    "C_LOADER", "MAX_DEPTH", "MAX_WALK_NODES", "MappingNode", "Node", "ScalarNode", "SequenceNode",
+    "YamlError", "format_path", "is_null", "iter_mapping", "load_documents", "mapping_get",
+    "node_span", "scalar_line_map", "scalar_str", "walk",
+]
+
+MAX_DEPTH = 1000  # deeper documents are refused (YamlError), never composed
+MAX_WALK_NODES = 1_000_000  # walk() stops after this many nodes
+
+NULL_TAG = "tag:yaml.org,2002:null"
+STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+PathPart = Union[str, int]
+Path_ = tuple[PathPart, ...]
+
+_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_DEEP_INDENT = re.compile(r"^[ \t?-]{%d}" % (MAX_DEPTH // 4), re.MULTILINE)
+
+
+class YamlError(Exception):
+    """The text is not YAML that taglint can read; ``line``/``column`` are 1-based."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(f"{line}:{column}: {message}")
+        self.line = line
+        self.column = column
+        self.message = message
+
+    @property
+    def span(self) -> Span:
+        return Span(self.line, self.column, self.line, self.column)
+
+
+# --------------------------------------------------------------------------
+# Loading
+
+
+def load_documents(text: str) -> list[Node]:
+    """All documents of ``text`` as nodes (empty documents are left out).
+
+    Raises :class:`YamlError` for anything the parser rejects or that is
+    nested deeper than :data:`MAX_DEPTH`.
+    """
+    if _may_be_deep(text):
+        _check_depth(text)
+    try:
+        return [doc for doc in yaml.compose_all(text, Loader=_Loader) if doc is not None]
+    except yaml.MarkedYAMLError as exc:
+        raise _marked_error(exc, text) from None
+    except yaml.YAMLError as exc:  # ReaderError and friends
+        raise _unmarked_error(exc, text) from None
+    except RecursionError:
+        raise YamlError(1, 1, "nesting too deep to parse") from None
+    except (UnicodeError, ValueError, TypeError) as exc:
+        raise YamlError(1, 1, f"cannot parse: {exc}") from None
+
+
+def _may_be_deep(text: str) -> bool:
+    """Cheap upper bound of the nesting depth: over MAX_DEPTH/2 → measure it."""
+    openers = text.count("[") + text.count("{")
+    if openers > MAX_DEPTH // 2:
+        return True
+    return _DEEP_INDENT.search(text) is not None
+
+
+def _check_depth(text: str) -> None:
+    """Measure the nesting depth on the (iterative) event stream."""
+    depth = 0
+    starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, starts):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise YamlError(
+                        mark.line + 1, mark.column + 1, f"nested deeper than {MAX_DEPTH} levels; not parsed"
+                    )
+            elif isinstance(event, ends):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise _marked_error(exc, text) from None
+    except yaml.YAMLError as exc:
+        raise _unmarked_error(exc, text) from None
+    except (UnicodeError, ValueError, TypeError) as exc:
+        raise YamlError(1, 1, f"cannot parse: {exc}") from None
+
+
+def _marked_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
+    mark = exc.problem_mark or exc.context_mark
+    reason = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+    if mark is None:
+        return YamlError(1, 1, reason)
+    return YamlError(mark.line + 1, mark.column + 1, reason)
+
+
+def _unmarked_error(exc: yaml.YAMLError, text: str) -> YamlError:
+    position = getattr(exc, "position", None)
+    reason = str(exc).split("\n", 1)[0]
+    if isinstance(exc, yaml.reader.ReaderError):
+        char = exc.character
+        shown = f"#x{ord(char):04x}" if isinstance(char, str) else f"#x{char:02x}"
+        reason = f"unacceptable character {shown}: {exc.reason}"
+    if isinstance(position, int):
+        line, column = _line_col_of_offset(text, position, byte_offset=C_LOADER)
+        return YamlError(line, column, reason)
+    return YamlError(1, 1, reason)
+
+
+def _line_col_of_offset(text: str, offset: int, *, byte_offset: bool) -> tuple[int, int]:
+    if byte_offset:  # libyaml counts bytes of the UTF-8 encoding
+        prefix = text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore")
+    else:
+        prefix = text[:offset]
+    breaks = list(_BREAKS.finditer(prefix))
+    if not breaks:
+        return 1, len(prefix) + 1
+    return len(breaks) + 1, len(prefix) - breaks[-1].end() + 1
+
+
+# --------------------------------------------------------------------------
+# Node access
+
+
+def scalar_str(node: Node | None) -> str | None:
+    """The value of a (non-null) scalar node, else None."""
+    if isinstance(node, ScalarNode) and not (node.tag == NULL_TAG and not node.style):
+        return str(node.value)
+    return None
+
+
+def is_null(node: Node | None) -> bool:
+    return node is None or (isinstance(node, ScalarNode) and node.tag == NULL_TAG and not node.style)
+
+
+def _is_merge_key(key: Node) -> bool:
+    return isinstance(key, ScalarNode) and (key.tag == MERGE_TAG or (key.value == "<<" and not key.style))
+
+
+def iter_mapping(node: Node | None, *, merge: bool = True) -> Iterator[tuple[str, Node, Node]]:
+    """``(key, key_node, value_node)`` for the scalar keys of a mapping node.
+
+    Merge keys are applied: the mapping's own keys come first and win over
+    merged ones; earlier merge sources win over later ones (YAML merge
+    semantics).  Recursive merges are cut, each source mapping is read once.
+    """
+    if not isinstance(node, MappingNode):
+        return
+    if not merge:
+        for key, value in node.value:
+            if isinstance(key, ScalarNode):
+                yield str(key.value), key, value
+        return
+    seen_keys: set[str] = set()
+    visited: set[int] = set()
+    queue: list[MappingNode] = [node]
+    while queue:
+        current = queue.pop(0)
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
+        sources: list[MappingNode] = []
+        for key, value in current.value:
+            if _is_merge_key(key):
+                if isinstance(value, MappingNode):
+                    sources.append(value)
+                elif isinstance(value, SequenceNode):
+                    sources.extend(item for item in value.value if isinstance(item, MappingNode))
+                continue
+            if not isinstance(key, ScalarNode):
+                continue
+            name = str(key.value)
+            if name in seen_keys:
+                continue  # an own key (or an earlier source) wins
+            seen_keys.add(name)
+            yield name, key, value
+        queue[0:0] = sources
+        if len(visited) > 10_000:  # pathological merge chains
+            return
+
+
+def mapping_get(node: Node | None, key: str) -> Node | None:
+    """The value node of ``key`` in a mapping node (merge keys applied), or None."""
+    if not isinstance(node, MappingNode):
+        return None
+    has_merge = False
+    for k, v in node.value:  # fast path: own keys, no merges
+        if isinstance(k, ScalarNode):
+            if k.value == key and not (k.tag == MERGE_TAG):
+                return v
+            if _is_merge_key(k):
+                has_merge = True
+    if not has_merge:
+        return None
+    for name, _, value in iter_mapping(node):
+        if name == key:
+            return value
+    return None
+
+
+def walk(root: Node, *, max_nodes: int = MAX_WALK_NODES) -> Iterator[tuple[Path_, Node]]:
+    """Depth-first ``(path, node)`` over a node tree, in document order.
+
+    Each collection node object is expanded once (aliases are not
+    re-expanded; the first path that reaches a shared node names it), and
+    at most ``max_nodes`` nodes are yielded.  Merge keys are not followed
+    (the merged mapping is walked where it is written).
+    """
+    seen: set[int] = set()
+    count = 0
+    stack: list[tuple[Path_, Node]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        count += 1
+        if count > max_nodes:
+            return
+        yield path, node
+        if isinstance(node, (MappingNode, SequenceNode)):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            children: list[tuple[Path_, Node]] = []
+            if isinstance(node, MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, ScalarNode) and not _is_merge_key(key):
+                        children.append((path + (str(key.value),), value))
+            else:
+                for index, item in enumerate(node.value):
+                    children.append((path + (index,), item))
+            stack.extend(reversed(children))
+
+
+def format_path(path: Path_) -> str:
+    """``('spec', 'containers', 0, 'image')`` → ``spec.containers[0].image``."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        else:
+            text = part if _SIMPLE_KEY.fullmatch(part) else '"' + part.replace('"', '\\"') + '"'
+            out.append(("." if out else "") + text)
+    return "".join(out)
+
+
+_SIMPLE_KEY = re.compile(r"[A-Za-z0-9_$-][A-Za-z0-9_$/-]*")
+
+
+# --------------------------------------------------------------------------
+# Positions
+
+
+def node_span(node: Node, text: str | None = None) -> Span:
+    """Where ``node``'s value is written (see the module docstring).
+
+    Block scalars need ``text`` to find the end of their last content line;
+    without it their span runs from the ``|``/``>`` indicator to the start
+    of the line after the scalar.
+    """
+    start, end = node.start_mark, node.end_mark
+    if isinstance(node, ScalarNode):
+        style = node.style
+        if style in ('"', "'"):
+            return Span(start.line + 1, start.column + 2, end.line + 1, max(end.column, 1))
+        if style in ("|", ">") and text is not None:
+            value = str(node.value).rstrip("\n")
+            at = scalar_line_map(node, text)
+            line, column = at(0)
+            end_line, end_column = at(max(len(value) - 1, 0))
+            return Span(line, column, end_line, end_column + (1 if value else 0))
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def scalar_line_map(node: ScalarNode, text: str) -> Callable[[int], tuple[int, int]]:
+    """A function from an offset in ``node.value`` to ``(line, column)`` in ``text``.
+
+    See the module docstring.  Offsets past the end map to the end of the
+    last written character.
+    """
+    lines = _BREAKS.split(text)
+    value = str(node.value)
+    start, end = node.start_mark, node.end_mark
+    first_line = start.line  # 0-based
+    last_line = min(end.line, len(lines) - 1)
+    style = node.style
+    segments: list[tuple[int, int, int, int]] = []  # (value_offset, line0, col0, length)
+
+    # The written pieces of the scalar, one per source line: (line0, col0, text).
+    pieces: list[tuple[int, int, str]] = []
+    if style in ("|", ">"):
+        indent = _block_indent(lines, first_line, last_line, start.column)
+        for line0 in range(first_line + 1, last_line + 1):
+            raw = lines[line0]
+            if end.line == line0 and end.column == 0:
+                break
+            if len(raw) > indent:
+                pieces.append((line0, indent, raw[indent:]))
+    else:
+        for line0 in range(first_line, last_line + 1):
+            raw = lines[line0] if line0 < len(lines) else ""
+            lo = start.column if line0 == first_line else 0
+            hi = end.column if line0 == end.line else len(raw)
+            if style in ('"', "'"):
+                if line0 == first_line:
+                    lo += 1
+                if line0 == end.line:
+                    hi -= 1
+            chunk = raw[lo:hi]
+            stripped = chunk.lstrip(" \t")
+            lo += len(chunk) - len(stripped)
+            if line0 != end.line or style in ('"', "'"):
+                stripped = stripped.rstrip(" \t") if line0 != end.line else stripped
+            if stripped:
+                pieces.append((line0, lo, stripped))
+
+    escape = _DQ_ESCAPE if style == '"' else _SQ_ESCAPE if style == "'" else None
+    position = 0
+    for line0, col0, piece in pieces:
+        runs = [(0, piece)] if escape is None else _unescaped_runs(piece, escape)
+        for run_col, run in runs:
+            found = value.find(run, position)
+            if found < 0:  # cannot place it: map to where we are
+                segments.append((position, line0, col0 + run_col, 0))
+                continue
+            segments.append((found, line0, col0 + run_col, len(run)))
+            position = found + len(run)
+    if not segments:
+        segments.append((0, start.line, start.column + (1 if style in ('"', "'") else 0), 0))
+    offsets = [s[0] for s in segments]
+
+    def at(offset: int) -> tuple[int, int]:
+        index = max(0, bisect.bisect_right(offsets, offset) - 1)
+        value_offset, line0, col0, length = segments[index]
+        delta = offset - value_offset
+        if delta > length:
+            delta = length
+        return line0 + 1, col0 + delta + 1
+
+    return at
+
+
+_DQ_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.|$)")
+_SQ_ESCAPE = re.compile("''")
+
+
+def _unescaped_runs(piece: str, escape: re.Pattern[str]) -> list[tuple[int, str]]:
+    """The runs of ``piece`` between escape sequences, with their offsets."""
+    runs: list[tuple[int, str]] = []
+    last = 0
+    for match in escape.finditer(piece):
+        if match.start() > last:
+            runs.append((last, piece[last : match.start()]))
+        last = match.end()
+        if escape is _SQ_ESCAPE:
+            last -= 1  # the second quote is the character itself
+    if last < len(piece):
+        runs.append((last, piece[last:]))
+    return runs or [(0, "")]
+
+
+def _block_indent(lines: list[str], first_line: int, last_line: int, parent_column: int) -> int:
+    header = lines[first_line] if first_line < len(lines) else ""
+    match = re.search(r"[|>]([1-9+-]{0,2})", header[parent_column:])
+    if match:
+        digits = [c for c in match.group(1) if c.isdigit()]
+        if digits:
+            # Explicit indentation indicator: relative to the parent node's indentation.
+            parent_indent = len(header) - len(header.lstrip(" "))
+            return parent_indent + int(digits[0])
+    for line0 in range(first_line + 1, last_line + 1):
+        raw = lines[line0]
+        if raw.strip():
+            return len(raw) - len(raw.lstrip(" "))
+    return 0

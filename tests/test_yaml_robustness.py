@@ -1,0 +1,91 @@
+"""No YAML input crashes or hangs taglint's YAML reading.
+
+Each case runs in a subprocess with a timeout: a segfault in C code or a
+hang would otherwise take the test run down with it.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+PROBE = textwrap.dedent(
+    """
+    import sys
+    from taglint.yamlnodes import YamlError, load_documents, walk
+    data = sys.stdin.buffer.read()
+    text = data.decode("utf-8", "replace")
+    try:
+        docs = load_documents(text)
+    except YamlError as exc:
+        print("error", exc.line, exc.column, exc.message)
+    else:
+        print("ok", sum(1 for d in docs for _ in walk(d)))
+    for kind in ("kubernetes", "compose", "helm-values", "kustomization", "helm-template", "helm-chart"):
+        try:
+            module = __import__("taglint.extract." + kind.replace("-values", "").replace("-template", "").replace("-chart", "").replace("kustomization", "kustomize"), fromlist=["extract"])
+        except ImportError:
+            continue
+        from taglint.source import ExtractContext, SourceFile
+        facts = module.extract(SourceFile.from_text("x.yaml", text), ExtractContext())
+        print(kind, len(facts.images), len(facts.problems))
+    """
+)
+
+
+def run_probe(data: bytes, timeout: float = 60) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE], input=data, capture_output=True, timeout=timeout
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stderr.decode()[-2000:])
+    return proc.stdout.decode()
+
+
+def billion_laughs(levels: int = 12) -> bytes:
+    lines = ["apiVersion: v1", "kind: Pod", 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]")
+    lines.append("spec:\n  containers:\n  - name: x\n    image: *a%d" % (levels - 1))
+    return ("\n".join(lines) + "\n").encode()
+
+
+CASES = {
+    "billion-laughs": billion_laughs(),
+    "deep-flow-sequences": b"apiVersion: v1\nkind: Pod\nx: " + b"[" * 10_000 + b"]" * 10_000 + b"\n",
+    "deep-flow-mappings": b"apiVersion: v1\nkind: Pod\nx: " + b"{a: " * 10_000 + b"1" + b"}" * 10_000 + b"\n",
+    "deep-block-mappings": b"apiVersion: v1\nkind: Pod\n" + b"".join(b" " * i + b"k:\n" for i in range(10_000)) + b" " * 10_000 + b"v\n",
+    "deep-block-sequences": b"apiVersion: v1\nkind: Pod\nx:\n" + b"- " * 10_000 + b"x\n",
+    "very-deep-unbalanced": b"[" * 200_000,
+    "recursive-anchor": b"apiVersion: v1\nkind: List\nitems: &a [*a, {kind: Pod, spec: {containers: [{image: *a}]}}]\n",
+    "recursive-merge": b"apiVersion: v1\nkind: Pod\na: &a\n  <<: *a\n  image: x\n",
+    "binary-junk": bytes(range(256)) * 64,
+    "nul-bytes": b"apiVersion: v1\nkind: Pod\n\x00\x00\x00",
+    "latin1": "apiVersion: v1\nkind: Pod\nmetadata: {name: caf\u00e9}\n".encode("latin-1"),
+    "utf16-without-bom": "apiVersion: v1\nkind: Pod\n".encode("utf-16-le"),
+    "lone-surrogates": b"apiVersion: v1\nkind: Pod\nx: \xed\xa0\x80\n",
+    "huge-scalar": b"apiVersion: v1\nkind: Pod\nx: " + b"a" * 5_000_000 + b"\n",
+    "many-documents": b"---\napiVersion: v1\nkind: Pod\n" * 20_000,
+    "tabs-and-crlf": b"apiVersion: v1\r\nkind: Pod\r\n\tspec: {}\r\n",
+    "template-braces": b"apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: {{ .Values.image }}\n",
+    "value-tag": b"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\ndelimiter: =\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_no_crash_no_hang(name: str) -> None:
+    out = run_probe(CASES[name])
+    assert out.startswith(("ok", "error"))
+
+
+def test_billion_laughs_is_linear() -> None:
+    out = run_probe(billion_laughs(30), timeout=30)
+    assert out.startswith("ok")
+    assert int(out.split()[1]) < 10_000
+
+
+def test_deep_nesting_reports_a_parse_error() -> None:
+    out = run_probe(CASES["deep-flow-sequences"])
+    assert out.startswith("error 3 ")
+    assert "deeper than" in out
