@@ -1,0 +1,751 @@
+"""The tree walk: variables, quote removal, simple commands in order.
+
+Internal to :mod:`taglint.shell`; see its docstring for the contract.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+from taglint.model import Location, Span, Step, Word
+
+# Set by the fuzz tests: re-raise internal errors instead of skipping the command.
+STRICT = False
+
+MAX_DEPTH = 150
+MAX_ENV_EXPANSION = 8
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# Variables whose value is not a property of the script.
+_DYNAMIC = frozenset(
+    {"RANDOM", "SRANDOM", "SECONDS", "EPOCHSECONDS", "EPOCHREALTIME", "BASHPID", "LINENO", "PPID", "UID", "EUID"}
+)
+_WORDISH = frozenset(
+    {
+        "word", "string", "raw_string", "ansi_c_string", "translated_string", "concatenation",
+        "simple_expansion", "expansion", "command_substitution", "process_substitution",
+        "arithmetic_expansion", "number", "brace_expression",
+    }
+)
+
+
+class _Unknown:
+    """A variable defined with a value the script does not know."""
+
+
+UNKNOWN = _Unknown()
+UNSET = object()
+
+
+@dataclass
+class Value:
+    text: str
+    via: tuple[Step, ...] = ()
+
+
+@dataclass
+class Arg:
+    """One word of a simple command, with its offsets in the analysed text."""
+
+    word: Word
+    start: int
+    end: int
+    node_type: str
+    expanded: bool = False  # produced by an unquoted expansion (field splitting applied)
+
+    @property
+    def value(self) -> str:
+        return self.word.value
+
+    @property
+    def written(self) -> str:
+        return self.word.written
+
+
+@dataclass
+class SimpleCommand:
+    args: list[Arg]
+    start: int
+    end: int
+    written: str
+    prefix_env: dict[str, str | None] = field(default_factory=dict)
+    stdin: SimpleCommand | None = None  # previous element of a pipeline
+    stdin_redirected: bool = False  # <, <<, <<< on this command
+    redirect_targets: list[Arg] = field(default_factory=list)  # > and >> destinations
+    in_pipeline_head: bool = True  # first (or only) element of its pipeline
+    in_substitution: bool = False
+
+
+class _Skip(Exception):
+    pass
+
+
+def _merge_via(*groups: tuple[Step, ...]) -> tuple[Step, ...]:
+    out: list[Step] = []
+    seen: set[tuple[str, str | None]] = set()
+    for group in groups:
+        for step in group:
+            key = (step.name, step.value)
+            if key not in seen:
+                seen.add(key)
+                out.append(step)
+    return tuple(out)
+
+
+class Analyzer:
+    def __init__(
+        self,
+        text: str,
+        *,
+        path: str,
+        kind: str,
+        scope: str,
+        position: Callable[[int], tuple[int, int]] | None,
+        env: Mapping[str, Any],
+        original: Callable[[int, int], str] | None,
+        editable: bool,
+    ) -> None:
+        self.text = text
+        self.path = path
+        self.kind = kind
+        self.scope = scope
+        self.env = env
+        self.editable = editable
+        self._position = position or self._default_position
+        self._original = original
+        self._line_starts: list[int] | None = None
+        self._table: list[int] | None = None
+        self._env_cache: dict[str, Any] = {}
+        self.commands: list[SimpleCommand] = []
+
+    # -- positions ---------------------------------------------------------
+
+    def _default_position(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            starts = [0]
+            for m in re.finditer("\n", self.text):
+                starts.append(m.end())
+            self._line_starts = starts
+        index = bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self._position(start)
+        end_line, end_column = self._position(end) if end > start else (line, column)
+        return Span(line, column, end_line, end_column)
+
+    def original(self, start: int, end: int) -> str:
+        if self._original is not None:
+            return self._original(start, end)
+        return self.text[start:end]
+
+    def location(self, start: int, end: int) -> Location:
+        return Location(self.path, self.span(start, end))
+
+    def _c(self, byte_offset: int) -> int:
+        return self._table[byte_offset] if self._table is not None else byte_offset
+
+    def bounds(self, node: Any) -> tuple[int, int]:
+        return self._c(node.start_byte), self._c(node.end_byte)
+
+    def raw(self, node: Any) -> str:
+        start, end = self.bounds(node)
+        return self.text[start:end]
+
+    # -- entry -------------------------------------------------------------
+
+    def run(self) -> list[SimpleCommand]:
+        from taglint.shell._parse import parse
+
+        tree, self._table = parse(self.text)
+        self.visit(tree.root_node, {}, 0, None)
+        return self.commands
+
+    # -- variables ---------------------------------------------------------
+
+    def lookup(self, name: str, scope: dict[str, Any]) -> Any:
+        """A :class:`Value`, ``UNKNOWN`` or ``UNSET``."""
+        if name in scope:
+            return scope[name]
+        return self._env_value(name, 0)
+
+    def _env_value(self, name: str, depth: int) -> Any:
+        if name in self._env_cache:
+            return self._env_cache[name]
+        if name not in self.env:
+            return UNSET
+        from taglint.shell import Binding
+
+        raw = self.env[name]
+        result: Any
+        if isinstance(raw, Binding):
+            result = UNKNOWN if raw.value is None else Value(raw.value, tuple(raw.via))
+        elif isinstance(raw, Step):
+            if raw.value is None:
+                result = UNKNOWN
+            else:
+                text, inner = self._expand_env_text(raw.value, depth)
+                result = Value(text, _merge_via((raw,), inner))
+        else:
+            value = str(raw)
+            text, inner = self._expand_env_text(value, depth)
+            result = Value(text, _merge_via((Step(f"${name}", value),), inner))
+        self._env_cache[name] = result
+        return result
+
+    def _expand_env_text(self, value: str, depth: int) -> tuple[str, tuple[Step, ...]]:
+        if "$" not in value or depth >= MAX_ENV_EXPANSION:
+            return value, ()
+        via: list[Step] = []
+
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1) or m.group(2)
+            if name in _DYNAMIC or name not in self.env:
+                return m.group(0)
+            found = self._env_value(name, depth + 1)
+            if isinstance(found, Value):
+                via.extend(found.via)
+                return found.text
+            return m.group(0)
+
+        return _ENV_REF.sub(repl, value), tuple(via)
+
+    def assign(self, node: Any, scope: dict[str, Any]) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None or name_node.type != "variable_name":
+            return
+        name = self.raw(name_node)
+        value_node = node.child_by_field_name("value")
+        append = any(c.type == "+=" for c in node.children)
+        start, end = self.bounds(node)
+        if value_node is None:
+            value = Value("")
+        elif value_node.type == "array":
+            scope[name] = UNKNOWN
+            return
+        else:
+            try:
+                value = self.word_value(value_node, scope)
+            except _Skip:
+                scope[name] = UNKNOWN
+                return
+        if append:
+            old = self.lookup(name, scope)
+            if old is UNKNOWN:
+                scope[name] = UNKNOWN
+                return
+            if isinstance(old, Value):
+                value = Value(old.text + value.text, _merge_via(old.via, value.via))
+        step = Step(f"${name}", value.text, self.location(start, end))
+        scope[name] = Value(value.text, _merge_via((step,), value.via))
+
+    # -- words -------------------------------------------------------------
+
+    def word_value(self, node: Any, scope: dict[str, Any]) -> Value:
+        t = node.type
+        if t == "ERROR" or node.is_missing:
+            raise _Skip
+        if t == "word":
+            return Value(_unescape_unquoted(self.raw(node)))
+        if t in ("number", "regex", "extglob_pattern", "special_variable_name", "variable_name", "test_operator"):
+            return Value(self.raw(node))
+        if t == "raw_string":
+            return Value(self.raw(node)[1:-1])
+        if t == "ansi_c_string":
+            return Value(_ansi_c(self.raw(node)[2:-1]))
+        if t in ("string", "translated_string"):
+            return self._string(node, scope)
+        if t == "concatenation":
+            return self._concat(node, scope, *self.bounds(node))
+        if t == "simple_expansion":
+            return self._simple_expansion(node, scope)
+        if t == "expansion":
+            return self._expansion(node, scope)
+        # command/process substitution, arithmetic, brace expressions: as written
+        return Value(self.raw(node))
+
+    def _concat(self, node: Any, scope: dict[str, Any], start: int, end: int, skip: int = 0) -> Value:
+        parts: list[str] = []
+        via: tuple[Step, ...] = ()
+        cursor = start
+        for child in node.children[skip:]:
+            c_start, c_end = self.bounds(child)
+            if c_start < start or c_end > end:
+                continue
+            if c_start > cursor:
+                parts.append(self.text[cursor:c_start])
+            value = self.word_value(child, scope)
+            parts.append(value.text)
+            via = _merge_via(via, value.via)
+            cursor = max(cursor, c_end)
+        if cursor < end:
+            parts.append(self.text[cursor:end])
+        return Value("".join(parts), via)
+
+    def _string(self, node: Any, scope: dict[str, Any]) -> Value:
+        start, end = self.bounds(node)
+        open_len = 2 if self.text.startswith('$"', start) else 1
+        inner_start, inner_end = start + open_len, max(start + open_len, end - 1)
+        parts: list[str] = []
+        via: tuple[Step, ...] = ()
+        cursor = inner_start
+        for child in node.children:
+            c_start, c_end = self.bounds(child)
+            if child.type in ('"', '$"') or c_end <= inner_start or c_start >= inner_end:
+                continue
+            if c_start > cursor:
+                parts.append(_unescape_double(self.text[cursor:c_start]))
+            if child.type == "string_content":
+                parts.append(_unescape_double(self.text[c_start:c_end]))
+            else:
+                value = self.word_value(child, scope)
+                parts.append(value.text)
+                via = _merge_via(via, value.via)
+            cursor = max(cursor, c_end)
+        if cursor < inner_end:
+            parts.append(_unescape_double(self.text[cursor:inner_end]))
+        return Value("".join(parts), via)
+
+    def _simple_expansion(self, node: Any, scope: dict[str, Any]) -> Value:
+        written = self.raw(node)
+        name = written[1:]
+        if not _NAME.fullmatch(name) or name in _DYNAMIC:
+            return Value(written)
+        found = self.lookup(name, scope)
+        if isinstance(found, Value):
+            return found
+        return Value(written)
+
+    def _expansion(self, node: Any, scope: dict[str, Any]) -> Value:
+        written = self.raw(node)
+        inner = written[2:-1] if written.endswith("}") else written[2:]
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)", inner)
+        if not m:
+            return Value(written)
+        name = m.group(1)
+        rest = inner[m.end():]
+        if name in _DYNAMIC:
+            return Value(written)
+        found = self.lookup(name, scope)
+        if rest == "":
+            return found if isinstance(found, Value) else Value(written)
+        op_m = re.match(r":-|:=|:\+|:\?|-|=|\+|\?|##|#|%%|%|//|/#|/%|/|\^\^|\^|,,|,|:", rest)
+        if not op_m:
+            return Value(written)
+        op = op_m.group(0)
+        if op in (":-", "-", ":=", "=", ":+", "+"):
+            operand = self._operand(node, scope, written, op)
+            if found is UNKNOWN:
+                return Value(written)
+            is_set = isinstance(found, Value)
+            non_empty = is_set and found.text != ""
+            use_value = non_empty if op.startswith(":") else is_set
+            if op in (":-", "-", ":=", "="):
+                if use_value:
+                    return found
+                if operand is None:
+                    return Value(written)
+                start, end = self.bounds(node)
+                step = Step(f"${name}", operand.text, self.location(start, end))
+                result = Value(operand.text, _merge_via((step,), operand.via))
+                if op in (":=", "="):
+                    scope[name] = result
+                return result
+            # :+ / +
+            if use_value:
+                return operand if operand is not None else Value(written)
+            return Value("")
+        if not isinstance(found, Value):
+            return Value(written)
+        value = found.text
+        arg = rest[len(op):]
+        if "$" in arg or "`" in arg:
+            return Value(written)
+        arg = _strip_quotes(arg)
+        try:
+            if op in ("#", "##"):
+                result = _remove_prefix(value, arg, longest=op == "##")
+            elif op in ("%", "%%"):
+                result = _remove_suffix(value, arg, longest=op == "%%")
+            elif op in ("/", "//", "/#", "/%"):
+                pattern, _, replacement = arg.partition("/")
+                if any(ch in pattern for ch in "*?["):
+                    return Value(written)
+                if op == "/":
+                    result = value.replace(pattern, replacement, 1) if pattern else value
+                elif op == "//":
+                    result = value.replace(pattern, replacement) if pattern else value
+                elif op == "/#":
+                    result = replacement + value[len(pattern):] if value.startswith(pattern) else value
+                else:
+                    result = value[: len(value) - len(pattern)] + replacement if pattern and value.endswith(pattern) else value
+            elif op in ("^^", "^"):
+                if arg:
+                    return Value(written)
+                result = value.upper() if op == "^^" else value[:1].upper() + value[1:]
+            elif op in (",,", ","):
+                if arg:
+                    return Value(written)
+                result = value.lower() if op == ",," else value[:1].lower() + value[1:]
+            elif op == ":":
+                bits = arg.split(":")
+                offset = int(bits[0].strip() or "0")
+                if len(bits) > 1:
+                    length = int(bits[1].strip())
+                    result = value[offset:][:length] if length >= 0 else value[offset:length]
+                else:
+                    result = value[offset:]
+            else:
+                return Value(written)
+        except (ValueError, re.error):
+            return Value(written)
+        return Value(result, found.via)
+
+    def _operand(self, node: Any, scope: dict[str, Any], written: str, op: str) -> Value | None:
+        """The word after ``:-``/``:=``/``:+`` inside ``${...}``."""
+        start, end = self.bounds(node)
+        close = end - 1 if written.endswith("}") else end
+        op_index = None
+        for i, child in enumerate(node.children):
+            if child.type == op:
+                op_index = i
+                break
+        if op_index is None:
+            return None
+        op_end = self.bounds(node.children[op_index])[1]
+        try:
+            parts: list[str] = []
+            via: tuple[Step, ...] = ()
+            cursor = op_end
+            for child in node.children[op_index + 1:]:
+                c_start, c_end = self.bounds(child)
+                if c_start >= close:
+                    break
+                if c_start > cursor:
+                    parts.append(self.text[cursor:c_start])
+                value = self.word_value(child, scope)
+                parts.append(value.text)
+                via = _merge_via(via, value.via)
+                cursor = max(cursor, c_end)
+            if cursor < close:
+                parts.append(self.text[cursor:close])
+            return Value("".join(parts), via)
+        except _Skip:
+            return None
+
+    def make_args(self, node: Any, scope: dict[str, Any]) -> list[Arg]:
+        start, end = self.bounds(node)
+        value = self.word_value(node, scope)
+        word = Word(self.original(start, end), value.text, self.span(start, end), value.via)
+        if node.type in ("simple_expansion", "expansion") and value.via and any(ch.isspace() for ch in value.text):
+            pieces = value.text.split()
+            return [
+                Arg(Word(word.written, piece, word.span, value.via), start, end, node.type, expanded=True)
+                for piece in pieces
+            ]
+        return [Arg(word, start, end, node.type)]
+
+    # -- tree walk ---------------------------------------------------------
+
+    def visit(self, node: Any, scope: dict[str, Any], depth: int, stdin: SimpleCommand | None,
+              in_sub: bool = False, head: bool = True) -> SimpleCommand | None:
+        """Walk ``node``; returns the last simple command seen (for pipelines)."""
+        if depth > MAX_DEPTH:
+            return None
+        t = node.type
+        try:
+            if t == "command":
+                return self.command(node, scope, depth, stdin, in_sub, head, [])
+            if t == "variable_assignment":
+                self._substitutions(node, scope, depth, in_sub)
+                self.assign(node, scope)
+                return None
+            if t == "variable_assignments":
+                for child in node.named_children:
+                    if child.type == "variable_assignment":
+                        self._substitutions(child, scope, depth, in_sub)
+                        self.assign(child, scope)
+                return None
+            if t == "declaration_command":
+                for child in node.named_children:
+                    if child.type == "variable_assignment":
+                        self._substitutions(child, scope, depth, in_sub)
+                        self.assign(child, scope)
+                return None
+            if t == "unset_command":
+                for child in node.named_children:
+                    if child.type in ("word", "variable_name"):
+                        scope[self.raw(child)] = UNSET
+                return None
+            if t == "redirected_statement":
+                return self._redirected(node, scope, depth, stdin, in_sub, head)
+            if t == "pipeline":
+                previous = stdin
+                first = True
+                for child in node.named_children:
+                    previous = self.visit(child, scope, depth + 1, previous if not first else stdin, in_sub,
+                                          head and first)
+                    first = False
+                return previous
+            if t in ("subshell", "command_substitution", "process_substitution"):
+                inner = dict(scope)
+                last = None
+                for child in node.named_children:
+                    last = self.visit(child, inner, depth + 1, None, in_sub or t != "subshell")
+                return last
+            if t == "function_definition":
+                body = node.child_by_field_name("body")
+                if body is not None:
+                    self.visit(body, dict(scope), depth + 1, None, in_sub)
+                return None
+            if t in ("for_statement", "select_statement"):
+                var = node.child_by_field_name("variable")
+                if var is not None:
+                    scope[self.raw(var)] = UNKNOWN
+                last = None
+                for child in node.named_children:
+                    if child is not var:
+                        last = self.visit(child, scope, depth + 1, None, in_sub)
+                return last
+            if t == "heredoc_body" or t in _WORDISH - {"command_substitution", "process_substitution"}:
+                self._substitutions(node, scope, depth, in_sub)
+                return None
+            last = None
+            for child in node.named_children:
+                last = self.visit(child, scope, depth + 1, None, in_sub)
+            return last
+        except _Skip:
+            return None
+        except RecursionError:
+            raise
+        except Exception:
+            if STRICT:
+                raise
+            return None
+
+    def _substitutions(self, node: Any, scope: dict[str, Any], depth: int, in_sub: bool) -> None:
+        """Commands inside ``$(...)``/backticks/``<(...)`` anywhere below ``node``."""
+        for sub in _find(node, ("command_substitution", "process_substitution"), depth):
+            self.visit(sub, scope, depth + 1, None, True)
+
+    def _redirected(self, node: Any, scope: dict[str, Any], depth: int, stdin: SimpleCommand | None,
+                    in_sub: bool, head: bool) -> SimpleCommand | None:
+        body = node.child_by_field_name("body")
+        redirects = [c for c in node.named_children if c is not body]
+        stdin_redirected = False
+        targets: list[Arg] = []
+        trailing: list[Any] = []
+        for redirect in redirects:
+            if redirect.type in ("heredoc_redirect", "herestring_redirect"):
+                stdin_redirected = True
+                for child in redirect.named_children:
+                    if child.type in ("pipeline", "list", "command", "redirected_statement"):
+                        trailing.append(child)
+                    elif child.type == "heredoc_body":
+                        self._substitutions(child, scope, depth, in_sub)
+            elif redirect.type == "file_redirect":
+                op = "".join(c.type for c in redirect.children if not c.is_named)
+                dest = redirect.child_by_field_name("destination")
+                if op in ("<", "<&") or op.startswith("<"):
+                    stdin_redirected = True
+                if dest is not None and op in (">", ">>", ">|", "&>", "&>>"):
+                    try:
+                        targets.extend(self.make_args(dest, scope))
+                    except _Skip:
+                        pass
+        result = None
+        if body is not None:
+            if body.type == "command":
+                result = self.command(body, scope, depth + 1, stdin, in_sub, head, targets,
+                                      stdin_redirected=stdin_redirected)
+            else:
+                result = self.visit(body, scope, depth + 1, stdin, in_sub, head)
+        for child in trailing:
+            # `cat <<EOF | docker login --password-stdin`: tree-sitter hangs the
+            # rest of the pipeline under the heredoc redirect.
+            if child.type == "pipeline":
+                previous = result
+                for element in child.named_children:
+                    previous = self.visit(element, scope, depth + 1, previous, in_sub, False)
+                result = previous
+            else:
+                result = self.visit(child, scope, depth + 1, None, in_sub)
+        return result
+
+    def command(self, node: Any, scope: dict[str, Any], depth: int, stdin: SimpleCommand | None,
+                in_sub: bool, head: bool, redirect_targets: list[Arg],
+                stdin_redirected: bool = False) -> SimpleCommand | None:
+        self._substitutions(node, scope, depth, in_sub)
+        if node.has_error:
+            return None
+        prefix: dict[str, str | None] = {}
+        args: list[Arg] = []
+        for child in node.children:
+            t = child.type
+            if t == "variable_assignment":
+                name_node = child.child_by_field_name("name")
+                value_node = child.child_by_field_name("value")
+                if name_node is not None:
+                    try:
+                        value = self.word_value(value_node, scope).text if value_node is not None else ""
+                    except _Skip:
+                        value = None
+                    prefix[self.raw(name_node)] = value
+                continue
+            if t in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                if t != "file_redirect":
+                    stdin_redirected = True
+                else:
+                    op = "".join(c.type for c in child.children if not c.is_named)
+                    if op.startswith("<"):
+                        stdin_redirected = True
+                    dest = child.child_by_field_name("destination")
+                    if dest is not None and op in (">", ">>", ">|", "&>", "&>>"):
+                        redirect_targets = redirect_targets + self.make_args(dest, scope)
+                continue
+            if t == "command_name":
+                for inner in child.named_children:
+                    args.extend(self.make_args(inner, scope))
+                continue
+            if child.is_named and t in _WORDISH:
+                args.extend(self.make_args(child, scope))
+        if not args:
+            return None
+        start, end = self.bounds(node)
+        simple = SimpleCommand(
+            args=args,
+            start=start,
+            end=end,
+            written=self.original(start, end),
+            prefix_env=prefix,
+            stdin=stdin,
+            stdin_redirected=stdin_redirected,
+            redirect_targets=redirect_targets,
+            in_pipeline_head=head and stdin is None,
+            in_substitution=in_sub,
+        )
+        name = args[0].value
+        if name == "read" or name == "mapfile" or name == "readarray":
+            for arg in args[1:]:
+                if _NAME.fullmatch(arg.value):
+                    scope[arg.value] = UNKNOWN
+        elif name == "unset":
+            for arg in args[1:]:
+                if _NAME.fullmatch(arg.value):
+                    scope[arg.value] = UNSET
+        self.commands.append(simple)
+        return simple
+
+
+def _find(node: Any, types: tuple[str, ...], depth: int) -> Iterator[Any]:
+    if depth > MAX_DEPTH:
+        return
+    for child in node.named_children:
+        if child.type in types:
+            yield child
+        else:
+            yield from _find(child, types, depth + 1)
+
+
+def _unescape_unquoted(text: str) -> str:
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt != "\n":
+                out.append(nxt)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _unescape_double(text: str) -> str:
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in '$`"\\\n':
+            if text[i + 1] != "\n":
+                out.append(text[i + 1])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+_ANSI = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "v": "\v", "f": "\f"}
+
+
+def _ansi_c(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _ANSI:
+            out.append(_ANSI[text[i + 1]])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _strip_quotes(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return _unescape_unquoted(text)
+
+
+def _remove_prefix(value: str, pattern: str, *, longest: bool) -> str:
+    ends = range(len(value), -1, -1) if longest else range(0, len(value) + 1)
+    for end in ends:
+        if fnmatch.fnmatchcase(value[:end], pattern):
+            return value[end:]
+    return value
+
+
+def _remove_suffix(value: str, pattern: str, *, longest: bool) -> str:
+    starts = range(0, len(value) + 1) if longest else range(len(value), -1, -1)
+    for start in starts:
+        if fnmatch.fnmatchcase(value[start:], pattern):
+            return value[:start]
+    return value
+
+
+def analyze(text: str, *, path: str, kind: str, scope: str, position: Callable[[int], tuple[int, int]] | None,
+            env: Mapping[str, Any], original: Callable[[int, int], str] | None, editable: bool) -> Any:
+    from taglint.shell import ScriptFacts
+    from taglint.shell._tools import recognise
+
+    facts = ScriptFacts()
+    if not text.strip():
+        return facts
+    analyzer = Analyzer(text, path=path, kind=kind, scope=scope, position=position, env=env,
+                        original=original, editable=editable)
+    try:
+        simple_commands = analyzer.run()
+    except RecursionError:
+        simple_commands = analyzer.commands
+    for simple in simple_commands:
+        try:
+            commands, images = recognise(simple, analyzer)
+        except Exception:
+            if STRICT:
+                raise
+            continue
+        facts.commands.extend(commands)
+        facts.images.extend(images)
+    return facts
