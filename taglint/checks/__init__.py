@@ -25,6 +25,9 @@ CHECK_KINDS: dict[str, str] = {
     "image-missing-digest": "taglint.checks.images:check_missing_digest",
     "image-tag-and-digest": "taglint.checks.images:check_tag_and_digest",
     "inconsistent-tags": "taglint.checks.images:check_inconsistent_tags",
+    # CI component references
+    "action-unpinned-branch": "taglint.checks.actions:check_unpinned_branch",
+    "action-mutable-tag": "taglint.checks.actions:check_mutable_tag",
     # meta
     "parse-error": "taglint.checks.meta:check_parse_errors",
     "unused-suppression": "taglint.checks.meta:check_unused_suppressions",

@@ -17,6 +17,8 @@ Extractor = Callable[[SourceFile, ExtractContext], FileFacts]
 # kind -> module implementing it.  Kinds are decided by taglint.classify.
 EXTRACTORS: dict[str, str] = {
     "dockerfile": "taglint.extract.dockerfile",
+    "github-workflow": "taglint.extract.github",
+    "github-action": "taglint.extract.github",
 }
 
 
