@@ -1,0 +1,391 @@
+"""Shared machinery of the CI extractors (GitHub, GitLab, CircleCI, Azure,
+Bitbucket, Cloud Build, Drone).
+
+A :class:`CiFile` wraps one source file and the :class:`FileFacts` being
+filled.  It turns YAML nodes into facts with exact spans:
+
+- :meth:`CiFile.image` — an :class:`ImageRef` for a scalar node, with
+  ``$VAR`` substitution from CI variables (the :class:`Step` chain is kept
+  in ``via``);
+- :meth:`CiFile.script` — runs the shell layer over one or more script
+  scalars (a ``run: |`` block, the items of a GitLab ``script:`` list),
+  with a position mapper so every span points into the CI file;
+- :meth:`CiFile.action` — an :class:`ActionRef`;
+- :meth:`CiFile.word` / :meth:`CiFile.words` — :class:`Word` values for
+  commands that CI steps synthesise (action inputs, plugin settings).
+
+Nothing here classifies tags or reports findings.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+from taglint.model import ActionRef, Command, FileFacts, ImageRef, Location, Problem, Span, Step, Word
+from taglint.source import SourceFile
+from taglint.yamlnodes import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    YamlError,
+    iter_mapping,
+    load_documents,
+    mapping_get,
+    node_span,
+    scalar_line_map,
+    scalar_str,
+)
+
+__all__ = [
+    "CiFile", "Env", "MappingNode", "Node", "ScalarNode", "SequenceNode", "as_list", "get",
+    "items", "mapping_get", "iter_mapping", "scalar_str", "split_list", "truthy",
+]
+
+Env = dict[str, Step]
+_TRUE = frozenset({"true", "yes", "on", "1"})
+
+
+def get(node: Node | None, *keys: str) -> Node | None:
+    """``get(job, "container", "image")``: nested mapping lookup."""
+    for key in keys:
+        node = mapping_get(node, key)
+        if node is None:
+            return None
+    return node
+
+
+def items(node: Node | None) -> list[Node]:
+    """The items of a sequence node (empty for anything else)."""
+    return list(node.value) if isinstance(node, SequenceNode) else []
+
+
+def as_list(node: Node | None) -> list[Node]:
+    """A sequence's items, or the node itself when it is a scalar/mapping."""
+    if node is None:
+        return []
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return [node]
+
+
+def truthy(node: Node | None) -> bool | None:
+    """YAML boolean-ish value: True/False, None when absent or an expression."""
+    text = scalar_str(node)
+    if text is None:
+        return None
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in ("false", "no", "off", "0", ""):
+        return False
+    return None
+
+
+_LIST_SPLIT = re.compile(r"[^,\n\r]+")
+
+
+def split_list(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, item)`` for the newline- or comma-separated items of ``text``
+    (build-push-action ``tags``, Drone ``tags: a,b``), stripped."""
+    for match in _LIST_SPLIT.finditer(text):
+        raw = match.group(0)
+        stripped = raw.strip()
+        if stripped and not stripped.startswith("#"):
+            yield match.start() + (len(raw) - len(raw.lstrip())), stripped
+
+
+@dataclass
+class _Piece:
+    node: ScalarNode
+    start: int  # offset of the piece in the joined script
+    at: Callable[[int], tuple[int, int]]
+
+
+@dataclass
+class CiFile:
+    source: SourceFile
+    kind: str
+    facts: FileFacts = field(init=False)
+    _seen_images: set[tuple[Span, str]] = field(default_factory=set, init=False)
+    _seen_actions: set[Span] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        self.facts = FileFacts(self.source.path, self.kind)
+
+    # -- loading -------------------------------------------------------------
+
+    def documents(self) -> list[Node]:
+        """The YAML documents, or [] with a TL001 problem recorded."""
+        try:
+            return load_documents(self.source.text)
+        except YamlError as error:
+            self.problem(error.span, f"invalid YAML: {error.message}")
+            return []
+
+    def problem(self, span: Span, message: str) -> None:
+        self.facts.problems.append(Problem(self.source.path, span, message))
+
+    # -- positions -----------------------------------------------------------
+
+    def location(self, node: Node) -> Location:
+        return Location(self.source.path, node_span(node))
+
+    def written(self, span: Span) -> str:
+        """The file text inside a single-line span ('' for multi-line spans)."""
+        if span.line != span.end_line:
+            return ""
+        lines = self.source.lines
+        if not 0 < span.line <= len(lines):
+            return ""
+        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+
+    def sub_span(self, node: ScalarNode, start: int, end: int) -> Span:
+        """The span of ``node.value[start:end]`` in the file."""
+        span = node_span(node)
+        value = str(node.value)
+        if node.style is None and span.line == span.end_line and self.written(span) == value:
+            return Span(span.line, span.column + start, span.line, span.column + end)
+        at = scalar_line_map(node, self.source.text)
+        line, column = at(start)
+        end_line, end_column = at(max(start, end - 1))
+        if end > start:
+            end_column += 1
+        return Span(line, column, end_line, end_column)
+
+    def verbatim(self, node: ScalarNode, start: int = 0, end: int | None = None) -> bool:
+        """True when ``node.value[start:end]`` is written as-is on one line."""
+        end = len(str(node.value)) if end is None else end
+        span = self.sub_span(node, start, end)
+        return span.line == span.end_line and self.written(span) == str(node.value)[start:end]
+
+    # -- facts ---------------------------------------------------------------
+
+    def image(
+        self,
+        node: Node | None,
+        context: str,
+        *,
+        stage: str | None = None,
+        env: Mapping[str, Step] | None = None,
+        start: int = 0,
+        built: bool = False,
+    ) -> ImageRef | None:
+        """An :class:`ImageRef` for the scalar ``node`` (from offset ``start``
+        of its value, e.g. after ``docker://``); ``$VAR``/``${VAR}`` are
+        substituted from ``env``."""
+        text = scalar_str(node)
+        if text is None or not isinstance(node, ScalarNode):
+            return None
+        text = text[start:]
+        stripped = text.strip()
+        if not stripped:
+            return None
+        lead = len(text) - len(text.lstrip())
+        span = self.sub_span(node, start + lead, start + lead + len(stripped))
+        value, via = expand_env(stripped, env or {})
+        return self.add_image(span, stripped, value, context, via=via, stage=stage, built=built)
+
+    def add_image(
+        self,
+        span: Span,
+        written: str,
+        value: str,
+        context: str,
+        *,
+        via: tuple[Step, ...] = (),
+        stage: str | None = None,
+        origin: Location | None = None,
+        built: bool = False,
+    ) -> ImageRef | None:
+        key = (span, value)
+        if key in self._seen_images:
+            return None
+        self._seen_images.add(key)
+        ref = ImageRef(
+            path=self.source.path,
+            span=span,
+            written=written,
+            value=value,
+            kind=self.kind,
+            context=context,
+            via=via,
+            stage=stage,
+            origin=origin,
+            built=built,
+        )
+        self.facts.images.append(ref)
+        return ref
+
+    def action(self, node: Node, text: str, name: str, ref: str | None, start: int = 0) -> None:
+        """An :class:`ActionRef` for ``text`` written in scalar ``node`` at ``start``."""
+        if not isinstance(node, ScalarNode):
+            return
+        span = self.sub_span(node, start, start + len(text))
+        if span in self._seen_actions:
+            return
+        self._seen_actions.add(span)
+        self.facts.actions.append(ActionRef(self.source.path, span, self.kind, name, ref, text))
+
+    def word(
+        self, node: ScalarNode, start: int, text: str, env: Mapping[str, Step] | None = None,
+        expand: Callable[[str], tuple[str, tuple[Step, ...]]] | None = None,
+    ) -> Word:
+        """A :class:`Word` for ``text`` written at offset ``start`` of ``node``."""
+        span = self.sub_span(node, start, start + len(text))
+        if expand is not None:
+            value, via = expand(text)
+        else:
+            value, via = expand_env(text, env or {})
+        return Word(text, value, span, via)
+
+    def words(self, node: Node | None, env: Mapping[str, Step] | None = None,
+              expand: Callable[[str], tuple[str, tuple[Step, ...]]] | None = None) -> list[Word]:
+        """Words for a list input: a sequence of scalars, or one scalar with
+        newline/comma-separated items."""
+        out: list[Word] = []
+        for item in as_list(node):
+            text = scalar_str(item)
+            if text is None or not isinstance(item, ScalarNode):
+                continue
+            for offset, part in split_list(text):
+                out.append(self.word(item, offset, part, env, expand))
+        return out
+
+    def command(
+        self,
+        span: Span,
+        tool: str,
+        action: str,
+        scope: str,
+        *,
+        args: Sequence[Word] = (),
+        written: str = "",
+        **attributes: object,
+    ) -> Command:
+        command = Command(
+            path=self.source.path,
+            span=span,
+            kind=self.kind,
+            tool=tool,
+            action=action,
+            args=tuple(args),
+            scope=scope,
+            written=written,
+            attributes={key: value for key, value in attributes.items() if value is not None},
+        )
+        self.facts.commands.append(command)
+        return command
+
+    def script(
+        self,
+        nodes: Iterable[Node],
+        scope: str,
+        env: Mapping[str, object] | None = None,
+    ) -> None:
+        """Analyse the scalars in ``nodes`` as one shell script (joined by
+        newlines, as CI runners do for ``script:`` lists)."""
+        pieces: list[_Piece] = []
+        parts: list[str] = []
+        offset = 0
+        editable = True
+        for node in nodes:
+            text = scalar_str(node)
+            if text is None or not isinstance(node, ScalarNode):
+                continue
+            pieces.append(_Piece(node, offset, scalar_line_map(node, self.source.text)))
+            parts.append(text)
+            offset += len(text) + 1
+            if node.style not in ("|", None) or (node.style is None and "\n" in text):
+                editable = editable and self.verbatim(node)
+        if not pieces:
+            return
+        joined = "\n".join(parts)
+        starts = [piece.start for piece in pieces]
+
+        def position(at: int) -> tuple[int, int]:
+            import bisect
+
+            index = max(0, bisect.bisect_right(starts, at) - 1)
+            piece = pieces[index]
+            return piece.at(at - piece.start)
+
+        from taglint.shell import analyze_script
+
+        found = analyze_script(
+            joined,
+            path=self.source.path,
+            kind=self.kind,
+            scope=scope,
+            position=position,
+            env=env or {},
+            editable=editable,
+        )
+        self.facts.commands.extend(found.commands)
+        for ref in found.images:
+            if (ref.span, ref.value) not in self._seen_images:
+                self._seen_images.add((ref.span, ref.value))
+                self.facts.images.append(ref)
+        self.facts.problems.extend(found.problems)
+
+    # -- variables -----------------------------------------------------------
+
+    def env_from(
+        self, node: Node | None, label: str, base: Mapping[str, Step] | None = None
+    ) -> Env:
+        """Variables defined in a mapping node (``env:``, ``variables:``,
+        ``environment:``), added over ``base``.  GitLab's ``{value: …}`` form,
+        Azure's list of ``{name, value}`` and ``KEY=VALUE`` lists are read;
+        a value that is not a plain string (``from_secret:``) is defined but
+        unknown."""
+        env: Env = dict(base or {})
+        if isinstance(node, MappingNode):
+            for name, _key, value in iter_mapping(node):
+                env[name] = self._variable(name, value, label)
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                if isinstance(item, MappingNode):
+                    name = scalar_str(mapping_get(item, "name"))
+                    if name is not None:
+                        env[name] = self._variable(name, mapping_get(item, "value"), label)
+                elif isinstance(item, ScalarNode):
+                    text = scalar_str(item) or ""
+                    name, eq, value = text.partition("=")
+                    if eq and name.strip():
+                        env[name.strip()] = Step(f"{label}{name.strip()}", value, self.location(item))
+        return env
+
+    def _variable(self, name: str, value: Node | None, label: str) -> Step:
+        if isinstance(value, MappingNode):
+            inner = mapping_get(value, "value")
+            if inner is not None:
+                value = inner
+        text = scalar_str(value)
+        if isinstance(value, ScalarNode) and value.tag.endswith(":null") and value.style is None:
+            text = ""
+        location = self.location(value) if value is not None else None
+        return Step(f"{label}{name}", text, location)
+
+
+def expand_env(text: str, env: Mapping[str, Step]) -> tuple[str, tuple[Step, ...]]:
+    """``$VAR``/``${VAR}``/``${VAR:-d}`` substitution from CI variables
+    (values that reference other variables are expanded too); unknown
+    variables stay as written."""
+    if "$" not in text or not env:
+        return text, ()
+    from taglint.variables import Binding, expand
+
+    def lookup_at(depth: int) -> Callable[[str], Binding | None]:
+        def lookup(name: str) -> Binding | None:
+            step = env.get(name)
+            if step is None:
+                return None
+            value = step.value
+            if value is not None and "$" in value and depth < 8:
+                value, _ = expand(value, lookup_at(depth + 1))
+            return Binding(value, step)
+
+        return lookup
+
+    return expand(text, lookup_at(0))
