@@ -19,6 +19,7 @@ EXTRACTORS: dict[str, str] = {
     "dockerfile": "taglint.extract.dockerfile",
     "github-workflow": "taglint.extract.github",
     "github-action": "taglint.extract.github",
+    "gitlab-ci": "taglint.extract.gitlab",
 }
 
 
