@@ -218,11 +218,15 @@ class CiFile:
         self.facts.images.append(ref)
         return ref
 
-    def action(self, node: Node, text: str, name: str, ref: str | None, start: int = 0) -> None:
-        """An :class:`ActionRef` for ``text`` written in scalar ``node`` at ``start``."""
+    def action(
+        self, node: Node, text: str, name: str, ref: str | None, start: int = 0, length: int | None = None
+    ) -> None:
+        """An :class:`ActionRef` for ``text`` written in scalar ``node`` at
+        ``start`` (``length`` characters of the node when ``text`` is not
+        literally what is written there)."""
         if not isinstance(node, ScalarNode):
             return
-        span = self.sub_span(node, start, start + len(text))
+        span = self.sub_span(node, start, start + (len(text) if length is None else length))
         if span in self._seen_actions:
             return
         self._seen_actions.add(span)

@@ -1,0 +1,228 @@
+"""GitLab CI (``.gitlab-ci.yml`` and files under ``.gitlab-ci/``).
+
+Jobs are the top-level mappings that are not keywords.  Each job's
+effective configuration is computed as GitLab does: ``extends`` (a name or
+a list, hidden ``.templates`` included, up to 11 levels) is merged first —
+mappings deep-merged, everything else replaced — then ``default:`` (and the
+deprecated top-level ``image``/``services``/``before_script``/
+``after_script``) fills what the job does not set, unless ``inherit:
+default:`` says otherwise; YAML anchors and merge keys come from the
+composer.  ``!reference [.job, key]`` items in script lists are spliced in.
+
+Images: ``image`` (string or ``name:``) and ``services`` (strings or
+``name:``) of every job, hidden ones included (a template names images
+too), reported where they are written; ``$VAR``/``${VAR}`` are substituted
+from global and job ``variables:`` (GitLab's ``{value: …}`` form too).
+Predefined variables (``$CI_COMMIT_SHA``…) stay as written for the tag
+classifier.
+
+Commands: ``before_script`` + ``script`` run as one shell script,
+``after_script`` as another, both in the job's scope, with the job's
+variables.  Component references: ``include: component: …@ref`` and
+``include: project:`` with its ``ref:`` (no ``ref:`` follows the default
+branch).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from taglint.extract.ci_common import (
+    CiFile,
+    Env,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    as_list,
+    iter_mapping,
+    mapping_get,
+    scalar_str,
+)
+from taglint.model import FileFacts
+from taglint.source import ExtractContext, SourceFile
+
+KIND = "gitlab-ci"
+KEYWORDS = frozenset({
+    "image", "services", "stages", "types", "before_script", "after_script", "variables",
+    "cache", "include", "workflow", "default", "spec",
+})
+DEFAULT_KEYS = ("image", "services", "before_script", "after_script")
+_MAX_EXTENDS = 11
+
+Config = dict[str, Any]  # key -> Node, or for "variables" a dict name -> Node
+
+
+def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
+    ci = CiFile(source, KIND)
+    for doc in ci.documents():
+        if not isinstance(doc, MappingNode):
+            continue
+        keys = [name for name, _k, _v in iter_mapping(doc)]
+        if keys == ["spec"]:
+            continue  # the header document of a CI/CD component
+        _pipeline(ci, doc)
+    return ci.facts
+
+
+def _pipeline(ci: CiFile, doc: MappingNode) -> None:
+    _includes(ci, mapping_get(doc, "include"))
+    jobs: dict[str, MappingNode] = {}
+    for name, _key, value in iter_mapping(doc):
+        if name not in KEYWORDS and isinstance(value, MappingNode):
+            jobs[name] = value
+    defaults: Config = {}
+    for key in DEFAULT_KEYS:
+        node = mapping_get(doc, key)
+        if node is not None:
+            defaults[key] = node
+    default = mapping_get(doc, "default")
+    for key in DEFAULT_KEYS:
+        node = mapping_get(default, key)
+        if node is not None:
+            defaults[key] = node
+    global_env = ci.env_from(mapping_get(doc, "variables"), "variables.")
+    _images(ci, "default", defaults, global_env)
+    for name, job in jobs.items():
+        _job(ci, name, _effective(name, jobs), defaults, global_env, jobs)
+
+
+def _includes(ci: CiFile, node: Node | None) -> None:
+    for item in as_list(node):
+        if not isinstance(item, MappingNode):
+            continue
+        component = mapping_get(item, "component")
+        text = scalar_str(component)
+        if text is not None and isinstance(component, ScalarNode):
+            stripped = text.strip()
+            lead = len(text) - len(text.lstrip())
+            name, at, ref = stripped.partition("@")
+            if "$" not in name:
+                ci.action(component, stripped, name, ref if at else None, start=lead)
+            continue
+        project = mapping_get(item, "project")
+        project_name = scalar_str(project)
+        if project_name is None or not isinstance(project, ScalarNode) or "$" in project_name:
+            continue
+        ref_node = mapping_get(item, "ref")
+        ref = scalar_str(ref_node)
+        if isinstance(ref_node, ScalarNode) and ref is not None:
+            if "$" not in ref:
+                ci.action(ref_node, f"{project_name.strip()}@{ref.strip()}", project_name.strip(), ref.strip(),
+                          start=len(ref) - len(ref.lstrip()), length=len(ref.strip()))
+        else:
+            stripped = project_name.strip()
+            ci.action(project, stripped, stripped, None, start=len(project_name) - len(project_name.lstrip()))
+
+
+def _effective(name: str, jobs: dict[str, MappingNode]) -> Config:
+    """The job's keys after ``extends`` (GitLab merge: hashes deep, arrays replaced)."""
+    return _resolve(name, jobs, 0, set())
+
+
+def _resolve(name: str, jobs: dict[str, MappingNode], depth: int, seen: set[str]) -> Config:
+    job = jobs.get(name)
+    if job is None or name in seen or depth > _MAX_EXTENDS:
+        return {}
+    seen = seen | {name}
+    merged: Config = {}
+    for parent in as_list(mapping_get(job, "extends")):
+        parent_name = scalar_str(parent)
+        if parent_name is not None:
+            _merge(merged, _resolve(parent_name.strip(), jobs, depth + 1, seen))
+    own: Config = {}
+    for key, _k, value in iter_mapping(job):
+        if key == "extends":
+            continue
+        own[key] = _as_config(value) if isinstance(value, MappingNode) else value
+    _merge(merged, own)
+    return merged
+
+
+def _as_config(node: MappingNode) -> Config:
+    return {key: (_as_config(v) if isinstance(v, MappingNode) else v) for key, _k, v in iter_mapping(node)}
+
+
+def _merge(into: Config, other: Config) -> None:
+    for key, value in other.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _job(ci: CiFile, name: str, config: Config, defaults: Config, global_env: Env, jobs: dict[str, MappingNode]) -> None:
+    inherit = config.get("inherit")
+    use_defaults: set[str] = set(DEFAULT_KEYS)
+    use_variables = True
+    if isinstance(inherit, dict):
+        default_setting = inherit.get("default")
+        if isinstance(default_setting, ScalarNode) and scalar_str(default_setting) in ("false", "False"):
+            use_defaults = set()
+        elif isinstance(default_setting, SequenceNode):
+            use_defaults = {scalar_str(i) or "" for i in default_setting.value}
+        variables_setting = inherit.get("variables")
+        if isinstance(variables_setting, ScalarNode) and scalar_str(variables_setting) in ("false", "False"):
+            use_variables = False
+    if not name.startswith("."):  # hidden jobs are templates: defaults apply where they are used
+        for key in DEFAULT_KEYS:
+            if key not in config and key in defaults and key in use_defaults:
+                config[key] = defaults[key]
+
+    env: Env = dict(global_env) if use_variables else {}
+    variables = config.get("variables")
+    if isinstance(variables, dict):
+        for var, value in variables.items():
+            if isinstance(value, dict):
+                value = value.get("value")
+            if isinstance(value, Node):
+                env[var] = ci._variable(var, value, "variables.")
+
+    scope = name
+    _images(ci, name, config, env)
+
+    main = _script_items(config.get("before_script"), jobs) + _script_items(config.get("script"), jobs)
+    if main:
+        ci.script(main, scope, env)
+    after = _script_items(config.get("after_script"), jobs)
+    if after:
+        ci.script(after, scope, env)
+
+
+def _images(ci: CiFile, name: str, config: Config, env: Env) -> None:
+    image = config.get("image")
+    if isinstance(image, dict):
+        image = image.get("name")
+    elif isinstance(image, MappingNode):
+        image = mapping_get(image, "name")
+    if isinstance(image, ScalarNode):
+        ci.image(image, f"{name}.image", stage=name, env=env)
+    services = config.get("services")
+    for index, service in enumerate(as_list(services) if isinstance(services, Node) else []):
+        node = mapping_get(service, "name") if isinstance(service, MappingNode) else service
+        if isinstance(node, ScalarNode):
+            ci.image(node, f"{name}.services[{index}]", stage=name, env=env)
+
+
+def _script_items(node: Any, jobs: dict[str, MappingNode], depth: int = 0) -> list[Node]:
+    """Scalars of a script list, with ``!reference [.job, key]`` spliced in."""
+    if not isinstance(node, Node) or depth > 10:
+        return []
+    if isinstance(node, SequenceNode) and node.tag == "!reference":
+        return _script_items(_reference(node, jobs), jobs, depth + 1)
+    out: list[Node] = []
+    for item in as_list(node):
+        if isinstance(item, ScalarNode):
+            out.append(item)
+        elif isinstance(item, SequenceNode):
+            out.extend(_script_items(item, jobs, depth + 1))
+    return out
+
+
+def _reference(node: SequenceNode, jobs: dict[str, MappingNode]) -> Node | None:
+    path = [scalar_str(item) for item in node.value]
+    if not path or any(p is None for p in path):
+        return None
+    current: Node | None = jobs.get(path[0] or "")
+    for key in path[1:]:
+        current = mapping_get(current, key or "")
+    return current
