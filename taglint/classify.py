@@ -38,8 +38,14 @@ _NOT_DOCKERFILE_SUFFIXES = (
 )
 
 _SHELL_SHEBANG = re.compile(rb"^#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|k|z)?sh\b")
-_K8S_API_VERSION = re.compile(r"^\s*(?:-\s+)?[\"']?apiVersion[\"']?\s*:", re.MULTILINE)
-_K8S_KIND = re.compile(r"^\s*(?:-\s+)?[\"']?kind[\"']?\s*:", re.MULTILINE)
+# apiVersion/kind keys: at the start of a (YAML) line, or after `{` / `,` (JSON).
+_K8S_API_VERSION = re.compile(r"(?:^|[{,])[ \t]*(?:-[ \t]+)?[\"']?apiVersion[\"']?[ \t]*:", re.MULTILINE)
+_K8S_KIND = re.compile(r"(?:^|[{,])[ \t]*(?:-[ \t]+)?[\"']?kind[\"']?[ \t]*:", re.MULTILINE)
+# A top-level `services:` mapping (not a list, as in GitLab CI) holding images or builds.
+_COMPOSE_SERVICES = re.compile(r"^services:[ \t]*(?:#.*)?\r?\n(?:[ \t]*(?:#.*)?\r?\n)*[ \t]+[\"']?[A-Za-z0-9_.-]+[\"']?:", re.MULTILINE)
+_COMPOSE_IMAGE = re.compile(r"^[ \t]+(?:image|build):", re.MULTILINE)
+# Helm template actions that only Helm charts use.
+_HELM_ACTIONS = re.compile(r"\{\{-?\s*(?:[^}]*\.(?:Values|Release|Chart|Capabilities)\b|include\s|template\s|toYaml\b|if\s|with\s|range\s|end\b|define\s)")
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -117,7 +123,11 @@ def classify(path: str, read_text: Callable[[], str | None]) -> str | None:
         text = read_text()
         if text is None:
             return None
-        return HELM_TEMPLATE if "{{" in text else _kind_from_yaml_text(text)
+        if "{{" in text and (_HELM_ACTIONS.search(text) or _chart_above(path)):
+            return HELM_TEMPLATE
+        # Plain YAML in a templates/ folder (or Argo's `{{workflow.…}}`
+        # placeholders, which are quoted YAML): content decides.
+        return _kind_from_yaml_text(text)
     if kind is not None:
         return kind
     lower = path.lower()
@@ -132,6 +142,25 @@ def classify(path: str, read_text: Callable[[], str | None]) -> str | None:
 
 
 def _kind_from_yaml_text(text: str) -> str | None:
+    """Kubernetes (YAML or JSON, ``List`` too) when both ``apiVersion`` and
+    ``kind`` keys appear; Compose when a top-level ``services:`` mapping has
+    ``image:``/``build:`` keys; else None."""
     if _K8S_API_VERSION.search(text) and _K8S_KIND.search(text):
         return KUBERNETES
+    if "services:" in text and _COMPOSE_SERVICES.search(text) and _COMPOSE_IMAGE.search(text):
+        return COMPOSE
     return None
+
+
+def _chart_above(path: str) -> bool:
+    """Is there a ``Chart.yaml`` in the folder holding ``templates/``?  Only
+    consulted for ``{{`` files whose actions do not already say Helm; the
+    path is tried relative to the working directory."""
+    import os
+
+    parts = path.replace("\\", "/").split("/")
+    for index in range(len(parts) - 2, -1, -1):
+        if parts[index].lower() == "templates":
+            folder = "/".join(parts[:index]) or "."
+            return any(os.path.isfile(os.path.join(folder, name)) for name in ("Chart.yaml", "Chart.yml"))
+    return False

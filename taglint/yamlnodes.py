@@ -79,7 +79,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 __all__ = [
     "C_LOADER", "MAX_DEPTH", "MAX_WALK_NODES", "MappingNode", "Node", "ScalarNode", "SequenceNode",
     "YamlError", "format_path", "is_null", "iter_mapping", "load_documents", "mapping_get",
-    "node_span", "scalar_line_map", "scalar_str", "walk",
+    "node_span", "scalar_line_map", "scalar_str", "span_text", "split_lines", "walk", "yaml_number_text",
 ]
 
 MAX_DEPTH = 1000  # deeper documents are refused (YamlError), never composed
@@ -88,6 +88,8 @@ MAX_WALK_NODES = 1_000_000  # walk() stops after this many nodes
 NULL_TAG = "tag:yaml.org,2002:null"
 STR_TAG = "tag:yaml.org,2002:str"
 MERGE_TAG = "tag:yaml.org,2002:merge"
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
 
 PathPart = Union[str, int]
 Path_ = tuple[PathPart, ...]
@@ -278,19 +280,28 @@ def mapping_get(node: Node | None, key: str) -> Node | None:
     return None
 
 
-def walk(root: Node, *, max_nodes: int = MAX_WALK_NODES) -> Iterator[tuple[Path_, Node]]:
+def walk(
+    root: Node,
+    *,
+    max_nodes: int = MAX_WALK_NODES,
+    prefix: Path_ = (),
+    skip: Callable[[Path_, Node], bool] | None = None,
+) -> Iterator[tuple[Path_, Node]]:
     """Depth-first ``(path, node)`` over a node tree, in document order.
 
     Each collection node object is expanded once (aliases are not
     re-expanded; the first path that reaches a shared node names it), and
     at most ``max_nodes`` nodes are yielded.  Merge keys are not followed
-    (the merged mapping is walked where it is written).
+    (the merged mapping is walked where it is written).  Paths start with
+    ``prefix``; ``skip(path, node)`` returning True prunes that subtree.
     """
     seen: set[int] = set()
     count = 0
-    stack: list[tuple[Path_, Node]] = [((), root)]
+    stack: list[tuple[Path_, Node]] = [(prefix, root)]
     while stack:
         path, node = stack.pop()
+        if skip is not None and skip(path, node):
+            continue
         count += 1
         if count > max_nodes:
             return
@@ -320,6 +331,41 @@ def format_path(path: Path_) -> str:
             text = part if _SIMPLE_KEY.fullmatch(part) else '"' + part.replace('"', '\\"') + '"'
             out.append(("." if out else "") + text)
     return "".join(out)
+
+
+def yaml_number_text(node: Node | None) -> str | None:
+    """For a plain scalar that YAML reads as a number (``2.5``, ``1.10``,
+    ``010``), the text Go programs (Helm, kustomize) turn it back into:
+    ``2.5``, ``1.1``, ``8``.  None for anything else."""
+    if not isinstance(node, ScalarNode) or node.style:
+        return None
+    if node.tag not in (INT_TAG, FLOAT_TAG):
+        return None
+    try:
+        number = yaml.safe_load(str(node.value))
+    except yaml.YAMLError:
+        return None
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        return None
+    if isinstance(number, float):
+        if number != number or number in (float("inf"), float("-inf")):
+            return None
+        if number.is_integer() and abs(number) < 1e21:
+            return str(int(number))
+        return repr(number)
+    return str(number)
+
+
+def span_text(lines: list[str], span: Span) -> str | None:
+    """The text at a single-line ``span`` of ``lines`` (see :func:`split_lines`), else None."""
+    if span.line != span.end_line or span.line > len(lines):
+        return None
+    return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of ``text`` as libyaml counts them (without their breaks)."""
+    return _BREAKS.split(text)
 
 
 _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_$-][A-Za-z0-9_$/-]*")

@@ -17,6 +17,12 @@ Extractor = Callable[[SourceFile, ExtractContext], FileFacts]
 # kind -> module implementing it.  Kinds are decided by taglint.classify.
 EXTRACTORS: dict[str, str] = {
     "dockerfile": "taglint.extract.dockerfile",
+    "kubernetes": "taglint.extract.kubernetes",
+    "compose": "taglint.extract.compose",
+    "helm-values": "taglint.extract.helm",
+    "helm-template": "taglint.extract.helm",
+    "helm-chart": "taglint.extract.helm",
+    "kustomization": "taglint.extract.kustomize",
     "github-workflow": "taglint.extract.github",
     "github-action": "taglint.extract.github",
     "gitlab-ci": "taglint.extract.gitlab",

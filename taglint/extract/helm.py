@@ -1,0 +1,432 @@
+"""Helm charts: values files, templates and ``Chart.yaml`` (kinds
+``helm-values``, ``helm-template``, ``helm-chart``).
+
+**Values** (``values*.yaml``).  Under any key whose name ends in ``image``
+(any case: ``image``, ``initImage``, ``controllerImage``):
+
+* a mapping with ``repository`` (or ``name`` next to a ``tag``), optional
+  ``registry``, ``tag`` or ``version``, and ``digest`` is an image block.
+  Its value is ``[registry/]repository[:tag][@digest]``.  The reference is
+  reported on the ``tag:`` value (``written`` is the tag text, ``value`` the
+  whole reference, ``via`` the values that built it); without a ``tag:``
+  key, on the ``repository:`` value.  A tag that is empty, null or missing
+  means the chart's ``appVersion`` (read from ``Chart.yaml`` beside the
+  values file, or one folder up): a ``Chart.yaml appVersion`` step in
+  ``via``.  A ``Chart.yaml`` without ``appVersion`` leaves the reference
+  untagged; no ``Chart.yaml`` at all (values for a chart that is not here)
+  leaves it unresolved (``repo:{{ .Chart.AppVersion }}``).
+* a string is a whole reference; the old ``image: mysql`` +
+  ``imageTag: "5.7"`` sibling pair is joined and reported on ``imageTag``.
+* A tag YAML reads as a number (``tag: 1.10``) is rendered the way Helm
+  renders it (``1.1``), with a step saying so.
+* ``extras["helm_image_blocks"]`` lists every image block:
+  ``{"path": key path, "span": span of the reported value, "tag_span": span
+  of the tag value or None, "repository", "registry", "tag", "digest"}``.
+
+**Templates** (``templates/**`` with ``{{``) are Go templates, not YAML: they
+are never parsed as YAML and never give TL001.  Each ``image:`` line is an
+:class:`ImageRef` with the value as written (template actions kept, which
+the classifier reports as unresolved).  ``extras["helm_template_refs"]``
+holds, per reference, the parsed parts (literal text and template actions
+naming ``.Values`` paths, ``.Chart.AppVersion`` and ``default``), which the
+Helm resolver (``taglint.resolve.helm``) evaluates against the chart's
+``values.yaml``.
+
+**Chart.yaml** gives no references; ``extras["helm_chart"]`` holds its
+``name``, ``version`` and ``appVersion`` (with spans).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any, NamedTuple
+
+from taglint.model import FileFacts, ImageRef, Location, Problem, Span, Step
+from taglint.source import ExtractContext, SourceFile
+from taglint.yamlnodes import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    YamlError,
+    format_path,
+    is_null,
+    load_documents,
+    mapping_get,
+    node_span,
+    scalar_str,
+    span_text,
+    split_lines,
+    walk,
+    yaml_number_text,
+)
+
+VALUES = "helm-values"
+TEMPLATE = "helm-template"
+CHART = "helm-chart"
+APP_VERSION_PLACEHOLDER = "{{ .Chart.AppVersion }}"
+
+
+def file_kind(source: SourceFile) -> str:
+    """Which of the three Helm kinds ``source`` is (same rules as classify)."""
+    parts = PurePosixPath(source.path.replace("\\", "/")).parts
+    name = parts[-1].lower() if parts else ""
+    if name in ("chart.yaml", "chart.yml"):
+        return CHART
+    if "templates" in (p.lower() for p in parts[:-1]) and "{{" in source.text:
+        return TEMPLATE
+    return VALUES
+
+
+def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
+    kind = file_kind(source)
+    if kind == CHART:
+        return extract_chart(source)
+    if kind == TEMPLATE:
+        return extract_template(source)
+    return extract_values(source, find_chart(source))
+
+
+# --------------------------------------------------------------------------
+# Chart.yaml
+
+
+class ChartInfo(NamedTuple):
+    path: str  # display path of Chart.yaml
+    app_version: str | None
+    span: Span | None  # of the appVersion value
+
+
+def chart_info(text: str, path: str) -> ChartInfo | None:
+    """The ``appVersion`` of a ``Chart.yaml`` text; None when it is not YAML."""
+    try:
+        documents = load_documents(text)
+    except YamlError:
+        return None
+    node = mapping_get(documents[0], "appVersion") if documents else None
+    value = yaml_number_text(node) or scalar_str(node)
+    if node is None or not value:
+        return ChartInfo(path, None, None)
+    return ChartInfo(path, value, node_span(node, text))
+
+
+def find_chart(source: SourceFile) -> ChartInfo | None:
+    """``Chart.yaml`` beside the values file or one folder up, read from disk."""
+    folder = Path(source.fs_path).parent
+    display_folder = posixpath.dirname(source.path)
+    for _ in range(2):
+        for name in ("Chart.yaml", "Chart.yml"):
+            candidate = folder / name
+            try:
+                if candidate.is_file():
+                    text = candidate.read_text(encoding="utf-8-sig", errors="replace")
+                    display = posixpath.normpath(posixpath.join(display_folder, name))
+                    return chart_info(text, display)
+            except OSError:
+                return None
+        folder = folder.parent
+        display_folder = posixpath.join(display_folder, "..")
+    return None
+
+
+def extract_chart(source: SourceFile) -> FileFacts:
+    facts = FileFacts(source.path, CHART)
+    try:
+        documents = load_documents(source.text)
+    except YamlError as exc:
+        facts.problems.append(Problem(source.path, exc.span, f"invalid YAML: {exc.message}"))
+        return facts
+    doc = documents[0] if documents else None
+    info: dict[str, Any] = {}
+    for key in ("name", "version", "appVersion"):
+        node = mapping_get(doc, key)
+        value = yaml_number_text(node) or scalar_str(node)
+        if value:
+            info[key] = value
+            info[key + "_span"] = node_span(node, source.text) if node is not None else None
+    facts.extras["helm_chart"] = info
+    return facts
+
+
+# --------------------------------------------------------------------------
+# values*.yaml
+
+
+def _value_text(node: Node | None) -> str | None:
+    """A values scalar as Helm renders it (numbers normalised), or None."""
+    number = yaml_number_text(node)
+    if number is not None:
+        return number
+    return scalar_str(node)
+
+
+def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
+    facts = FileFacts(source.path, VALUES)
+    if "mage" not in source.text:
+        return facts
+    try:
+        documents = load_documents(source.text)
+    except YamlError as exc:
+        facts.problems.append(Problem(source.path, exc.span, f"invalid YAML: {exc.message}"))
+        return facts
+    lines = split_lines(source.text)
+    blocks: list[dict[str, Any]] = []
+    for document in documents[:1]:
+        for path, node in walk(document):
+            if not isinstance(node, MappingNode):
+                continue
+            for key_node, value in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    continue
+                key = str(key_node.value)
+                if not key.lower().endswith("image"):
+                    continue
+                key_path = path + (key,)
+                if isinstance(value, MappingNode):
+                    ref = _image_block(source, lines, value, key_path, chart, blocks)
+                elif isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:str" and value.value.strip():
+                    ref = _image_string(source, lines, node, key, value, key_path)
+                else:
+                    ref = None
+                if ref is not None:
+                    facts.images.append(ref)
+    facts.images.sort(key=lambda ref: ref.span)
+    if blocks:
+        facts.extras["helm_image_blocks"] = blocks
+    return facts
+
+
+def _image_string(
+    source: SourceFile, lines: list[str], parent: MappingNode, key: str, value: ScalarNode, key_path: tuple
+) -> ImageRef:
+    span = node_span(value, source.text)
+    written = span_text(lines, span) or str(value.value)
+    tag_node = mapping_get(parent, key + "Tag")
+    tag = _value_text(tag_node)
+    if tag_node is None or tag is None or tag == "":
+        return ImageRef(source.path, span, written, str(value.value), VALUES, format_path(key_path))
+    tag_span = node_span(tag_node, source.text)
+    via = (
+        Step(f"values {format_path(key_path)}", str(value.value), Location(source.path, span)),
+        Step(f"values {format_path(key_path[:-1] + (key + 'Tag',))}", tag, Location(source.path, tag_span)),
+    )
+    return ImageRef(
+        source.path,
+        tag_span,
+        span_text(lines, tag_span) or tag,
+        f"{value.value}:{tag}",
+        VALUES,
+        format_path(key_path[:-1] + (key + "Tag",)),
+        via=via,
+    )
+
+
+def _image_block(
+    source: SourceFile,
+    lines: list[str],
+    block: MappingNode,
+    key_path: tuple,
+    chart: ChartInfo | None,
+    blocks: list[dict[str, Any]],
+) -> ImageRef | None:
+    repository_node = mapping_get(block, "repository")
+    tag_key = "tag" if mapping_get(block, "tag") is not None else "version"
+    tag_node = mapping_get(block, tag_key)
+    if repository_node is None and tag_node is not None and mapping_get(block, "tag") is not None:
+        repository_node = mapping_get(block, "name")
+    repository = scalar_str(repository_node)
+    if repository_node is None or not repository or not isinstance(repository_node, ScalarNode):
+        return None
+    context = format_path(key_path)
+    here = source.path
+    steps: list[Step] = []
+    registry_node = mapping_get(block, "registry")
+    registry = _value_text(registry_node)
+    reference = repository.strip()
+    if registry:
+        registry = registry.strip().rstrip("/")
+        reference = f"{registry}/{reference}"
+        steps.append(Step(f"values {context}.registry", registry, Location(here, node_span(registry_node, source.text))))  # type: ignore[arg-type]
+    repo_span = node_span(repository_node, source.text)
+    steps.append(Step(f"values {context}.{repository_node and _key_name(block, repository_node)}", repository, Location(here, repo_span)))
+    tag = _value_text(tag_node)
+    tag_span = node_span(tag_node, source.text) if tag_node is not None else None
+    if tag_node is not None and not tag_node.start_mark.line == tag_node.end_mark.line:
+        tag_span = None
+    if tag_node is not None and is_null(tag_node):
+        # `tag:` with nothing after it: point just after the colon's space.
+        tag_span = Span(tag_node.start_mark.line + 1, tag_node.start_mark.column + 1, tag_node.start_mark.line + 1, tag_node.start_mark.column + 1)
+    if tag:
+        tag = tag.strip()
+        if yaml_number_text(tag_node) is not None and yaml_number_text(tag_node) != str(tag_node.value):  # type: ignore[union-attr]
+            steps.append(Step(f"values {context}.{tag_key} {tag_node.value} read as a YAML number", tag, Location(here, tag_span) if tag_span else None))  # type: ignore[union-attr]
+        else:
+            steps.append(Step(f"values {context}.{tag_key}", tag, Location(here, tag_span) if tag_span else None))
+        reference += f":{tag}"
+    elif chart is None:
+        reference += ":" + APP_VERSION_PLACEHOLDER
+        steps.append(Step(f"values {context}.{tag_key} empty: the chart's appVersion (no Chart.yaml found)", None))
+    elif chart.app_version:
+        reference += f":{chart.app_version}"
+        steps.append(Step("Chart.yaml appVersion", chart.app_version, Location(chart.path, chart.span) if chart.span else None))
+    else:
+        steps.append(Step("Chart.yaml appVersion", None, Location(chart.path, Span(1, 1, 1, 1))))
+    digest_node = mapping_get(block, "digest")
+    digest = _value_text(digest_node)
+    if digest:
+        reference += f"@{digest.strip()}"
+        steps.append(Step(f"values {context}.digest", digest, Location(here, node_span(digest_node, source.text))))  # type: ignore[arg-type]
+    span = tag_span or repo_span
+    written = span_text(lines, span)
+    blocks.append(
+        {
+            "path": context,
+            "span": span,
+            "tag_span": tag_span,
+            "registry": registry,
+            "repository": repository,
+            "tag": tag,
+            "digest": digest,
+        }
+    )
+    return ImageRef(
+        path=here,
+        span=span,
+        written=written if written is not None else (tag or repository),
+        value=reference,
+        kind=VALUES,
+        context=context,
+        via=tuple(steps),
+    )
+
+
+def _key_name(block: MappingNode, value: Node) -> str:
+    for key, item in block.value:
+        if item is value and isinstance(key, ScalarNode):
+            return str(key.value)
+    return "repository"
+
+
+# --------------------------------------------------------------------------
+# templates/**
+
+
+_IMAGE_LINE = re.compile(r"""^(?P<lead>[ \t]*(?:-[ \t]+)?["']?image["']?[ \t]*:[ \t]*)(?P<value>.*?)[ \t]*$""")
+_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
+_VALUES_PATH = re.compile(r"^\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)$")
+_PASS_THROUGH = frozenset({"quote", "squote", "toString", "trim", "toYaml", "lower", "nospace"})
+
+
+def parse_action(action: str) -> dict[str, Any] | None:
+    """A template action we can evaluate, or None.
+
+    Understood: ``.Values.a.b``, ``.Chart.AppVersion``, ``X | default Y``,
+    ``default Y X`` (Y, X operands: ``.Values…``, ``.Chart.AppVersion``,
+    a quoted string), optionally piped through quote/trim/toString.
+    Returns ``{"operand": op, "default": op | None}`` where op is
+    ``("values", "a.b")``, ``("chart", "AppVersion")`` or ``("text", s)``.
+    """
+    stages = [part.strip() for part in action.split("|")]
+    stages = [s for s in stages if s not in _PASS_THROUGH]
+    if not stages or len(stages) > 2:
+        return None
+    first = stages[0].split()
+    if len(first) == 3 and first[0] == "default":
+        operand, fallback = _operand(first[2]), _operand(first[1])
+        if operand is None or fallback is None or len(stages) != 1:
+            return None
+        return {"operand": operand, "default": fallback}
+    if len(first) != 1:
+        return None
+    operand = _operand(first[0])
+    if operand is None:
+        return None
+    if len(stages) == 1:
+        return {"operand": operand, "default": None}
+    second = stages[1].split()
+    if len(second) == 2 and second[0] == "default":
+        fallback = _operand(second[1])
+        if fallback is None:
+            return None
+        return {"operand": operand, "default": fallback}
+    return None
+
+
+def _operand(word: str) -> tuple[str, str] | None:
+    match = _VALUES_PATH.match(word)
+    if match:
+        return ("values", match.group(1)[1:])
+    if word in (".Chart.AppVersion", "$.Chart.AppVersion"):
+        return ("chart", "AppVersion")
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"`":
+        return ("text", word[1:-1])
+    return None
+
+
+def parse_template_value(value: str) -> list[Any] | None:
+    """Literal text and evaluable actions of a templated value, or None when
+    some action cannot be evaluated statically."""
+    parts: list[Any] = []
+    position = 0
+    for match in _ACTION.finditer(value):
+        if match.start() > position:
+            parts.append(("literal", value[position : match.start()]))
+        parsed = parse_action(match.group(1))
+        if parsed is None:
+            return None
+        parts.append(("action", parsed))
+        position = match.end()
+    if position < len(value):
+        parts.append(("literal", value[position:]))
+    return parts
+
+
+def extract_template(source: SourceFile) -> FileFacts:
+    facts = FileFacts(source.path, TEMPLATE)
+    if "image" not in source.text:
+        return facts
+    refs: list[dict[str, Any]] = []
+    for number, line in enumerate(source.lines, start=1):
+        if "image" not in line:
+            continue
+        match = _IMAGE_LINE.match(line)
+        if match is None:
+            continue
+        raw = match.group("value")
+        column = match.start("value") + 1
+        raw = _strip_comment(raw)
+        if raw[:1] in ("'", '"') and len(raw) >= 2 and raw[-1] == raw[0]:
+            raw = raw[1:-1]
+            column += 1
+        if not raw or raw in ("|", ">", "|-", ">-") or raw.startswith("{{-") and raw.endswith("}}") and "toYaml" in raw:
+            continue
+        if raw.startswith(("{", "[")) and "{{" not in raw:
+            continue  # a flow mapping: `image: {repository: …}`
+        span = Span(number, column, number, column + len(raw))
+        ref = ImageRef(source.path, span, raw, raw, TEMPLATE, "image")
+        facts.images.append(ref)
+        if "{{" in raw:
+            refs.append({"span": span, "parts": parse_template_value(raw)})
+    if refs:
+        facts.extras["helm_template_refs"] = refs
+    return facts
+
+
+def _strip_comment(raw: str) -> str:
+    if "#" not in raw:
+        return raw
+    quote = None
+    depth = 0
+    for index, char in enumerate(raw):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in ("'", '"') and depth == 0:
+            quote = char
+        elif raw.startswith("{{", index):
+            depth += 1
+        elif raw.startswith("}}", index) and depth:
+            depth -= 1
+        elif char == "#" and depth == 0 and index and raw[index - 1] in " \t":
+            return raw[:index].rstrip()
+    return raw

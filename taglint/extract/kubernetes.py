@@ -1,0 +1,204 @@
+"""Kubernetes manifests (YAML or JSON, multi-document, ``List``).
+
+Every document with a string ``apiVersion`` and ``kind`` is an object; a
+``List`` (or any ``*List`` kind with ``items``) contributes its items.  In
+each object, a generic walk finds:
+
+* ``image:`` keys and camel-case ``*Image:`` keys (``sidecarImage``,
+  ``initImage``) with a string value.  This covers the containers,
+  initContainers and ephemeralContainers of Pods and of every pod template
+  (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob,
+  ReplicationController, PodTemplate, DeploymentConfig) and the CRDs that
+  use the same shape: Argo Workflows/WorkflowTemplates/Rollouts, Tekton
+  steps/sidecars/stepTemplate, Knative Services, KServe, Seldon, KubeRay,
+  Katib;
+* image volumes: ``volumes[].image.reference``.
+
+What is deliberately *not* read (it is not a container image reference):
+
+* ``metadata`` (annotations, labels, managedFields) and ``status`` (the
+  observed state, e.g. ``containerStatuses[].image``);
+* ConfigMap and Secret data, and CustomResourceDefinition schemas;
+* object-valued image keys (``image: {repository: ..}`` in a CRD spec is
+  left to that CRD's own semantics), non-string values (``image: true``);
+* machine and VM images: keys named ``osImage``, ``machineImage``,
+  ``bootImage``, ``vmImage``, ``diskImage``, ``sourceImage``,
+  ``cloudImage``, ``amiImage``; and whole API groups that manage machines
+  (Cluster API providers ``infrastructure.cluster.x-k8s.io``, CDI,
+  Metal3, Harvester, Config Connector compute, Crossplane compute/EC2,
+  OpenShift machine API);
+* outside the container lists (``containers``, ``initContainers``,
+  ``ephemeralContainers``, ``steps``, ``sidecars``), values that are URLs
+  (``https://…/disk.img``) or contain white space.
+
+Each :class:`ImageRef` has ``context`` = the key path from the object root
+(``spec.template.spec.containers[0].image``; inside a ``List``:
+``items[2].spec…``), followed by `` (container NAME)`` when the mapping
+holding the key has a ``name``; and ``stage`` = ``Kind/metadata.name``.
+Values are what the file says: placeholders (``${IMAGE}``,
+``$(params.image)``, ``{{workflow.parameters.image}}``) stay as written.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from taglint.model import FileFacts, ImageRef, Problem
+from taglint.source import ExtractContext, SourceFile
+from taglint.yamlnodes import (
+    STR_TAG,
+    MappingNode,
+    Node,
+    Path_,
+    ScalarNode,
+    SequenceNode,
+    YamlError,
+    format_path,
+    load_documents,
+    mapping_get,
+    node_span,
+    scalar_str,
+    span_text,
+    split_lines,
+    walk,
+)
+
+KIND = "kubernetes"
+
+SKIPPED_KINDS = frozenset({"ConfigMap", "Secret", "CustomResourceDefinition"})
+NOT_CONTAINER_GROUPS = frozenset(
+    {
+        "infrastructure.cluster.x-k8s.io",
+        "cdi.kubevirt.io",
+        "metal3.io",
+        "harvesterhci.io",
+        "compute.cnrm.cloud.google.com",
+        "compute.gcp.upbound.io",
+        "compute.azure.upbound.io",
+        "ec2.aws.upbound.io",
+        "compute.gcp.crossplane.io",
+        "ec2.aws.crossplane.io",
+        "machine.openshift.io",
+    }
+)
+NOT_CONTAINER_KEYS = frozenset(
+    {"osimage", "machineimage", "bootimage", "vmimage", "diskimage", "sourceimage", "cloudimage", "amiimage"}
+)
+CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers", "steps", "sidecars"})
+_SKIPPED_ROOT_KEYS = ("metadata", "status")
+_MAX_LIST_DEPTH = 8
+
+
+def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
+    facts = FileFacts(source.path, KIND)
+    text = source.text
+    if "mage" not in text:  # cheap prefilter: no image key can be here
+        return facts
+    try:
+        documents = load_documents(text)
+    except YamlError as exc:
+        facts.problems.append(Problem(source.path, exc.span, f"invalid YAML: {exc.message}"))
+        return facts
+    lines = split_lines(text)
+    for document in documents:
+        for obj, prefix in objects(document):
+            facts.images.extend(object_images(obj, prefix, source.path, lines, text))
+    facts.images.sort(key=lambda ref: ref.span)
+    return facts
+
+
+def api_kind(node: Node) -> tuple[str, str] | None:
+    """``(apiVersion, kind)`` of a manifest object, or None."""
+    if not isinstance(node, MappingNode):
+        return None
+    api = scalar_str(mapping_get(node, "apiVersion"))
+    kind = scalar_str(mapping_get(node, "kind"))
+    if not api or not kind:
+        return None
+    return api, kind
+
+
+def objects(document: Node) -> Iterator[tuple[MappingNode, Path_]]:
+    """The manifest objects of a document: itself, or the items of a List."""
+    stack: list[tuple[Node, Path_, int]] = [(document, (), 0)]
+    seen: set[int] = set()
+    while stack:
+        node, prefix, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        found = api_kind(node)
+        if found is None:
+            continue
+        items = mapping_get(node, "items")
+        if found[1].endswith("List") and isinstance(items, SequenceNode) and depth < _MAX_LIST_DEPTH:
+            for index in range(len(items.value) - 1, -1, -1):
+                stack.append((items.value[index], prefix + ("items", index), depth + 1))
+            continue
+        assert isinstance(node, MappingNode)
+        yield node, prefix
+
+
+def object_images(obj: MappingNode, prefix: Path_, path: str, lines: list[str], text: str) -> Iterator[ImageRef]:
+    found = api_kind(obj)
+    if found is None:
+        return
+    api_version, kind = found
+    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    if kind in SKIPPED_KINDS or group in NOT_CONTAINER_GROUPS:
+        return
+    name = scalar_str(mapping_get(mapping_get(obj, "metadata"), "name"))
+    stage = f"{kind}/{name}" if name else kind
+    root_len = len(prefix)
+
+    def skip(p: Path_, node: Node) -> bool:
+        return len(p) == root_len + 1 and p[-1] in _SKIPPED_ROOT_KEYS
+
+    for node_path, node in walk(obj, prefix=prefix, skip=skip):
+        if not isinstance(node, MappingNode):
+            continue
+        in_container_list = len(node_path) >= 2 and isinstance(node_path[-1], int) and node_path[-2] in CONTAINER_LISTS
+        for key_node, value in node.value:
+            if not isinstance(key_node, ScalarNode):
+                continue
+            key = str(key_node.value)
+            if key == "image":
+                if isinstance(value, MappingNode):
+                    # Image volumes: volumes[].image.reference
+                    reference = mapping_get(value, "reference")
+                    if len(node_path) >= 2 and node_path[-2] == "volumes" and _is_string(reference):
+                        assert reference is not None
+                        yield _ref(path, reference, node_path + ("image", "reference"), None, stage, lines, text)
+                    continue
+            elif not (key.endswith("Image") and len(key) > 5 and key[0].islower()):
+                continue
+            elif key.lower() in NOT_CONTAINER_KEYS:
+                continue
+            if not _is_string(value):
+                continue
+            written = str(value.value)
+            if not written.strip():
+                continue
+            if not in_container_list and ("://" in written or any(c.isspace() for c in written.strip())):
+                continue
+            container = scalar_str(mapping_get(node, "name"))
+            yield _ref(path, value, node_path + (key,), container, stage, lines, text)
+
+
+def _is_string(node: Node | None) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == STR_TAG
+
+
+def _ref(
+    path: str, node: Node, key_path: Path_, container: str | None, stage: str, lines: list[str], text: str
+) -> ImageRef:
+    span = node_span(node, text)
+    value = str(node.value)
+    written = span_text(lines, span)
+    if written is None:
+        written = value
+    context = format_path(key_path)
+    if container:
+        context += f" (container {container})"
+    return ImageRef(
+        path=path, span=span, written=written, value=value, kind=KIND, context=context, stage=stage
+    )

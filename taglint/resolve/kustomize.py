@@ -1,0 +1,263 @@
+"""Kustomize ``images:`` overrides applied to the resources they include.
+
+A Kubernetes manifest is *included* by a kustomization when it is listed in
+its ``resources``/``bases``/``components``/patches, directly or through a
+folder whose own kustomization includes it.  The kustomizations considered
+are those in the scan plus those found (on disk, scanned or not) in the
+manifest's folder and its parent folders, and every kustomization they
+include.
+
+A *build root* is a considered kustomization that no other considered one
+includes: one ``kustomize build``.  For each build root that includes a
+manifest, the ``images:`` entries of the chain from the innermost
+kustomization out to the root are applied in that order, as kustomize does
+(an entry matches the reference's name without tag/digest; ``newName``
+renames, ``newTag``/``digest`` decide the tag):
+
+* when every build root decides the tag or digest, the manifest's own
+  reference is not judged: the entry that decides it is.  If that
+  kustomization is in the scan its entry already is an :class:`ImageRef`
+  (the extractor made it); it gets ``origin`` = the manifest reference when
+  it had none.  If it is not in the scan, a reference is added at the
+  entry's line with ``origin`` = the manifest reference.
+* otherwise the manifest reference stays where it is, with the value after
+  any ``newName`` renames of the first undecided build and a ``via`` step
+  per rename.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any, NamedTuple
+
+from taglint.model import FileFacts, ImageRef, Location, Step
+from taglint.resolve import ResolveContext
+from taglint.source import ExtractContext
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+MAX_PARENTS = 12
+MAX_CHAIN = 32
+
+
+class Kustomization(NamedTuple):
+    folder: str  # normalised file-system folder
+    path: str  # display path of the kustomization file
+    images: list[dict[str, Any]]
+    files: frozenset[str]  # included manifest files (normalised fs paths), direct
+    folders: tuple[str, ...]  # included folders (normalised fs paths)
+    facts: FileFacts | None  # when it is in the scan
+
+
+def image_name(reference: str) -> str:
+    """``reg:5000/a/b:1.0@sha256:…`` → ``reg:5000/a/b`` (what kustomize matches)."""
+    name = reference.split("@", 1)[0]
+    colon = name.rfind(":")
+    if colon > name.rfind("/"):
+        name = name[:colon]
+    return name
+
+
+def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
+    manifests = [f for f in files if f.kind == "kubernetes" and f.images]
+    if not manifests:
+        return
+    known: dict[str, Kustomization | None] = ctx.cache.setdefault(("kustomize", "folders"), {})
+    scanned: dict[str, FileFacts] = {}
+    for facts in files:
+        if facts.kind == "kustomization" and "kustomize" in facts.extras:
+            scanned[str(ctx.fs_path(facts.path).parent)] = facts
+
+    def load(folder: str) -> Kustomization | None:
+        if folder in known:
+            return known[folder]
+        known[folder] = None  # cycle guard while loading
+        facts = scanned.get(folder)
+        if facts is None:
+            facts_on_disk = _read_kustomization(folder, ctx)
+            found = _from_facts(folder, facts_on_disk, None, ctx) if facts_on_disk else None
+        else:
+            found = _from_facts(folder, facts, facts, ctx)
+        known[folder] = found
+        return found
+
+    # Every kustomization to consider: scanned ones, those above each
+    # manifest, and (transitively) every folder they include.
+    pending = list(scanned)
+    for facts in manifests:
+        folder = ctx.fs_path(facts.path).parent
+        for _ in range(MAX_PARENTS):
+            pending.append(str(folder))
+            if folder.parent == folder:
+                break
+            folder = folder.parent
+    considered: dict[str, Kustomization] = {}
+    while pending:
+        folder = pending.pop()
+        if folder in considered:
+            continue
+        found = load(folder)
+        if found is None:
+            continue
+        considered[folder] = found
+        pending.extend(found.folders)
+    if not considered:
+        return
+
+    included_by: dict[str, list[str]] = {}
+    for folder, kust in considered.items():
+        for child in kust.folders:
+            if child in considered:
+                included_by.setdefault(child, []).append(folder)
+    roots = [folder for folder in considered if folder not in included_by]
+
+    def chains_to(target_file: str) -> list[list[Kustomization]]:
+        """For each build root including ``target_file``: innermost → root chain."""
+        chains = []
+        for root in roots:
+            chain = _find_chain(considered[root], target_file, considered, [])
+            if chain is not None:
+                chains.append(list(reversed(chain)))
+        return chains
+
+    entry_refs: dict[tuple[str, Any], tuple[FileFacts, int]] = {}
+    for facts in scanned.values():
+        for index, ref in enumerate(facts.images):
+            entry_refs[(facts.path, ref.span)] = (facts, index)
+    added: dict[tuple[str, Any], ImageRef] = {}
+
+    for facts in manifests:
+        file_key = str(ctx.fs_path(facts.path))
+        chains = chains_to(file_key)
+        if not chains:
+            continue
+        kept: list[ImageRef] = []
+        for ref in facts.images:
+            outcome = [_apply(chain, ref) for chain in chains]
+            if not any(result.changed for result in outcome):
+                kept.append(ref)
+                continue
+            undecided = [result for result in outcome if result.decided is None]
+            if undecided:
+                first = undecided[0]
+                if first.value != ref.value:
+                    ref = dataclasses.replace(ref, value=first.value, via=ref.via + tuple(first.steps))
+                kept.append(ref)
+                continue
+            origin = Location(ref.path, ref.span)
+            for result in outcome:
+                kust, entry = result.decided  # type: ignore[misc]
+                key = (kust.path, entry["span"])
+                if key in entry_refs:
+                    owner, index = entry_refs[key]
+                    if owner.images[index].origin is None:
+                        owner.images[index] = dataclasses.replace(owner.images[index], origin=origin)
+                elif key not in added:
+                    added[key] = ImageRef(
+                        path=kust.path,
+                        span=entry["span"],
+                        written=entry.get("written") or (entry.get("new_tag") or entry.get("digest") or ""),
+                        value=result.value,
+                        kind="kustomization",
+                        context=f"images[{entry['index']}] (name {entry['name']})",
+                        via=tuple(result.steps),
+                        origin=origin,
+                    )
+        facts.images[:] = kept
+    if added:
+        by_path: dict[str, list[ImageRef]] = {}
+        for (path, _), ref in added.items():
+            by_path.setdefault(path, []).append(ref)
+        for path, refs in by_path.items():
+            holder = next((f for f in files if f.path == path), None)
+            if holder is None:
+                holder = FileFacts(path, "kustomization")
+                files.append(holder)
+            holder.images.extend(sorted(refs, key=lambda r: r.span))
+
+
+class _Outcome(NamedTuple):
+    value: str
+    steps: list[Step]
+    decided: tuple[Kustomization, dict[str, Any]] | None  # the entry deciding tag/digest
+    changed: bool
+
+
+def _apply(chain: list[Kustomization], ref: ImageRef) -> _Outcome:
+    value = ref.value
+    steps: list[Step] = []
+    decided: tuple[Kustomization, dict[str, Any]] | None = None
+    changed = False
+    for kust in chain:
+        name = image_name(value)
+        for entry in kust.images:
+            if entry["name"] != name:
+                continue
+            changed = True
+            rest = value[len(name) :]
+            tag = rest.split("@", 1)[0] if rest.startswith(":") else ""
+            digest = "@" + rest.split("@", 1)[1] if "@" in rest else ""
+            new_name = entry.get("new_name") or name
+            if entry.get("new_name"):
+                steps.append(Step(f"{kust.path} images newName", new_name, Location(kust.path, entry["span"])))
+            if entry.get("new_tag"):
+                tag, digest = ":" + entry["new_tag"], ""
+            if entry.get("digest"):
+                digest = "@" + entry["digest"]
+                if not entry.get("new_tag"):
+                    tag = ""
+            if entry.get("new_tag") or entry.get("digest"):
+                decided = (kust, entry)
+                steps.append(Step(f"{kust.path} images newTag/digest", (tag + digest).lstrip(":"), Location(kust.path, entry["span"])))
+            value = new_name + tag + digest
+            break
+    return _Outcome(value, steps, decided, changed)
+
+
+def _find_chain(
+    kust: Kustomization, target: str, considered: dict[str, Kustomization], trail: list[str]
+) -> list[Kustomization] | None:
+    """Root → … → innermost kustomization that lists ``target``; None if none."""
+    if kust.folder in trail or len(trail) > MAX_CHAIN:
+        return None
+    if target in kust.files:
+        return [kust]
+    for child in kust.folders:
+        sub = considered.get(child)
+        if sub is None:
+            continue
+        chain = _find_chain(sub, target, considered, trail + [kust.folder])
+        if chain is not None:
+            return [kust] + chain
+    return None
+
+
+def _read_kustomization(folder: str, ctx: ResolveContext) -> FileFacts | None:
+    for name in KUSTOMIZATION_NAMES:
+        source = ctx.read(os.path.join(folder, name))
+        if source is None:
+            continue
+        from taglint.extract import kustomize
+
+        facts = kustomize.extract(source, ExtractContext())
+        return facts if "kustomize" in facts.extras else None
+    return None
+
+
+def _from_facts(folder: str, facts: FileFacts, scanned: FileFacts | None, ctx: ResolveContext) -> Kustomization:
+    data = facts.extras["kustomize"]
+    files: set[str] = set()
+    folders: list[str] = []
+    for entry in list(data.get("resources", [])) + list(data.get("components", [])):
+        target = os.path.normpath(os.path.join(folder, entry))
+        if ctx.is_dir(target):
+            folders.append(target)
+        else:
+            files.add(target)
+    return Kustomization(
+        folder=folder,
+        path=facts.path,
+        images=list(data.get("images", [])),
+        files=frozenset(files),
+        folders=tuple(folders),
+        facts=scanned,
+    )
