@@ -137,7 +137,7 @@ def test_off_rules_run_when_selected_by_exact_code(run, tmp_path):
 
 
 def test_strict_raises_partial_versions_to_warning(run, tmp_path):
-    write(tmp_path / "Dockerfile", f"FROM python:3.12@{DIGEST}\n")
+    write(tmp_path / "Dockerfile", "FROM python:3.12\n")
     (plain,) = findings(run, "--select", "TL104", ".")
     (strict,) = findings(run, "--select", "TL104", "--strict", ".")
     assert (plain["severity"], strict["severity"]) == ("info", "warning")
