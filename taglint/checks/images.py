@@ -62,7 +62,8 @@ def check_invalid(rule: Rule, project: Project) -> Iterator[Hit]:
     for ref in project.images():
         found = project.classify(ref.value)
         if found.tag_class.value == "invalid" and found.error is not None:
-            hint = f"; {found.error.hint}" if found.error.hint else ""
+            hint = found.error.hint or ""
+            hint = f"; {hint}" if hint and hint not in found.error.message else ""
             yield image_hit(ref, found, error=found.error.message, hint=hint)
 
 
@@ -136,10 +137,16 @@ def check_registry(rule: Rule, project: Project) -> Iterator[Hit]:
     for ref in project.images():
         found = project.classify(ref.value)
         location = registry_location(found)
-        if location is None or found.tag_class.value == "unresolved":
+        if location is None or found.tag_class.value == "unresolved" or _templated_name(ref.value):
             continue
         if not registry_allowed(location, allow, deny):
             yield image_hit(ref, found, location=location)
+
+
+def _templated_name(value: str) -> bool:
+    """The registry/repository part holds a placeholder: it cannot be judged."""
+    name = value.split("@", 1)[0]
+    return "$" in name.rsplit(":", 1)[0] or "{{" in name
 
 
 def check_missing_digest(rule: Rule, project: Project) -> Iterator[Hit]:

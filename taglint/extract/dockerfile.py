@@ -89,9 +89,13 @@ class _Scope:
         self.in_stage = False
 
     def lookup(self, name: str) -> Binding | None:
-        if self.in_stage:
-            return self.stage_args.get(name)
-        return self.global_args.get(name)
+        found = (self.stage_args if self.in_stage else self.global_args).get(name)
+        if found is None:
+            # BuildKit expands an undeclared variable to nothing, so its
+            # `${X:-default}` takes the default; a bare `${X}` stays
+            # unresolved (the file may be templated before the build).
+            return Binding(None, Step(f"undeclared {name}", None))
+        return found
 
     def declare(self, name: str, default: str | None, location: Location) -> None:
         inherited = self.global_args.get(name) if self.in_stage else None
@@ -174,6 +178,8 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
             _copy_from(source, instruction, escape, scope, stages, facts, current_stage, command)
         elif command == "RUN":
             _run_mounts(source, instruction, escape, scope, stages, facts, current_stage)
+            if escape == "\\" and not instruction.json:
+                _run_script(source, instruction, scope, facts, current_stage)
     return facts
 
 
@@ -248,3 +254,55 @@ def _unquote(text: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return text[1:-1]
     return text
+
+
+def _line_positions(first_line: int, text: str):
+    """Map offsets in ``text`` (which starts at column 1 of ``first_line``) to (line, column)."""
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def position(offset: int) -> tuple[int, int]:
+        import bisect
+
+        index = bisect.bisect_right(starts, offset) - 1
+        return first_line + index, offset - starts[index] + 1
+
+    return position
+
+
+def _run_script(source: SourceFile, instruction: object, scope: _Scope, facts: FileFacts, stage: str | None) -> None:
+    """Shell commands of a ``RUN`` line, with positions in the Dockerfile.
+
+    The script is the instruction's own lines with ``RUN`` and its flags
+    blanked out; comment lines between continuation lines are blanked (but
+    keep the continuation) so every other character keeps its column.  For
+    ``RUN <<EOF`` the heredoc bodies are the scripts."""
+    from taglint.shell import analyze_script
+
+    start, end = instruction.start_line, instruction.end_line  # type: ignore[attr-defined]
+    env = {name: binding.step for name, binding in scope.stage_args.items()}
+    label = f"{source.path} stage {stage}"
+    heredocs = instruction.heredocs  # type: ignore[attr-defined]
+    if heredocs:
+        line = start + 1
+        for heredoc in heredocs:
+            text = heredoc.content
+            script = analyze_script(text, path=source.path, kind=KIND, scope=label,
+                                    position=_line_positions(line, text), env=env)
+            facts.commands.extend(script.commands)
+            line += text.count("\n") + 1
+        return
+    lines = source.lines[start - 1 : end]
+    if not lines:
+        return
+    first = lines[0]
+    keyword = re.match(r"\s*RUN\s+((?:--\S+\s+)*)", first, re.IGNORECASE)
+    if keyword:
+        first = " " * keyword.end() + first[keyword.end() :]
+    body = [first]
+    for raw in lines[1:]:
+        stripped = raw.strip()
+        body.append(" " * max(0, len(raw) - 1) + "\\" if stripped.startswith("#") or not stripped else raw)
+    text = "\n".join(body)
+    script = analyze_script(text, path=source.path, kind=KIND, scope=label,
+                            position=_line_positions(start, text), env=env)
+    facts.commands.extend(script.commands)
