@@ -26,6 +26,12 @@ EXTRACTORS: dict[str, str] = {
     "github-workflow": "taglint.extract.github",
     "github-action": "taglint.extract.github",
     "gitlab-ci": "taglint.extract.gitlab",
+    "circleci": "taglint.extract.circleci",
+    "azure-pipelines": "taglint.extract.azure",
+    "bitbucket-pipelines": "taglint.extract.bitbucket",
+    "cloudbuild": "taglint.extract.cloudbuild",
+    "drone": "taglint.extract.drone",
+    "jenkinsfile": "taglint.extract.jenkinsfile",
 }
 
 
