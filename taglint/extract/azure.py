@@ -1,0 +1,140 @@
+"""Azure Pipelines (``azure-pipelines*.yml``).
+
+Images: ``resources.containers[].image``; a job's ``container:`` (an image,
+or the alias of a resource container — then it is not an image) and
+``services:`` values.  ``pool.vmImage`` names a VM image, not a container.
+Jobs are found under ``jobs:``, ``stages[].jobs`` and deployment
+strategies; a pipeline with top-level ``steps:`` is one job.
+
+Commands: ``script:``/``bash:`` steps go through the shell layer with the
+pipeline, stage, job and step variables (``$(var)`` macros stay as
+written: Azure replaces them before the shell runs, and the tag classifier
+names their source, e.g. ``$(Build.BuildId)``).  ``Docker@2``/``Docker@1``
+tasks act like commands: ``command: login`` → login;
+``build``/``push``/``buildAndPush`` → build and/or push of
+``repository:tag`` for each of ``tags`` (default ``$(Build.BuildId)``).
+The registry of a Docker task comes from its service connection, so its
+targets carry ``registry_from_connection``.
+"""
+from __future__ import annotations
+
+from taglint.extract.ci_common import (
+    CiFile,
+    Env,
+    MappingNode,
+    Node,
+    ScalarNode,
+    get,
+    items,
+    iter_mapping,
+    mapping_get,
+    scalar_str,
+)
+from taglint.model import FileFacts, Word
+from taglint.source import ExtractContext, SourceFile
+from taglint.yamlnodes import node_span
+
+KIND = "azure-pipelines"
+_DEFAULT_TAG = "$(Build.BuildId)"
+
+
+def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
+    ci = CiFile(source, KIND)
+    for doc in ci.documents():
+        if isinstance(doc, MappingNode):
+            _pipeline(ci, doc)
+    return ci.facts
+
+
+def _pipeline(ci: CiFile, doc: MappingNode) -> None:
+    aliases: set[str] = set()
+    for index, container in enumerate(items(get(doc, "resources", "containers"))):
+        alias = scalar_str(mapping_get(container, "container"))
+        if alias:
+            aliases.add(alias.strip())
+        image = mapping_get(container, "image")
+        if isinstance(image, ScalarNode):
+            ci.image(image, f"resources.containers[{index}].image")
+    env = ci.env_from(mapping_get(doc, "variables"), "variables.")
+    _job(ci, "pipeline", doc, env, aliases)
+    for index, job in enumerate(items(mapping_get(doc, "jobs"))):
+        _job(ci, _job_name(job, index), job, env, aliases)
+    for s_index, stage in enumerate(items(mapping_get(doc, "stages"))):
+        stage_name = scalar_str(mapping_get(stage, "stage")) or f"stages[{s_index}]"
+        stage_env = ci.env_from(mapping_get(stage, "variables"), "variables.", env)
+        for index, job in enumerate(items(mapping_get(stage, "jobs"))):
+            _job(ci, f"{stage_name}.{_job_name(job, index)}", job, stage_env, aliases)
+
+
+def _job_name(job: Node, index: int) -> str:
+    return scalar_str(mapping_get(job, "job")) or scalar_str(mapping_get(job, "deployment")) or f"jobs[{index}]"
+
+
+def _job(ci: CiFile, scope: str, job: Node, env: Env, aliases: set[str]) -> None:
+    if not isinstance(job, MappingNode):
+        return
+    env = ci.env_from(mapping_get(job, "variables"), "variables.", env) if scope != "pipeline" else env
+    container = mapping_get(job, "container")
+    if isinstance(container, MappingNode):
+        container = mapping_get(container, "image")
+    _container(ci, container, f"{scope}.container", scope, aliases)
+    for name, _key, service in iter_mapping(mapping_get(job, "services")):
+        _container(ci, service, f"{scope}.services.{name}", scope, aliases)
+    step_lists = [mapping_get(job, "steps")]
+    strategy = mapping_get(job, "strategy")
+    for _name, _key, kind in iter_mapping(strategy):
+        for _hook, _k, hook in iter_mapping(kind):
+            step_lists.append(mapping_get(hook, "steps"))
+    for steps in step_lists:
+        for step in items(steps):
+            if isinstance(step, MappingNode):
+                _step(ci, step, scope, env)
+
+
+def _container(ci: CiFile, node: Node | None, context: str, scope: str, aliases: set[str]) -> None:
+    text = scalar_str(node)
+    if text is None or not isinstance(node, ScalarNode) or text.strip() in aliases:
+        return
+    ci.image(node, context, stage=scope)
+
+
+def _step(ci: CiFile, step: MappingNode, scope: str, env: Env) -> None:
+    step_env = ci.env_from(mapping_get(step, "env"), "env.", env)
+    for key in ("script", "bash"):
+        node = mapping_get(step, key)
+        if node is not None:
+            ci.script([node], scope, step_env)
+    task = (scalar_str(mapping_get(step, "task")) or "").strip()
+    if task.lower().startswith("docker@"):
+        _docker_task(ci, step, scope, env)
+
+
+def _docker_task(ci: CiFile, step: MappingNode, scope: str, env: Env) -> None:
+    inputs = mapping_get(step, "inputs")
+    command = (scalar_str(mapping_get(inputs, "command")) or "buildAndPush").strip()
+    span = node_span(mapping_get(step, "task") or step)
+    written = f"task: {scalar_str(mapping_get(step, 'task'))}"
+    connection = scalar_str(mapping_get(inputs, "containerRegistry"))
+    if command == "login":
+        ci.command(span, "docker", "login", scope, written=written, servers=(),
+                   connection=connection, password_stdin=True, editable=False)
+        return
+    if command not in ("build", "push", "buildAndPush"):
+        return
+    repo_node = mapping_get(inputs, "repository")
+    repo_text = scalar_str(repo_node)
+    if repo_text is None or not isinstance(repo_node, ScalarNode) or not repo_text.strip():
+        return
+    repo = ci.word(repo_node, len(repo_text) - len(repo_text.lstrip()), repo_text.strip(), env)
+    tags = ci.words(mapping_get(inputs, "tags"), env)
+    if mapping_get(inputs, "tags") is None:
+        tags = [Word(_DEFAULT_TAG, _DEFAULT_TAG, repo.span)]
+    targets = tuple(Word(tag.written, f"{repo.value}:{tag.value}", tag.span, repo.via + tag.via) for tag in tags)
+    pushes = command in ("push", "buildAndPush")
+    if connection:
+        # The task logs in with its service connection before pushing.
+        ci.command(span, "docker", "login", scope, written=written, servers=(), connection=connection,
+                   implicit=True, password_stdin=True, editable=False)
+    ci.command(span, "docker", "build" if command != "push" else "push", scope, args=targets, written=written,
+               targets=targets, push=pushes, default_tag="latest", registry_from_connection=bool(connection),
+               editable=False)

@@ -1,0 +1,135 @@
+"""Google Cloud Build (``cloudbuild.yaml``/``.yml``/``.json``).
+
+Images: every ``steps[].name`` is the image the step runs.  ``images:`` are
+pushed at the end of the build: each becomes a ``push`` command (untagged
+means ``:latest``).  ``substitutions:`` (user ``_VARS``) are substituted;
+built-ins such as ``$SHORT_SHA``, ``$COMMIT_SHA``, ``$BUILD_ID`` stay as
+written for the tag classifier.
+
+Commands: a docker step (``name: gcr.io/cloud-builders/docker`` or any
+``docker`` image without another entrypoint) is analysed as the command
+line ``docker ARGS…``; ``entrypoint: bash|sh`` steps with ``-c SCRIPT``
+and ``script:`` fields go through the shell layer.  The whole build is one
+scope; Cloud Build's service account is logged in to Artifact Registry and
+Container Registry, so a login command covering those hosts is recorded
+(tool ``gcloud``, ``servers``, ``implicit``).
+"""
+from __future__ import annotations
+
+import re
+
+from taglint.extract.ci_common import (
+    CiFile,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    items,
+    mapping_get,
+    scalar_str,
+)
+from taglint.model import FileFacts, Span, Word
+from taglint.source import ExtractContext, SourceFile
+from taglint.yamlnodes import node_span
+
+KIND = "cloudbuild"
+SCOPE = "build"
+GOOGLE_REGISTRIES = ("gcr.io", "*.gcr.io", "*-docker.pkg.dev", "pkg.dev")
+_SHELLS = ("bash", "sh", "/bin/bash", "/bin/sh")
+
+
+def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
+    ci = CiFile(source, KIND)
+    for doc in ci.documents():
+        if isinstance(doc, MappingNode):
+            _build(ci, doc)
+    return ci.facts
+
+
+def _build(ci: CiFile, doc: MappingNode) -> None:
+    env = ci.env_from(mapping_get(doc, "substitutions"), "substitutions.")
+    steps = [s for s in items(mapping_get(doc, "steps")) if isinstance(s, MappingNode)]
+    images = mapping_get(doc, "images")
+    if steps or images is not None:
+        ci.command(node_span(doc), "gcloud", "login", SCOPE, written="(Cloud Build service account)",
+                   servers=GOOGLE_REGISTRIES, implicit=True, editable=False)
+    for index, step in enumerate(steps):
+        where = f"steps[{index}]"
+        name = mapping_get(step, "name")
+        if isinstance(name, ScalarNode):
+            ci.image(name, f"{where}.name", stage=SCOPE, env=env)
+        step_env = ci.env_from(mapping_get(step, "env"), "env.", env)
+        script = mapping_get(step, "script")
+        if script is not None:
+            ci.script([script], SCOPE, step_env)
+            continue
+        entrypoint = (scalar_str(mapping_get(step, "entrypoint")) or "").strip()
+        image = (scalar_str(name) or "").strip()
+        args = [a for a in items(mapping_get(step, "args")) if isinstance(a, ScalarNode)]
+        if entrypoint in _SHELLS:
+            for position, arg in enumerate(args[:-1]):
+                if scalar_str(arg) in ("-c", "-ec", "-xc", "-exc", "-eu", "-euc"):
+                    ci.script([args[position + 1]], SCOPE, step_env)
+                    break
+        elif (not entrypoint or entrypoint == "docker") and re.search(r"(^|/)docker(:|$)", image.split("@")[0]):
+            _docker_step(ci, args, step_env)
+    for index, item in enumerate(items(images)):
+        if not isinstance(item, ScalarNode):
+            continue
+        text = scalar_str(item) or ""
+        stripped = text.strip()
+        if not stripped:
+            continue
+        word = ci.word(item, len(text) - len(text.lstrip()), stripped, env)
+        ci.command(word.span, "gcloud", "push", SCOPE, args=(word,), written=f"images[{index}]: {stripped}",
+                   targets=(word,), push=True, default_tag="latest", editable=False)
+
+
+def _docker_step(ci: CiFile, args: list[Node], env: dict) -> None:
+    """Analyse ``docker ARGS…`` with each argument mapped back to its node."""
+    if not args:
+        return
+    parts = ["docker"]
+    table: list[tuple[int, int, ScalarNode]] = []  # (start in text, quote width, node)
+    offset = len("docker")
+    for arg in args:
+        text = scalar_str(arg) or ""
+        quoted, width = _quote(text)
+        offset += 1
+        table.append((offset, width, arg))  # type: ignore[arg-type]
+        parts.append(quoted)
+        offset += len(quoted)
+    script = " ".join(parts)
+    first = node_span(args[0])
+
+    def position(at: int) -> tuple[int, int]:
+        current = None
+        for start, width, node in table:
+            if start <= at:
+                current = (start, width, node)
+        if current is None:
+            return first.line, first.column
+        start, width, node = current
+        inner = max(0, at - start - width)
+        text = scalar_str(node) or ""
+        span = ci.sub_span(node, min(inner, len(text)), min(inner, len(text)))
+        return span.line, span.column
+
+    from taglint.shell import analyze_script
+
+    found = analyze_script(script, path=ci.source.path, kind=KIND, scope=SCOPE, position=position,
+                           env=env, editable=False)
+    ci.facts.commands.extend(found.commands)
+    ci.facts.images.extend(found.images)
+
+
+_SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./${}-]+")
+
+
+def _quote(text: str) -> tuple[str, int]:
+    """``text`` as one shell word that still expands ``$VAR`` (Cloud Build
+    substitutes before the step runs), and the width of the opening quote."""
+    if _SAFE.fullmatch(text):
+        return text, 0
+    escaped = re.sub(r'(["\\`])', r"\\\1", text)
+    return f'"{escaped}"', 1
