@@ -94,7 +94,7 @@ whole simple command including wrappers (``sudo``...).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Mapping, Union
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence, Union
 
 from taglint.model import Command, ImageRef, Problem, Step
 
@@ -132,6 +132,8 @@ def analyze_script(
     env: Mapping[str, EnvValue] | None = None,
     original: Callable[[int, int], str] | None = None,
     editable: bool = True,
+    end_position: Callable[[int], tuple[int, int]] | None = None,
+    via_ranges: Sequence[tuple[int, int, tuple[Step, ...]]] = (),
 ) -> ScriptFacts:
     """Analyse one shell script.
 
@@ -149,6 +151,12 @@ def analyze_script(
     ``editable=False`` says the file text is not the script text verbatim
     (e.g. a quoted YAML scalar), so no fix edits may be derived.
 
+    For text the caller built by substituting values (Makefile recipes):
+    ``end_position(offset)`` maps an *exclusive end* offset (default:
+    ``position``), so a span can cover a whole substituted reference; and
+    ``via_ranges`` lists ``(start, end, steps)``: a word overlapping
+    ``text[start:end]`` gets ``steps`` appended to its ``via``.
+
     Never raises.
     """
     try:
@@ -163,6 +171,8 @@ def analyze_script(
             env=env or {},
             original=original,
             editable=editable,
+            end_position=end_position,
+            via_ranges=via_ranges,
         )
     except RecursionError:
         return ScriptFacts()

@@ -8,7 +8,7 @@ import fnmatch
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from taglint.model import Location, Span, Step, Word
 
@@ -108,14 +108,21 @@ class Analyzer:
         env: Mapping[str, Any],
         original: Callable[[int, int], str] | None,
         editable: bool,
+        end_position: Callable[[int], tuple[int, int]] | None = None,
+        via_ranges: Sequence[tuple[int, int, tuple[Step, ...]]] = (),
     ) -> None:
-        self.text = text
+        # A carriage return (CRLF files) is blank to the shell layer; written
+        # text is still read from the original.
+        self.source_text = text
+        self.text = text.replace("\r", " ") if "\r" in text else text
         self.path = path
         self.kind = kind
         self.scope = scope
         self.env = env
         self.editable = editable
         self._position = position or self._default_position
+        self._end_position = end_position or self._position
+        self.via_ranges = [r for r in via_ranges if r[2]]
         self._original = original
         self._line_starts: list[int] | None = None
         self._table: list[int] | None = None
@@ -135,13 +142,15 @@ class Analyzer:
 
     def span(self, start: int, end: int) -> Span:
         line, column = self._position(start)
-        end_line, end_column = self._position(end) if end > start else (line, column)
+        end_line, end_column = self._end_position(end) if end > start else (line, column)
+        if (end_line, end_column) < (line, column):
+            end_line, end_column = line, column
         return Span(line, column, end_line, end_column)
 
     def original(self, start: int, end: int) -> str:
         if self._original is not None:
             return self._original(start, end)
-        return self.text[start:end]
+        return self.source_text[start:end]
 
     def location(self, start: int, end: int) -> Location:
         return Location(self.path, self.span(start, end))
@@ -440,6 +449,9 @@ class Analyzer:
     def make_args(self, node: Any, scope: dict[str, Any]) -> list[Arg]:
         start, end = self.bounds(node)
         value = self.word_value(node, scope)
+        for r_start, r_end, steps in self.via_ranges:
+            if r_start < end and start < r_end:
+                value = Value(value.text, _merge_via(value.via, steps))
         word = Word(self.original(start, end), value.text, self.span(start, end), value.via)
         if node.type in ("simple_expansion", "expansion") and value.via and any(ch.isspace() for ch in value.text):
             pieces = value.text.split()
@@ -726,7 +738,9 @@ def _remove_suffix(value: str, pattern: str, *, longest: bool) -> str:
 
 
 def analyze(text: str, *, path: str, kind: str, scope: str, position: Callable[[int], tuple[int, int]] | None,
-            env: Mapping[str, Any], original: Callable[[int, int], str] | None, editable: bool) -> Any:
+            env: Mapping[str, Any], original: Callable[[int, int], str] | None, editable: bool,
+            end_position: Callable[[int], tuple[int, int]] | None = None,
+            via_ranges: Sequence[tuple[int, int, tuple[Step, ...]]] = ()) -> Any:
     from taglint.shell import ScriptFacts
     from taglint.shell._tools import recognise
 
@@ -734,7 +748,7 @@ def analyze(text: str, *, path: str, kind: str, scope: str, position: Callable[[
     if not text.strip():
         return facts
     analyzer = Analyzer(text, path=path, kind=kind, scope=scope, position=position, env=env,
-                        original=original, editable=editable)
+                        original=original, editable=editable, end_position=end_position, via_ranges=via_ranges)
     try:
         simple_commands = analyzer.run()
     except RecursionError:

@@ -27,9 +27,7 @@ _IONICE_VALUE = {"-c", "-n", "-p", "-P", "-u", "--class", "--classdata"}
 _TIMEOUT_VALUE = {"-s", "--signal", "-k", "--kill-after"}
 _STDBUF_VALUE = {"-i", "-o", "-e", "--input", "--output", "--error"}
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_ENGINE_VAR = re.compile(
-    r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$"
-)
+_ENGINE_VAR = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|\(([A-Za-z_][A-Za-z0-9_]*)\)|([A-Za-z_][A-Za-z0-9_]*))$")
 _ENGINE_NAME = re.compile(
     r"DOCKER|PODMAN|NERDCTL|BUILDAH|ENGINE|CONTAINER_(?:CLI|CMD|TOOL|RUNTIME|BIN|EXE|MANAGER)|OCI_(?:BIN|CLI|RUNTIME)"
     r"|^CRI$|^CLI$|^RUNTIME$|CONTAINER_ENGINE",
@@ -364,8 +362,9 @@ class _Recogniser:
                 name, name
             )
         m = _ENGINE_VAR.match(value)
-        if m and _ENGINE_NAME.search(m.group(1)):
-            upper = m.group(1).upper()
+        variable = m and (m.group(1) or m.group(2) or m.group(3))
+        if variable and _ENGINE_NAME.search(variable):
+            upper = variable.upper()
             self.wrappers.append(arg.written)
             for tool in ("podman", "nerdctl", "buildah"):
                 if tool.upper() in upper:

@@ -1,0 +1,541 @@
+"""Makefiles: variables, rules and recipes; recipes go to :mod:`taglint.shell`.
+
+Each target's recipe is one scope (named after the target).  Each logical
+recipe line is its own shell script, as make runs it, unless ``.ONESHELL:``
+appears, when the whole recipe is one script.  Before the shell sees a
+line, make's own syntax is undone the way make would: the recipe prefix
+(tab, or ``.RECIPEPREFIX``) and the ``@``/``-``/``+`` markers are dropped,
+``$$`` becomes ``$``, and every make reference (``$(VAR)``, ``${VAR}``,
+``$@``, ``$(shell cmd)``, ``$(subst ...)``...) is handed to the shell layer
+as a variable whose value make would substitute, with the chain of
+definitions (``Makefile variable IMG``, ``Makefile variable TAG``) as its
+steps.  ``$(shell cmd)`` becomes the command substitution ``$(cmd)`` so
+the tag classifier can name its source.  Positions and written text map
+back into the Makefile, so spans and fixes point at the file.
+
+Variables: ``=`` (recursive), ``:=``/``::=``/``:::=`` (simple), ``?=``
+(only when undefined), ``+=`` (append), ``!=`` (shell), with ``override``,
+``export``, ``private`` prefixes and target-specific ``target: VAR = x``.
+The last definition in the file wins (conditionals are not evaluated);
+a variable the file never defines is unknown (environment or command line)
+and stays as written.  ``define``/``endef`` blocks are skipped.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from taglint.model import FileFacts, Location, Span, Step
+from taglint.source import ExtractContext, SourceFile
+
+KIND = "makefile"
+MAX_DEPTH = 16
+
+_ASSIGN = re.compile(
+    r"^(?P<mods>(?:(?:override|export|unexport|private)\s+)*)"
+    r"(?P<name>[^\s:#=$()]+|\$[({][^)}]*[)}])\s*(?P<op>\?=|:::=|::=|:=|\+=|!=|=)\s*(?P<value>.*)$"
+)
+_RULE = re.compile(r"^(?P<targets>[^:#=]+?)\s*(?P<colon>::?)(?![=:])\s*(?P<rest>.*)$")
+_DIRECTIVE = re.compile(r"^\s*(?:-?include|sinclude|ifeq|ifneq|ifdef|ifndef|else|endif|vpath|unexport|undefine)\b")
+_FUNCTIONS = frozenset(
+    "shell strip subst patsubst findstring filter filter-out sort word words wordlist firstword lastword dir "
+    "notdir suffix basename addsuffix addprefix join wildcard realpath abspath if or and foreach file call "
+    "value eval origin flavor error warning info let intcmp guile".split()
+)
+
+
+@dataclass
+class MakeVar:
+    raw: str
+    simple: bool
+    location: Location
+    value: str = ""
+    via: tuple[Step, ...] = ()
+
+
+@dataclass
+class Recipe:
+    scope: str
+    lines: list[list[tuple[int, int]]] = field(default_factory=list)  # logical line -> physical (start, end)
+
+
+class _Mapped:
+    """Shell text built from pieces of the file, with the offset map back."""
+
+    def __init__(self, file_text: str) -> None:
+        self.file_text = file_text
+        self.parts: list[str] = []
+        self.t_starts: list[int] = []
+        self.pieces: list[tuple[int, int, int, int]] = []  # t_start, t_end, s_start, s_end
+        self.length = 0
+
+    def add(self, text: str, s_start: int, s_end: int) -> None:
+        if not text and s_start == s_end:
+            return
+        self.parts.append(text)
+        self.t_starts.append(self.length)
+        self.pieces.append((self.length, self.length + len(text), s_start, s_end))
+        self.length += len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def source_offset(self, offset: int, end: bool = False) -> int:
+        """Where ``offset`` of the built text is in the file.  A start inside a
+        substituted piece maps to the piece's start; an end to its end."""
+        if not self.pieces:
+            return 0
+        index = bisect_right(self.t_starts, offset) - 1
+        if end:
+            while index > 0 and self.pieces[index][0] == offset:
+                index -= 1  # an end offset belongs to the piece it closes
+        index = max(0, index)
+        t_start, t_end, s_start, s_end = self.pieces[index]
+        if offset >= t_end:
+            return s_end
+        if offset <= t_start:
+            return s_start
+        if t_end - t_start == s_end - s_start:
+            return s_start + (offset - t_start)
+        return s_end if end else s_start
+
+
+class _Makefile:
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.text = source.text
+        self.vars: dict[str, MakeVar] = {}
+        self.target_vars: dict[str, dict[str, MakeVar]] = {}
+        self.recipes: list[Recipe] = []
+        self.oneshell = False
+        self.prefix = "\t"
+        self.counter = 0
+        starts = [0]
+        for m in re.finditer("\n", self.text):
+            starts.append(m.end())
+        self.line_starts = starts
+
+    # -- positions ---------------------------------------------------------
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        index = bisect_right(self.line_starts, offset) - 1
+        return index + 1, offset - self.line_starts[index] + 1
+
+    def location(self, start: int, end: int) -> Location:
+        line, column = self.line_col(start)
+        end_line, end_column = self.line_col(end)
+        return Location(self.source.path, Span(line, column, end_line, end_column))
+
+    # -- reading -----------------------------------------------------------
+
+    def physical_lines(self) -> list[tuple[int, int]]:
+        """(start, end) offsets of each line, without the line ending."""
+        out = []
+        for i, start in enumerate(self.line_starts):
+            end = self.line_starts[i + 1] - 1 if i + 1 < len(self.line_starts) else len(self.text)
+            if end > start and self.text[end - 1] == "\r":
+                end -= 1
+            out.append((start, end))
+        return out
+
+    def read(self) -> None:
+        lines = self.physical_lines()
+        i = 0
+        current: Recipe | None = None
+        in_define = False
+        while i < len(lines):
+            start, end = lines[i]
+            line = self.text[start:end]
+            if in_define:
+                if re.match(r"^\s*endef\b", line):
+                    in_define = False
+                i += 1
+                continue
+            if current is not None and line.startswith(self.prefix):
+                logical = [(start, end)]
+                while _continues(self.text[lines[i][0]:lines[i][1]]) and i + 1 < len(lines):
+                    i += 1
+                    logical.append(lines[i])
+                current.lines.append(logical)
+                i += 1
+                continue
+            # a make line: join continuations
+            first = i
+            while _continues(self.text[lines[i][0]:lines[i][1]]) and i + 1 < len(lines):
+                i += 1
+            joined = " ".join(
+                _physical(self.text[s:e], k > first, k < i)
+                for k, (s, e) in enumerate(lines[first:i + 1], start=first)
+            )
+            span = (lines[first][0], lines[i][1])
+            i += 1
+            stripped = _strip_comment(joined).strip()
+            if not stripped:
+                continue
+            if re.match(r"^(?:override\s+)?define\b", stripped):
+                in_define = True
+                current = None
+                continue
+            if _DIRECTIVE.match(stripped):
+                continue
+            assign = _ASSIGN.match(stripped)
+            if assign:
+                current = None
+                self.assign(assign, span, self.vars)
+                continue
+            rule = _RULE.match(stripped)
+            if rule:
+                targets = self.expand(rule.group("targets"), self.vars)[0].split()
+                rest = rule.group("rest")
+                if ".ONESHELL" in targets:
+                    self.oneshell = True
+                special = all(t.startswith(".") and t.upper() == t for t in targets)
+                target_assign = _ASSIGN.match(rest)
+                if target_assign:
+                    for target in targets:
+                        self.assign(target_assign, span, self.target_vars.setdefault(target, {}))
+                    continue
+                if special:
+                    current = None
+                    continue
+                current = Recipe(" ".join(targets))
+                self.recipes.append(current)
+                semicolon = _inline_recipe(self.text, lines[first][0], span[1])
+                if semicolon is not None:
+                    current.lines.append([(semicolon, lines[first][1])])
+                continue
+            prefix_set = re.match(r"^\.RECIPEPREFIX\s*:?=\s*(.)", stripped)
+            if prefix_set:
+                self.prefix = prefix_set.group(1)
+            current = None
+
+    def assign(self, match: re.Match[str], span: tuple[int, int], table: dict[str, MakeVar]) -> None:
+        name = self.expand(match.group("name"), self.vars)[0].strip()
+        op = match.group("op")
+        raw = match.group("value").strip()
+        if name == ".RECIPEPREFIX":
+            self.prefix = raw[:1] or "\t"
+            return
+        location = self.location(*span)
+        existing = table.get(name) or (self.vars.get(name) if table is not self.vars else None)
+        if op == "?=":
+            if name in table:
+                return
+            table[name] = MakeVar(raw, False, location)
+        elif op in (":=", "::=", ":::="):
+            value, via = self.expand(raw, self.vars)
+            table[name] = MakeVar(raw, True, location, value, via)
+        elif op == "!=":
+            value, via = self.expand(raw, self.vars)
+            table[name] = MakeVar(raw, True, location, f"$({value})", via)
+        elif op == "+=":
+            if existing is None:
+                table[name] = MakeVar(raw, False, location)
+            elif existing.simple:
+                value, via = self.expand(raw, self.vars)
+                table[name] = MakeVar(existing.raw + " " + raw, True, location,
+                                      (existing.value + " " + value).strip(), _merge(existing.via, via))
+            else:
+                table[name] = MakeVar((existing.raw + " " + raw).strip(), False, location)
+        else:
+            table[name] = MakeVar(raw, False, location)
+
+    # -- expansion -----------------------------------------------------------
+
+    def lookup(self, name: str, table: dict[str, MakeVar]) -> MakeVar | None:
+        return table.get(name) or self.vars.get(name)
+
+    def expand(self, text: str, table: dict[str, MakeVar], depth: int = 0,
+               active: frozenset[str] = frozenset()) -> tuple[str, tuple[Step, ...]]:
+        """Make's expansion of ``text``; unknown references stay as written."""
+        if "$" not in text or depth > MAX_DEPTH:
+            return text, ()
+        out: list[str] = []
+        via: tuple[Step, ...] = ()
+        i = 0
+        n = len(text)
+        while i < n:
+            ch = text[i]
+            if ch != "$" or i + 1 >= n:
+                out.append(ch)
+                i += 1
+                continue
+            nxt = text[i + 1]
+            if nxt == "$":
+                out.append("$$")  # stays escaped until the recipe is handed to the shell
+                i += 2
+                continue
+            if nxt in "({":
+                close = _matching(text, i + 1)
+                inner = text[i + 2:close - 1] if close <= n and text[close - 1] in ")}" else text[i + 2:close]
+                value, steps = self.reference(text[i:close], inner, table, depth, active)
+                out.append(value)
+                via = _merge(via, steps)
+                i = close
+                continue
+            out.append(text[i:i + 2])
+            i += 2
+        return "".join(out), via
+
+    def reference(self, written: str, inner: str, table: dict[str, MakeVar], depth: int,
+                  active: frozenset[str]) -> tuple[str, tuple[Step, ...]]:
+        function = re.match(r"([a-z-]+)[ \t]+(.*)$", inner, re.DOTALL)
+        if function and function.group(1) in _FUNCTIONS:
+            name, args = function.group(1), function.group(2)
+            if name == "shell":
+                value, via = self.expand(args, table, depth + 1, active)
+                return f"$({value.strip()})", via
+            if name == "strip":
+                value, via = self.expand(args, table, depth + 1, active)
+                return " ".join(value.split()), via
+            if name in ("subst", "patsubst"):
+                parts = _split_args(args, 3)
+                if len(parts) == 3:
+                    expanded = [self.expand(p, table, depth + 1, active) for p in parts]
+                    via = _merge(*(e[1] for e in expanded))
+                    src, dst, value = (e[0] for e in expanded)
+                    if name == "subst":
+                        return value.replace(src, dst) if src else value, via
+                    if "%" not in src:
+                        return " ".join(dst if w == src else w for w in value.split()), via
+                    head, _, tail = src.partition("%")
+                    words = []
+                    for word in value.split():
+                        if word.startswith(head) and word.endswith(tail) and len(word) >= len(head) + len(tail):
+                            stem = word[len(head):len(word) - len(tail)]
+                            words.append(dst.replace("%", stem, 1))
+                        else:
+                            words.append(word)
+                    return " ".join(words), via
+            if name in ("firstword", "lastword"):
+                value, via = self.expand(args, table, depth + 1, active)
+                words = value.split()
+                return (words[0] if name == "firstword" else words[-1]) if words else "", via
+            if name == "or":
+                via = ()
+                for part in _split_args(args, 99):
+                    value, steps = self.expand(part, table, depth + 1, active)
+                    via = _merge(via, steps)
+                    if value.strip():
+                        return value.strip(), via
+                return "", via
+            return written, ()
+        substitution = re.match(r"([^:=\s]+):([^=]*)=(.*)$", inner)
+        name_text = substitution.group(1) if substitution else inner
+        name, name_via = self.expand(name_text, table, depth + 1, active)
+        name = name.strip()
+        var = self.lookup(name, table)
+        if var is None or name in active:
+            return written, name_via + ((Step(f"Makefile variable {name}", None),) if var is None and _plain(name) else ())
+        if var.simple:
+            value, inner_via = var.value, var.via
+        else:
+            value, inner_via = self.expand(var.raw, table, depth + 1, active | {name})
+        if substitution:
+            old, new = substitution.group(2), substitution.group(3)
+            if old:
+                value = " ".join(w[: -len(old)] + new if w.endswith(old) else w for w in value.split())
+        step = Step(f"Makefile variable {name}", value, var.location)
+        return value, _merge((step,), name_via, inner_via)
+
+    # -- recipes -------------------------------------------------------------
+
+    def analyse(self, facts: FileFacts) -> None:
+        from taglint.shell import analyze_script
+
+        for recipe in self.recipes:
+            table = {}
+            for target in recipe.scope.split():
+                table.update(self.target_vars.get(target, {}))
+            target = recipe.scope.split()[0] if recipe.scope.split() else ""
+            if self.oneshell:
+                scripts = [recipe.lines]
+            else:
+                scripts = [[logical] for logical in recipe.lines]
+            for script in scripts:
+                mapped = _Mapped(self.text)
+                ranges: list[tuple[int, int, tuple[Step, ...]]] = []
+                for logical in script:
+                    if mapped.length:
+                        mapped.add("\n", logical[0][0], logical[0][0])
+                    for index, (start, end) in enumerate(logical):
+                        at = start
+                        if self.text.startswith(self.prefix, at):
+                            at += len(self.prefix)
+                        if index == 0:
+                            while at < end and self.text[at] in "@-+ \t":
+                                at += 1
+                        self.recipe_text(mapped, at, end, table, ranges, target)
+                        if index + 1 < len(logical):
+                            mapped.add("\n", end, logical[index + 1][0])
+                shell_text = mapped.text()
+                if not shell_text.strip():
+                    continue
+
+                def position(offset: int, mapped: _Mapped = mapped) -> tuple[int, int]:
+                    return self.line_col(mapped.source_offset(offset))
+
+                def end_position(offset: int, mapped: _Mapped = mapped) -> tuple[int, int]:
+                    return self.line_col(mapped.source_offset(offset, end=True))
+
+                def original(start: int, end: int, mapped: _Mapped = mapped) -> str:
+                    return self.text[mapped.source_offset(start):mapped.source_offset(end, end=True)]
+
+                found = analyze_script(shell_text, path=self.source.path, kind=KIND, scope=recipe.scope,
+                                       position=position, end_position=end_position, original=original,
+                                       via_ranges=ranges)
+                facts.commands.extend(found.commands)
+                facts.images.extend(found.images)
+                facts.problems.extend(found.problems)
+
+    def recipe_text(self, mapped: _Mapped, start: int, end: int, table: dict[str, MakeVar],
+                    ranges: list[tuple[int, int, tuple[Step, ...]]], target: str) -> None:
+        """Append one recipe line, as make hands it to the shell."""
+        text = self.text
+        i = start
+        literal_start = start
+
+        def flush(upto: int) -> None:
+            if upto > literal_start:
+                mapped.add(text[literal_start:upto], literal_start, upto)
+
+        while i < end:
+            ch = text[i]
+            if ch != "$" or i + 1 >= end:
+                i += 1
+                continue
+            nxt = text[i + 1]
+            if nxt == "$":
+                flush(i)
+                mapped.add("$", i, i + 2)
+                i += 2
+                literal_start = i
+                continue
+            if nxt in "({":
+                close = min(_matching(text, i + 1), end)
+                inner = text[i + 2:close - 1]
+                value, via = self.reference(text[i:close], inner, table, 0, frozenset())
+                value = value.replace("$$", "$")
+            elif nxt == "@":
+                close = i + 2
+                value, via = target, (Step("Makefile automatic variable $@", target),)
+            else:
+                close = i + 2
+                value, via = text[i:close], ()
+            flush(i)
+            t_start = mapped.length
+            mapped.add(value, i, close)
+            if via:
+                ranges.append((t_start, mapped.length, via))
+            i = close
+            literal_start = i
+        flush(end)
+
+
+def _physical(line: str, continued: bool, continues: bool) -> str:
+    """One physical line of a make logical line: make turns backslash-newline
+    and the whitespace around it into one space."""
+    if continues:
+        line = line[:-1].rstrip()
+    if continued:
+        line = line.lstrip()
+    return line
+
+
+def _continues(line: str) -> bool:
+    stripped = line.rstrip("\r")
+    count = len(stripped) - len(stripped.rstrip("\\"))
+    return count % 2 == 1
+
+
+def _strip_comment(line: str) -> str:
+    out = []
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\" and i + 1 < len(line):
+            out.append(line[i:i + 2])
+            i += 2
+            continue
+        if ch == "#":
+            break
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _inline_recipe(text: str, start: int, end: int) -> int | None:
+    """Offset after ``;`` of ``target: deps ; recipe``, outside references."""
+    depth = 0
+    for i in range(start, end):
+        ch = text[i]
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth = max(0, depth - 1)
+        elif ch == "#" and depth == 0:
+            return None
+        elif ch == ";" and depth == 0:
+            j = i + 1
+            while j < end and text[j] in " \t":
+                j += 1
+            return j
+    return None
+
+
+def _matching(text: str, index: int) -> int:
+    """Index just past the bracket closing ``text[index]``."""
+    opening = text[index]
+    closing = ")" if opening == "(" else "}"
+    depth = 0
+    for i in range(index, len(text)):
+        if text[i] == opening:
+            depth += 1
+        elif text[i] == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif text[i] == "\n":
+            return i
+    return len(text)
+
+
+def _split_args(args: str, count: int) -> list[str]:
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in args:
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+        if ch == "," and depth == 0 and len(parts) < count - 1:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _plain(name: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", name))
+
+
+def _merge(*groups: tuple[Step, ...]) -> tuple[Step, ...]:
+    out: list[Step] = []
+    for group in groups:
+        for step in group:
+            if step not in out:
+                out.append(step)
+    return tuple(out)
+
+
+def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
+    facts = FileFacts(path=source.path, kind=KIND)
+    makefile = _Makefile(source)
+    makefile.read()
+    makefile.analyse(facts)
+    return facts
