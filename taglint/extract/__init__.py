@@ -17,6 +17,8 @@ Extractor = Callable[[SourceFile, ExtractContext], FileFacts]
 # kind -> module implementing it.  Kinds are decided by taglint.classify.
 EXTRACTORS: dict[str, str] = {
     "dockerfile": "taglint.extract.dockerfile",
+    "shell": "taglint.extract.shell",
+    "makefile": "taglint.extract.makefile",
     "kubernetes": "taglint.extract.kubernetes",
     "compose": "taglint.extract.compose",
     "helm-values": "taglint.extract.helm",
