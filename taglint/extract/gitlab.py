@@ -96,7 +96,7 @@ def _includes(ci: CiFile, node: Node | None) -> None:
             stripped = text.strip()
             lead = len(text) - len(text.lstrip())
             name, at, ref = stripped.partition("@")
-            if "$" not in name:
+            if "$" not in ref:  # the host is often $CI_SERVER_FQDN; a templated ref is unknown
                 ci.action(component, stripped, name, ref if at else None, start=lead)
             continue
         project = mapping_get(item, "project")
