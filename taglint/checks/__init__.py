@@ -25,6 +25,18 @@ CHECK_KINDS: dict[str, str] = {
     "image-missing-digest": "taglint.checks.images:check_missing_digest",
     "image-tag-and-digest": "taglint.checks.images:check_tag_and_digest",
     "inconsistent-tags": "taglint.checks.images:check_inconsistent_tags",
+    # push, build and login commands
+    "push-tag-class": "taglint.checks.commands:check_push_tag_class",
+    "push-latest-only": "taglint.checks.commands:check_push_latest_only",
+    "push-all-tags": "taglint.checks.commands:check_push_all_tags",
+    "push-implicit-docker-hub": "taglint.checks.commands:check_push_implicit_docker_hub",
+    "push-registry": "taglint.checks.commands:check_push_registry",
+    "insecure-registry": "taglint.checks.commands:check_insecure_registry",
+    "password-in-argv": "taglint.checks.commands:check_password_in_argv",
+    "push-without-login": "taglint.checks.commands:check_push_without_login",
+    "build-untagged": "taglint.checks.commands:check_build_untagged",
+    "login-default-registry": "taglint.checks.commands:check_login_default_registry",
+    "hardcoded-credentials": "taglint.checks.commands:check_hardcoded_credentials",
     # CI component references
     "action-unpinned-branch": "taglint.checks.actions:check_unpinned_branch",
     "action-mutable-tag": "taglint.checks.actions:check_mutable_tag",

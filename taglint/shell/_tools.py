@@ -681,17 +681,20 @@ class _Recogniser:
         return facts
 
     def _fixable(self, option: tuple[str, Arg, Arg | None, str | None]) -> bool:
-        """The TL208 rewrite is certain: a separate value word, stdin free,
-        not inside a substitution, spans hold the text as written."""
+        """The TL208 rewrite is certain: stdin is free, the command is not
+        inside a substitution, and the flag and value sit on one line as
+        written."""
         simple = self.simple
-        if not self.analyzer.editable or option[2] is None:
+        if not self.analyzer.editable:
             return False
         if simple.stdin is not None or simple.stdin_redirected or not simple.in_pipeline_head or simple.in_substitution:
             return False
-        value = option[2]
-        flag = option[1]
-        if value.expanded or "\n" in value.written or "\n" in flag.written:
+        flag, value = option[1], option[2]
+        words = [flag] if value is None else [flag, value]
+        if any(w.expanded or "\n" in w.written for w in words):
             return False
+        if value is None:
+            return flag.written.startswith(("--password=", "-p"))
         return flag.word.span.line == value.word.span.end_line
 
     def run_image(self, tool: str, sub: str, args: list[Arg]) -> None:
