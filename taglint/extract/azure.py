@@ -13,8 +13,10 @@ names their source, e.g. ``$(Build.BuildId)``).  ``Docker@2``/``Docker@1``
 tasks act like commands: ``command: login`` → login;
 ``build``/``push``/``buildAndPush`` → build and/or push of
 ``repository:tag`` for each of ``tags`` (default ``$(Build.BuildId)``).
-The registry of a Docker task comes from its service connection, so its
-targets carry ``registry_from_connection``.
+The registry of a Docker task comes from its service connection
+(``containerRegistry``): a repository without a host is recorded as
+``$(containerRegistry)/repository:tag`` so no check mistakes it for a
+Docker Hub name, and the task's own login is recorded as a login command.
 """
 from __future__ import annotations
 
@@ -129,7 +131,12 @@ def _docker_task(ci: CiFile, step: MappingNode, scope: str, env: Env) -> None:
     tags = ci.words(mapping_get(inputs, "tags"), env)
     if mapping_get(inputs, "tags") is None:
         tags = [Word(_DEFAULT_TAG, _DEFAULT_TAG, repo.span)]
-    targets = tuple(Word(tag.written, f"{repo.value}:{tag.value}", tag.span, repo.via + tag.via) for tag in tags)
+    name = repo.value
+    first = name.split("/", 1)[0]
+    if connection and not ("." in first or ":" in first or first == "localhost"):
+        # The registry host comes from the service connection, not from the file.
+        name = f"$(containerRegistry)/{name}"
+    targets = tuple(Word(tag.written, f"{name}:{tag.value}", tag.span, repo.via + tag.via) for tag in tags)
     pushes = command in ("push", "buildAndPush")
     if connection:
         # The task logs in with its service connection before pushing.

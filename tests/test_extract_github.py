@@ -1,0 +1,375 @@
+"""GitHub Actions extractor: images, matrix expansion, scripts, action steps, refs."""
+from __future__ import annotations
+
+import textwrap
+
+from taglint.extract.github import extract
+from taglint.model import Span
+from taglint.source import ExtractContext, SourceFile
+
+WORKFLOW = ".github/workflows/ci.yml"
+
+
+def facts(text: str, path: str = WORKFLOW):
+    return extract(SourceFile.from_text(path, textwrap.dedent(text).lstrip("\n")), ExtractContext())
+
+
+def images(text: str, path: str = WORKFLOW):
+    return [(i.value, i.span.line, i.span.column) for i in facts(text, path).images]
+
+
+def test_container_services_and_docker_uses():
+    found = images(
+        """
+        on: push
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            container: python:3.12
+            services:
+              db:
+                image: postgres:16.4
+              cache:
+                image: 'redis'
+            steps:
+              - uses: docker://alpine:3.20.3
+        """
+    )
+    assert found == [("python:3.12", 5, 16), ("postgres:16.4", 8, 16), ("redis", 10, 17), ("alpine:3.20.3", 12, 24)]
+
+
+def test_container_mapping_form():
+    found = facts(
+        """
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            container:
+              image: node:20.18.0
+              credentials:
+                username: u
+        """
+    ).images
+    assert [(i.value, i.context) for i in found] == [("node:20.18.0", "jobs.test.container.image")]
+
+
+def test_runner_labels_and_action_inputs_are_not_images():
+    found = facts(
+        """
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: aquasecurity/trivy-action@0.28.0
+                with:
+                  image: alpine
+                  image-ref: ubuntu
+        """
+    )
+    assert found.images == []
+
+
+def test_matrix_expansion_reports_at_each_value():
+    found = facts(
+        """
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix:
+                py: ["3.11.10", latest]
+                include:
+                  - py: "3.13"
+            container: python:${{ matrix.py }}
+        """
+    ).images
+    assert [(i.value, i.span.line, i.span.column) for i in found] == [
+        ("python:3.11.10", 6, 15),
+        ("python:latest", 6, 25),
+        ("python:3.13", 8, 18),
+    ]
+    assert all(i.written == "python:${{ matrix.py }}" for i in found)
+    assert found[1].via[0].name == "matrix.py" and found[1].via[0].value == "latest"
+    assert found[1].origin is not None and found[1].origin.span.line == 9
+
+
+def test_matrix_from_json_stays_unresolved():
+    found = facts(
+        """
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix:
+                image: ${{ fromJSON(needs.plan.outputs.images) }}
+            container: ${{ matrix.image }}
+        """
+    ).images
+    assert [i.value for i in found] == ["${{ matrix.image }}"]
+
+
+def test_run_block_spans_point_into_the_workflow():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - name: push
+                run: |
+                  echo start
+                  docker push org/app:latest
+        """
+    )
+    push = [c for c in found.commands if c.action == "push"]
+    assert len(push) == 1
+    assert push[0].span == Span(8, 11, 8, 37)
+    assert push[0].attributes["targets"][0].span == Span(8, 23, 8, 37)
+    assert push[0].scope == "jobs.build"
+
+
+def test_run_uses_workflow_job_and_step_env():
+    found = facts(
+        """
+        env:
+          REPO: org/app
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            env:
+              TAG: latest
+            steps:
+              - run: docker push "$REPO:$TAG-$SUFFIX"
+                env:
+                  SUFFIX: slim
+        """
+    )
+    (push,) = [c for c in found.commands if c.action == "push"]
+    target = push.attributes["targets"][0]
+    assert target.value == "org/app:latest-slim"
+    assert {step.name for step in target.via} == {"env.REPO", "env.TAG", "env.SUFFIX"}
+
+
+def test_powershell_steps_are_not_shell():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: windows-latest
+            steps:
+              - run: docker push org/app
+                shell: pwsh
+        """
+    )
+    assert found.commands == []
+
+
+def test_build_push_action_with_multiline_and_csv_tags():
+    found = facts(
+        """
+        env:
+          IMAGE: ghcr.io/org/app
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/build-push-action@v6
+                with:
+                  push: ${{ github.event_name != 'pull_request' }}
+                  tags: |
+                    user/app:latest
+                    ${{ env.IMAGE }}:${{ github.sha }}
+              - uses: docker/build-push-action@v6
+                with:
+                  push: false
+                  tags: a/b:1.0.0,a/b:latest
+        """
+    )
+    first, second = [c for c in found.commands if c.action == "build"]
+    assert first.attributes["push"] is True
+    assert [(w.value, w.span.line, w.span.column) for w in first.attributes["targets"]] == [
+        ("user/app:latest", 11, 13),
+        ("ghcr.io/org/app:${{ github.sha }}", 12, 13),
+    ]
+    assert first.attributes["targets"][1].via[0].name == "env.IMAGE"
+    assert first.scope == "jobs.build"
+    assert second.attributes["push"] is False
+    assert [(w.value, w.span.column) for w in second.attributes["targets"]] == [("a/b:1.0.0", 17), ("a/b:latest", 27)]
+
+
+def test_build_push_without_tags_is_missing_a_tag():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/build-push-action@v6
+                with:
+                  push: true
+        """
+    )
+    (build,) = found.commands
+    assert build.attributes["missing_tag"] is True
+
+
+def test_metadata_action_feeds_build_push_tags():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - id: meta
+                uses: docker/metadata-action@v5
+                with:
+                  images: ghcr.io/org/app
+                  tags: |
+                    type=ref,event=branch
+                    type=sha
+                    type=raw,value=latest
+              - uses: docker/build-push-action@v6
+                with:
+                  push: true
+                  tags: ${{ steps.meta.outputs.tags }}
+        """
+    )
+    (build,) = [c for c in found.commands if c.action == "build"]
+    values = [(w.value, w.span.line) for w in build.attributes["targets"]]
+    assert values == [
+        ("ghcr.io/org/app:${{ github.ref_name }}", 10),
+        ("ghcr.io/org/app:sha-${{ github.sha }}", 11),
+        ("ghcr.io/org/app:latest", 12),
+    ]
+
+
+def test_metadata_semver_with_latest_auto():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - id: meta
+                uses: docker/metadata-action@v5
+                with:
+                  images: |
+                    org/app
+                  tags: type=semver,pattern={{version}}
+              - uses: docker/build-push-action@v6
+                with:
+                  push: true
+                  tags: ${{ steps.meta.outputs.tags }}
+        """
+    )
+    (build,) = [c for c in found.commands if c.action == "build"]
+    assert [w.value for w in build.attributes["targets"]] == [
+        "org/app:${{ steps.meta.outputs.version }}",
+        "org/app:latest",
+    ]
+
+
+def test_login_action_records_the_registry():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/login-action@v3
+                with:
+                  registry: ghcr.io
+                  username: ${{ github.actor }}
+                  password: ${{ secrets.GITHUB_TOKEN }}
+              - uses: docker/login-action@v3
+                with:
+                  username: me
+                  password: hunter2
+        """
+    )
+    first, second = found.commands
+    assert first.action == "login" and first.attributes["server"].value == "ghcr.io"
+    assert second.attributes.get("server") is None and second.attributes["default_server"] == "docker.io"
+    assert second.attributes["password"].value == "hunter2"
+    assert second.attributes["password"].span == Span(13, 21, 13, 28)
+
+
+def test_action_refs():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@main
+              - uses: ./local
+              - uses: docker://alpine:3.20.3
+              - uses: octo/repo/sub/dir@v1
+              - uses: no/ref
+          call:
+            uses: org/wf/.github/workflows/x.yml@4f58ea79222b3b9dc2c8bbdd6debcef730109a75
+          local:
+            uses: ./.github/workflows/y.yml
+        """
+    ).actions
+    assert [(a.name, a.ref, a.span.line, a.span.column) for a in found] == [
+        ("actions/checkout", "main", 5, 15),
+        ("octo/repo/sub/dir", "v1", 8, 15),
+        ("no/ref", None, 9, 15),
+        ("org/wf/.github/workflows/x.yml", "4f58ea79222b3b9dc2c8bbdd6debcef730109a75", 11, 11),
+    ]
+
+
+def test_action_yml_runs_image():
+    docker = facts(
+        """
+        name: a
+        runs:
+          using: docker
+          image: docker://ghcr.io/org/tool:1.2.3
+        """,
+        "action.yml",
+    )
+    assert [(i.value, i.span.column, i.kind) for i in docker.images] == [("ghcr.io/org/tool:1.2.3", 19, "github-action")]
+    built = facts(
+        """
+        name: a
+        runs:
+          using: docker
+          image: Dockerfile
+        """,
+        "action.yml",
+    )
+    assert built.images == []
+
+
+def test_composite_action_steps():
+    found = facts(
+        """
+        name: a
+        runs:
+          using: composite
+          steps:
+            - uses: actions/cache@main
+            - run: docker push org/app:1.0.0
+              shell: bash
+        """,
+        "action.yml",
+    )
+    assert [a.ref for a in found.actions] == ["main"]
+    assert [c.action for c in found.commands] == ["push"]
+
+
+def test_invalid_yaml_is_a_problem_not_a_crash():
+    found = facts("jobs:\n  a: [\n")
+    assert len(found.problems) == 1
+    assert found.problems[0].message.startswith("invalid YAML")
+
+
+def test_alias_bomb_does_not_explode():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 12):
+        bomb += f"{'b' * i}: &{'b' * i} [{', '.join(['*' + ('b' * (i - 1) if i > 1 else 'a')] * 9)}]\n"
+    bomb += "jobs:\n  t:\n    runs-on: x\n    steps: *bbbbbbbbbbb\n"
+    found = extract(SourceFile.from_text(WORKFLOW, bomb), ExtractContext())
+    assert found.images == []
