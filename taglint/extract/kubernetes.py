@@ -153,9 +153,11 @@ def object_images(obj: MappingNode, prefix: Path_, path: str, lines: list[str], 
     def skip(p: Path_, node: Node) -> bool:
         return len(p) == root_len + 1 and p[-1] in _SKIPPED_ROOT_KEYS
 
+    seen: set[int] = set()
     for node_path, node in walk(obj, prefix=prefix, skip=skip):
-        if not isinstance(node, MappingNode):
-            continue
+        if not isinstance(node, MappingNode) or id(node) in seen:
+            continue  # an alias of a mapping already read is reported once
+        seen.add(id(node))
         in_container_list = len(node_path) >= 2 and isinstance(node_path[-1], int) and node_path[-2] in CONTAINER_LISTS
         for key_node, value in node.value:
             if not isinstance(key_node, ScalarNode):

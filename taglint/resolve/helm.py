@@ -213,6 +213,8 @@ def _evaluate(parts: list[Any], chart: Chart) -> tuple[str, list[Step], Span | N
             return None
         if span is not None:
             decisive = span
+        elif value is None and part["default"] is None and part["operand"][0] == "values":
+            return None  # not in values.yaml: supplied at install time
         if value is None and part["default"] is not None:
             value, fallback_span, known = _operand(part["default"], chart, steps)
             if not known:
@@ -223,6 +225,8 @@ def _evaluate(parts: list[Any], chart: Chart) -> tuple[str, list[Step], Span | N
     value = "".join(out)
     if value.endswith(":"):
         value = value[:-1]
+    if not value.strip(":/"):
+        return None
     return value, steps, decisive
 
 
