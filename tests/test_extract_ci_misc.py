@@ -1,0 +1,373 @@
+"""CircleCI, Azure Pipelines, Bitbucket, Cloud Build, Drone/Woodpecker and Jenkinsfile extractors."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from taglint.classify import kind_from_path
+from taglint.extract import extractor_for
+from taglint.extract.jenkinsfile import tokenize
+from taglint.model import Span
+from taglint.source import ExtractContext, SourceFile
+
+
+def facts(path: str, text: str):
+    kind = kind_from_path(path)
+    assert kind is not None
+    source = SourceFile.from_text(path, textwrap.dedent(text).lstrip("\n"))
+    return extractor_for(kind)(source, ExtractContext())
+
+
+def images(path: str, text: str):
+    return [(i.value, i.span.line, i.span.column) for i in facts(path, text).images]
+
+
+# -- CircleCI ------------------------------------------------------------------
+
+
+def test_circleci_docker_images_not_machine_images():
+    found = images(
+        ".circleci/config.yml",
+        """
+        version: 2.1
+        executors:
+          py:
+            docker:
+              - image: cimg/python:3.12.7
+        jobs:
+          a:
+            docker:
+              - image: cimg/base:2024.11
+              - image: redis
+            steps: [checkout]
+          b:
+            machine:
+              image: ubuntu-2204:current
+            steps: [checkout]
+        """,
+    )
+    assert found == [("cimg/python:3.12.7", 5, 16), ("cimg/base:2024.11", 9, 16), ("redis", 10, 16)]
+
+
+def test_circleci_orbs_and_run_steps():
+    found = facts(
+        ".circleci/config.yml",
+        """
+        version: 2.1
+        orbs:
+          node: circleci/node@volatile
+          inline:
+            jobs:
+              j:
+                docker:
+                  - image: alpine:3.20.3
+        jobs:
+          push:
+            docker:
+              - image: cimg/base:2024.11
+            environment:
+              TAG: latest
+            steps:
+              - run: docker push org/app:$TAG
+              - run:
+                  command: |
+                    docker push org/other:1.0.0
+        """,
+    )
+    assert [(a.name, a.ref) for a in found.actions] == [("circleci/node", "volatile")]
+    assert ("alpine:3.20.3", "orbs.inline.jobs.j.docker[0].image") in [(i.value, i.context) for i in found.images]
+    pushes = [(c.attributes["targets"][0].value, c.span.line, c.scope) for c in found.commands]
+    assert pushes == [("org/app:latest", 16, "jobs.push"), ("org/other:1.0.0", 19, "jobs.push")]
+
+
+# -- Azure Pipelines -------------------------------------------------------------
+
+
+def test_azure_containers_and_aliases():
+    found = facts(
+        "azure-pipelines.yml",
+        """
+        resources:
+          containers:
+            - container: builder
+              image: ubuntu:24.04
+        pool:
+          vmImage: ubuntu-latest
+        jobs:
+          - job: a
+            container: builder
+            services:
+              db: postgres:16.4
+            steps:
+              - script: docker push org/app:$(Build.BuildId)
+          - job: b
+            container:
+              image: python:3.12.7
+        """,
+    )
+    assert [(i.value, i.span.line) for i in found.images] == [
+        ("ubuntu:24.04", 4), ("postgres:16.4", 11), ("python:3.12.7", 16),
+    ]
+    (push,) = found.commands
+    assert push.attributes["targets"][0].value == "org/app:$(Build.BuildId)" and push.scope == "a"
+
+
+def test_azure_docker_task():
+    found = facts(
+        "azure-pipelines.yml",
+        """
+        steps:
+          - task: Docker@2
+            inputs:
+              command: buildAndPush
+              containerRegistry: my-acr
+              repository: team/app
+              tags: |
+                latest
+                $(Build.BuildId)
+        """,
+    )
+    login, build = found.commands
+    assert login.action == "login" and build.action == "build" and build.attributes["push"] is True
+    assert [(w.value, w.span.line) for w in build.attributes["targets"]] == [
+        ("$(containerRegistry)/team/app:latest", 8),
+        ("$(containerRegistry)/team/app:$(Build.BuildId)", 9),
+    ]
+
+
+def test_azure_docker_task_default_tag_is_the_build_id():
+    found = facts(
+        "azure-pipelines.yml",
+        """
+        steps:
+          - task: Docker@2
+            inputs:
+              command: push
+              repository: myregistry.azurecr.io/app
+        """,
+    )
+    (push,) = found.commands
+    assert [w.value for w in push.attributes["targets"]] == ["myregistry.azurecr.io/app:$(Build.BuildId)"]
+
+
+# -- Bitbucket -------------------------------------------------------------------
+
+
+def test_bitbucket_images_pipes_and_step_scopes():
+    found = facts(
+        "bitbucket-pipelines.yml",
+        """
+        image: node:20.18.0
+        definitions:
+          services:
+            redis:
+              image: redis:7.4.1
+          steps:
+            - step: &build
+                image: python:3.12.7
+                script:
+                  - docker push org/app
+                  - pipe: atlassian/aws-ecr-push-image:2.4.2
+        pipelines:
+          default:
+            - step: *build
+            - parallel:
+                - step:
+                    script:
+                      - docker push org/app:1.0.0
+        """,
+    )
+    assert [(i.value, i.span.line) for i in found.images] == [
+        ("node:20.18.0", 1), ("redis:7.4.1", 5), ("python:3.12.7", 8), ("atlassian/aws-ecr-push-image:2.4.2", 11),
+    ]
+    scopes = [c.scope for c in found.commands]
+    assert len(set(scopes)) == 2
+
+
+# -- Cloud Build -------------------------------------------------------------------
+
+
+def test_cloudbuild_steps_args_and_images():
+    found = facts(
+        "cloudbuild.yaml",
+        """
+        substitutions:
+          _TAG: latest
+        steps:
+          - name: gcr.io/cloud-builders/docker
+            args: ["build", "-t", "gcr.io/$PROJECT_ID/app:$_TAG", "."]
+          - name: ubuntu:24.04
+            entrypoint: bash
+            args: ["-c", "docker push gcr.io/$PROJECT_ID/other:$SHORT_SHA"]
+        images:
+          - gcr.io/$PROJECT_ID/app:$_TAG
+        """,
+    )
+    assert [i.value for i in found.images] == ["gcr.io/cloud-builders/docker", "ubuntu:24.04"]
+    by_action = {(c.tool, c.action): c for c in found.commands}
+    build = by_action[("docker", "build")]
+    assert build.attributes["targets"][0].value == "gcr.io/$PROJECT_ID/app:latest"
+    assert build.attributes["targets"][0].span.line == 5
+    assert by_action[("docker", "push")].attributes["targets"][0].span == Span(8, 31, 8, 66)
+    pushed = by_action[("gcloud", "push")]
+    assert pushed.attributes["targets"][0].value == "gcr.io/$PROJECT_ID/app:latest"
+    assert by_action[("gcloud", "login")].attributes["implicit"] is True
+
+
+# -- Drone / Woodpecker --------------------------------------------------------------
+
+
+def test_drone_steps_services_and_docker_plugin():
+    found = facts(
+        ".drone.yml",
+        """
+        kind: pipeline
+        name: ci
+        steps:
+          - name: test
+            image: golang:1.23.3
+            commands:
+              - go test ./...
+          - name: publish
+            image: plugins/docker
+            settings:
+              repo: org/app
+              tags: 1.0.0,latest
+              username: bob
+              password:
+                from_secret: docker_password
+        services:
+          - name: db
+            image: postgres:16.4
+        ---
+        kind: pipeline
+        name: other
+        steps:
+          - name: publish
+            image: plugins/docker:20
+            settings:
+              repo: org/other
+              password: hunter2
+        """,
+    )
+    assert [i.value for i in found.images] == ["golang:1.23.3", "plugins/docker", "postgres:16.4", "plugins/docker:20"]
+    builds = [c for c in found.commands if c.action == "build"]
+    assert [[w.value for w in c.attributes["targets"]] for c in builds] == [
+        ["org/app:1.0.0", "org/app:latest"],
+        ["org/other:latest"],
+    ]
+    logins = [c for c in found.commands if c.action == "login"]
+    assert logins[0].attributes["password"].value.startswith("$")
+    assert logins[1].attributes["password"].value == "hunter2"
+    assert logins[1].attributes["password"].span.line == 27
+
+
+def test_woodpecker_mapping_steps():
+    found = images(
+        ".woodpecker.yml",
+        """
+        steps:
+          build:
+            image: node:20.18.0
+            commands: [npm ci]
+        """,
+    )
+    assert found == [("node:20.18.0", 3, 12)]
+
+
+# -- Jenkinsfile ---------------------------------------------------------------------
+
+
+def test_jenkinsfile_images_builds_pushes_and_logins():
+    found = facts(
+        "Jenkinsfile",
+        """
+        pipeline {
+          agent { docker { image 'maven:3.9.9' } }
+          environment {
+            TAG = 'latest'
+          }
+          stages {
+            stage('b') {
+              steps {
+                sh "docker push org/app:${TAG}"
+                script {
+                  def app = docker.build("org/app:${env.BUILD_ID}")
+                  docker.withRegistry('https://registry.example.com', 'creds') {
+                    app.push()
+                    app.push('latest')
+                  }
+                  docker.image('node:20.18.0').inside { sh 'npm test' }
+                }
+              }
+            }
+          }
+        }
+        """,
+    )
+    assert [(i.value, i.span.line, i.span.column) for i in found.images] == [
+        ("maven:3.9.9", 2, 27), ("node:20.18.0", 16, 25),
+    ]
+    summary = [(c.action, [w.value for w in c.attributes.get("targets", ())], c.span.line) for c in found.commands]
+    assert summary == [
+        ("push", ["org/app:latest"], 9),
+        ("build", ["org/app:${env.BUILD_ID}"], 11),
+        ("login", [], 12),
+        ("push", ["org/app:${env.BUILD_ID}"], 13),
+        ("push", ["org/app:latest"], 14),
+    ]
+    login = found.commands[2]
+    assert login.attributes["server"].value == "registry.example.com"
+
+
+def test_jenkinsfile_triple_quoted_sh_spans():
+    found = facts(
+        "Jenkinsfile",
+        '''
+        node {
+          sh """
+            docker login -u me -p secret registry.example.com
+          """
+        }
+        ''',
+    )
+    (login,) = found.commands
+    assert login.span.line == 3 and login.span.column == 5
+    assert login.attributes["password"].span == Span(3, 27, 3, 33)
+
+
+def test_jenkinsfile_comments_and_strings_hide_patterns():
+    found = facts(
+        "Jenkinsfile",
+        """
+        // docker.image('commented:latest')
+        /* sh 'docker push a/b' */
+        echo "docker.image('quoted:latest')"
+        """,
+    )
+    assert found.images == [] and found.commands == []
+
+
+@pytest.mark.parametrize("text", ["'unterminated", '"""never closed', "/* open", "sh(", "docker.image(", "{{{{", "}}}"])
+def test_jenkinsfile_never_crashes(text: str):
+    facts("Jenkinsfile", text)
+    tokenize(text)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [".circleci/config.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml", ".drone.yml"],
+)
+def test_invalid_yaml_is_a_problem(path: str):
+    found = facts(path, "a: [\n")
+    assert len(found.problems) == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [".circleci/config.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml", ".drone.yml"],
+)
+@pytest.mark.parametrize("text", ["", "[]", "- a\n- b\n", "42", "steps: 7\njobs: x\n", "pipelines: {default: [{step: 3}]}"])
+def test_unexpected_shapes_do_not_crash(path: str, text: str):
+    facts(path, text)
