@@ -72,10 +72,23 @@ def command_fields(command: Command) -> dict[str, Any]:
     return {
         "tool": command.tool,
         "action": command.action,
+        "verb": command.attributes.get("verb") or f"{command.tool} {command.action}",
         "command": _short(command.written),
         "scope": command.scope,
         "kind": command.kind,
+        "owner": owner(command),
     }
+
+
+def owner(command: Command) -> str:
+    """How to name the command's scope in a sentence."""
+    if command.kind == "makefile":
+        return f"Makefile target `{command.scope}`"
+    if command.kind == "shell":
+        return "this script"
+    if command.kind == "dockerfile":
+        return f"`{command.scope}`" if command.scope else "this Dockerfile"
+    return f"job `{command.scope}`" if command.scope else "this pipeline"
 
 
 def word_hit(command: Command, word: Word | None, **fields: Any) -> Hit:
@@ -175,7 +188,7 @@ def check_push_tag_class(rule: Rule, project: Project) -> Iterator[Hit]:
             consequence = ""
             if tag_class == "none":
                 if command.attributes.get("default_tag") == "latest":
-                    consequence = "so it publishes `:latest`"
+                    consequence = f"so it goes out as `{_name_part(word.value)}:latest`"
                 elif command.attributes.get("by_digest"):
                     consequence = "so it is published by digest only, with no tag anyone can pull by name"
                 else:
@@ -281,7 +294,9 @@ def check_push_implicit_docker_hub(rule: Rule, project: Project) -> Iterator[Hit
             else:
                 consequence = f"it goes to Docker Hub as `docker.io/{name}`"
                 severity = "info"
-            fields: dict[str, Any] = {"consequence": consequence, "canonical": f"docker.io/{reference.path}"}
+            explicit = f"docker.io/<account>/{word.value}" if len(components) == 1 else f"docker.io/{word.value}"
+            fields: dict[str, Any] = {"consequence": consequence, "canonical": f"docker.io/{reference.path}",
+                                      "explicit": explicit}
             if severity:
                 fields["severity"] = severity
             yield word_hit(command, word, **fields)
@@ -319,9 +334,9 @@ def check_insecure_registry(rule: Rule, project: Project) -> Iterator[Hit]:
         flag = command.attributes.get("insecure")
         if not isinstance(flag, Word):
             continue
-        target = next(iter(targets(command)), None) or command.attributes.get("server")
-        hit = word_hit(command, target if isinstance(target, Word) else None, flag=flag.value)
-        yield Hit(hit.path, flag.span, hit.fields, hit.reference)
+        fields = command_fields(command)
+        fields.update(reference=_registry_text(command), flag=flag.value)
+        yield Hit(command.path, flag.span, fields, fields["reference"])
 
 
 # -- TL208: password in argv -----------------------------------------------------------------------
@@ -335,16 +350,28 @@ def check_password_in_argv(rule: Rule, project: Project) -> Iterator[Hit]:
         first, last = words[0], words[-1]
         span = Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column)
         edits = _stdin_edits(command, words)
-        server = command.attributes.get("server")
         fields = command_fields(command)
         fields.update(
+            reference=_registry_text(command),
             flag=first.value.split("=", 1)[0] if len(words) == 1 else first.value,
             argument=_short(" ".join(w.written for w in words), 60),
-            server=server.value if isinstance(server, Word) else "",
             suggestion=_suggestion(command, words),
         )
-        yield Hit(command.path, span, fields, reference=server.value if isinstance(server, Word) else None,
+        yield Hit(command.path, span, fields, reference=fields["reference"] or None,
                   edits=edits, applicability="safe" if edits else "none")
+
+
+def _registry_text(command: Command) -> str:
+    """What a login or copy talks to, as the user would name it."""
+    server = command.attributes.get("server")
+    if isinstance(server, Word):
+        return server.value
+    if command.attributes.get("servers"):
+        return ", ".join(command.attributes["servers"])
+    words = targets(command) or tuple(command.attributes.get("sources") or ())
+    if words:
+        return words[0].value
+    return str(command.attributes.get("default_server") or "the default registry")
 
 
 def _password_written(words: Sequence[Word]) -> str | None:
@@ -434,15 +461,21 @@ def check_build_untagged(rule: Rule, project: Project) -> Iterator[Hit]:
             continue
         if command.attributes.get("missing_tag"):
             fields = {"severity": "error",
-                      "consequence": f"{command.tool} refuses to push an image that has no name (`tag is needed "
-                                     "when pushing to registry`)"}
-            yield word_hit(command, None, reference="", **fields)
+                      "consequence": "pushes an image that has no name; "
+                                     f"{command.tool} refuses it (`tag is needed when pushing to registry`)"}
+            hit = word_hit(command, None, **fields)
+            written = _short(command.written, 80)
+            yield Hit(hit.path, hit.span, {**hit.fields, "reference": written, "name": "registry.example.com/app"},
+                      None)
             continue
         if pushes(command) or command.action == "push":
             continue  # pushed targets: TL201
         for word in targets(command):
             if _tag_class(project.classify(word.value)) == "none":
-                yield word_hit(command, word, consequence="so the image is tagged `:latest`")
+                verb = f"{command.tool} {command.action}"
+                verb = command.attributes.get("verb") or verb
+                yield word_hit(command, word, consequence=f"has no tag, so `{verb}` names the image `:latest`",
+                               name=_name_part(word.value))
 
 
 # -- TL211: login to Docker Hub, push elsewhere ----------------------------------------------------------
@@ -460,6 +493,7 @@ def check_login_default_registry(rule: Rule, project: Project) -> Iterator[Hit]:
             if login not in defaults:
                 covered.extend(_login_servers(login))
         elsewhere: list[str] = []
+        first_target: Word | None = None
         for command in commands:
             if not pushes(command):
                 continue
@@ -469,12 +503,15 @@ def check_login_default_registry(rule: Rule, project: Project) -> Iterator[Hit]:
                     continue
                 if host not in elsewhere:
                     elsewhere.append(host)
+                first_target = first_target or word
         if not elsewhere:
             continue
         for login in defaults:
             fields = command_fields(login)
-            fields.update(registry=", ".join(f"`{h}`" for h in elsewhere), first_registry=elsewhere[0])
-            yield Hit(login.path, login.span, fields)
+            reference = first_target.value if first_target is not None else ""
+            fields.update(reference=reference, registry=", ".join(f"`{h}`" for h in elsewhere),
+                          first_registry=elsewhere[0])
+            yield Hit(login.path, login.span, fields, reference or None)
 
 
 # -- TL212: literal credentials ------------------------------------------------------------------------------
@@ -494,6 +531,7 @@ def check_hardcoded_credentials(rule: Rule, project: Project) -> Iterator[Hit]:
         defined = next((s for s in password.via if s.location is not None and s.value == value), None)
         fields = command_fields(command)
         fields.update(
+            reference=_registry_text(command),
             where=f" (defined as {defined.name})" if defined is not None else "",
             written=password.written,
             via=describe(password),

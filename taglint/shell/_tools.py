@@ -269,6 +269,7 @@ class _Recogniser:
         self.images: list[ImageRef] = []
         self.wrappers: list[str] = []
         self.forced_engine: str | None = None
+        self.tool_index = 0
 
     # -- output ------------------------------------------------------------
 
@@ -277,6 +278,7 @@ class _Recogniser:
         attributes = {k: v for k, v in attributes.items() if v is not None}
         if self.wrappers:
             attributes.setdefault("wrapper", " ".join(self.wrappers))
+        attributes.setdefault("verb", self.verb(args))
         attributes.setdefault("editable", self.analyzer.editable)
         self.commands.append(
             Command(
@@ -291,6 +293,24 @@ class _Recogniser:
                 attributes=attributes,
             )
         )
+
+    def verb(self, args: Sequence[Arg]) -> str:
+        """The command as users name it: ``docker buildx build``, ``skopeo copy``."""
+        words = self.simple.args
+        start = self.tool_index
+        end = len(words)
+        if args:
+            for index, arg in enumerate(words):
+                if arg is args[0]:
+                    end = index
+                    break
+        names = [_base(words[start].value)] if start < len(words) else []
+        if self.forced_engine is not None:
+            names = ["gcloud docker --"]
+        for arg in words[start + 1:end]:
+            if re.fullmatch(r"[a-z][a-z-]*", arg.value):
+                names.append(arg.value)
+        return " ".join(names)
 
     def image(self, arg: Arg, context: str) -> None:
         value = arg.value
@@ -317,6 +337,7 @@ class _Recogniser:
         args = self.strip_wrappers(args)
         if not args:
             return
+        self.tool_index = next((i for i, a in enumerate(self.simple.args) if a is args[0]), 0)
         if self.forced_engine is not None:
             self.docker_like(self.forced_engine, args)
             return
