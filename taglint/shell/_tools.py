@@ -113,10 +113,15 @@ _SKOPEO_COPY_VALUE = {
     "--dest-decompress",
 }
 _CRANE_GLOBAL_VALUE = {"--platform"}
-_CRANE_VALUE = {"-u", "--username", "-p", "--password", "--image-refs", "-j", "--jobs", "-t", "--tag", "--new_tag",
-                "-b", "--base", "-f", "--new_layer", "-o", "--output", "--annotation", "-a", "--label", "-l",
-                "--entrypoint", "--cmd", "--env", "-e", "--exposed-ports", "--user", "--workdir", "--append",
-                "--repo"}
+_CRANE_SUB_VALUE = {
+    "push": {"--image-refs"},
+    "copy": {"-j", "--jobs"},
+    "cp": {"-j", "--jobs"},
+    "append": {"-b", "--base", "-t", "--new_tag", "-f", "--new_layer", "-o", "--output"},
+    "mutate": {"-a", "--annotation", "-l", "--label", "--entrypoint", "--cmd", "-e", "--env", "--exposed-ports",
+               "--user", "--workdir", "-t", "--tag", "-o", "--output", "--append", "--repo"},
+    "auth": {"-u", "--username", "-p", "--password"},
+}
 _ORAS_VALUE = {"-u", "--username", "-p", "--password", "--config", "--artifact-type", "-a", "--annotation",
                "--annotation-file", "--export-manifest", "--concurrency", "--registry-config", "--ca-file",
                "--cert-file", "--key-file", "--resolve", "--format", "--oci-layout-path", "--image-spec",
@@ -817,24 +822,25 @@ class _Recogniser:
     # -- crane, oras ------------------------------------------------------------
 
     def crane(self, tool: str, args: list[Arg]) -> None:
-        insecure: Arg | None = None
-        cursor = _Cursor(args, _CRANE_VALUE | _CRANE_GLOBAL_VALUE)
-        found = cursor.flag_true("--insecure")
-        if found is not None:
-            insecure = found
-        positionals = cursor.positionals
-        if not positionals:
+        i = 0
+        while i < len(args) and args[i].value.startswith("-"):
+            i += 2 if args[i].value in _CRANE_GLOBAL_VALUE else 1
+        if i >= len(args):
             return
-        sub = positionals[0].value
-        pos = positionals[1:]
-        after = args[args.index(positionals[0]) + 1:]
+        sub = args[i].value
+        after = args[i + 1:]
+        table = _CRANE_SUB_VALUE.get(sub, set()) | _CRANE_GLOBAL_VALUE
+        cursor = _Cursor(after, table)
+        insecure = _Cursor(args[:i], _CRANE_GLOBAL_VALUE).flag_true("--insecure") or cursor.flag_true("--insecure")
         ins = insecure.word if insecure else None
+        pos = cursor.positionals
         if sub == "push" and len(pos) >= 2:
             self.emit(tool, "push", after, targets=(pos[1].word,), push=True, default_tag="latest", insecure=ins)
         elif sub in ("copy", "cp") and len(pos) >= 2:
             all_tags = cursor.has("-a", "--all-tags")
             self.emit(tool, "push", after, sources=(pos[0].word,), targets=(pos[1].word,), push=True,
-                      default_tag="latest", insecure=ins, all_tags=all_tags[1].word if all_tags else None)
+                      default_tag="latest", insecure=ins, all_tags=all_tags[1].word if all_tags else None,
+                      unknown_targets=True if all_tags else None)
         elif sub == "tag" and len(pos) >= 2:
             repo = _repository(pos[0].value)
             tag_word = pos[1].word
