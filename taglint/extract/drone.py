@@ -101,7 +101,7 @@ def _docker_plugin(ci: CiFile, scope: str, image: Node | None, settings: Mapping
     auto = (scalar_str(mapping_get(settings, "auto_tag")) or "").strip().lower() == "true"
     if not tags:
         default = "${DRONE_TAG}" if auto else "latest"
-        tags = [Word(default, default, repo.span)]
+        tags = [Word(repo.written, default, repo.span)]
     targets = tuple(Word(t.written, f"{prefix}{repo.value}:{t.value}", t.span, repo.via + t.via) for t in tags)
     dry_run = (scalar_str(mapping_get(settings, "dry_run")) or "").strip().lower() == "true"
     ci.command(span, "docker", "build", scope, args=targets, written=written, targets=targets,

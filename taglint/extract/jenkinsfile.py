@@ -344,8 +344,9 @@ class _Extractor:
             tag = self.word(tag_token)
             repository = _without_tag(image.value)
             target = Word(tag.written, f"{repository}:{tag.value}", tag.span, (Step("image", image.value, Location(self.source.path, image.span)),))
-        else:
-            target = image
+        else:  # reported at the push call; the name was written where the image was built
+            target = Word(image.written, image.value, self.pos.span(self.tokens[start_index].start, end),
+                          (Step("image", image.value, Location(self.source.path, image.span)),))
         self.command(self.tokens[start_index].start, end, "docker", "push", written, (target,),
                      targets=(target,), push=True, default_tag="latest", editable=False)
         return close + 1
