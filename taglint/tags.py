@@ -679,6 +679,8 @@ def _classify_literal_tag(tag: str, vocab: Vocabulary) -> tuple[TagClass, str]:
     lowered = tag.lower()
     if lowered == "latest":
         return TagClass.LATEST, "'latest' is whatever was pushed last"
+    if lowered in vocab.floating:  # also multi-token words from config: `prod-eu`
+        return TagClass.FLOATING, _floating_word_reason(lowered, tag, vocab)
     random_reason = _random_shape(tag, lowered)
     if random_reason:
         return TagClass.RANDOM, random_reason

@@ -310,6 +310,10 @@ def test_extended_vocabulary():
     assert classify_tag("1.0.0-beta")[0] is TagClass.PRERELEASE
     assert classify_tag("1.0.0-beta", more)[0] is TagClass.VERSION
     assert classify_reference("app:1.0.0-beta", more).tag_class is TagClass.VERSION
+    # configured words may span several tokens and may even look like versions
+    pinned = base.extended(floating=["prod-eu", "v2-stable"])
+    assert classify_tag("prod-eu", pinned) == (TagClass.FLOATING, "'prod-eu' is a floating tag")
+    assert classify_tag("v2-stable", pinned)[0] is TagClass.FLOATING
 
 
 def test_entropy_threshold_is_data():
