@@ -374,6 +374,7 @@ class Analyzer:
         arg = rest[len(op):]
         if "$" in arg or "`" in arg:
             return Value(written)
+        raw_arg = arg
         arg = _strip_quotes(arg)
         try:
             if op in ("#", "##"):
@@ -381,7 +382,11 @@ class Analyzer:
             elif op in ("%", "%%"):
                 result = _remove_suffix(value, arg, longest=op == "%%")
             elif op in ("/", "//", "/#", "/%"):
-                pattern, _, replacement = arg.partition("/")
+                split = re.match(r"((?:\\.|[^/\\])*)(?:/(.*))?$", raw_arg, re.DOTALL)
+                if split is None:
+                    return Value(written)
+                pattern = _strip_quotes(split.group(1))
+                replacement = _strip_quotes(split.group(2) or "")
                 if any(ch in pattern for ch in "*?["):
                     return Value(written)
                 if op == "/":

@@ -311,7 +311,7 @@ class _Recogniser:
                     break
         names = [_base(words[start].value)] if start < len(words) else []
         if self.forced_engine is not None:
-            names = ["gcloud docker --"]
+            names = ["gcloud docker --"] + names
         for arg in words[start + 1:end]:
             if re.fullmatch(r"[a-z][a-z-]*", arg.value):
                 names.append(arg.value)

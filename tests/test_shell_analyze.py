@@ -1,0 +1,210 @@
+"""The shell layer's walk: quoting, variables, positions, structure."""
+from __future__ import annotations
+
+import pytest
+
+from taglint.model import Command, Span, Step
+from taglint.shell import Binding, analyze_script
+
+
+def commands(text: str, **kwargs) -> list[Command]:
+    kwargs.setdefault("path", "x.sh")
+    kwargs.setdefault("kind", "shell")
+    kwargs.setdefault("scope", "x.sh")
+    return analyze_script(text, **kwargs).commands
+
+
+def pushed(text: str, **kwargs) -> list[str]:
+    return [w.value for c in commands(text, **kwargs) if c.action == "push" for w in c.attributes["targets"]]
+
+
+@pytest.mark.parametrize(
+    "script, expected",
+    [
+        ('docker push "org/app:1.0"', "org/app:1.0"),
+        ("docker push 'org/app:1.0'", "org/app:1.0"),
+        ("docker push org/'app':\"1.0\"", "org/app:1.0"),
+        ("docker push org/app\\:1.0", "org/app:1.0"),
+        ("docker push $'org/app:1.0'", "org/app:1.0"),
+        ("TAG=1.0\ndocker push org/app:$TAG", "org/app:1.0"),
+        ("TAG=1.0\ndocker push org/app:${TAG}", "org/app:1.0"),
+        ('TAG=1.0\ndocker push "org/app:$TAG"', "org/app:1.0"),
+        ("docker push org/app:${TAG:-latest}", "org/app:latest"),
+        ("docker push org/app:${TAG-latest}", "org/app:latest"),
+        ("TAG=\ndocker push org/app:${TAG:-latest}", "org/app:latest"),
+        ("TAG=\ndocker push org/app:${TAG-latest}x", "org/app:x"),
+        ("docker push org/app:${TAG:=edge}\ndocker push other/app:$TAG", "org/app:edge"),
+        ("TAG=${TAG:-latest}\ndocker push org/app:$TAG", "org/app:latest"),
+        ("export IMG=org/app:2.0\ndocker push $IMG", "org/app:2.0"),
+        ("readonly IMG=org/app:2.0\ndocker push $IMG", "org/app:2.0"),
+        ("f() { local IMG=org/app:2.0; docker push $IMG; }", "org/app:2.0"),
+        ("declare -x IMG=org/app:2.0\ndocker push $IMG", "org/app:2.0"),
+        ("V=1\nV+=.2\ndocker push org/app:$V", "org/app:1.2"),
+        ("SUFFIX=x\ndocker push org/app:1${SUFFIX:+-rc}", "org/app:1-rc"),
+        ("docker push org/app:1${SUFFIX:+-rc}", "org/app:1"),
+        ("REF=refs/tags/v1.2.3\ndocker push org/app:${REF#refs/tags/}", "org/app:v1.2.3"),
+        ("V=v1.2.3\ndocker push org/app:${V#v}", "org/app:1.2.3"),
+        ("F=app.tar.gz\ndocker push org/${F%%.*}:1", "org/app:1"),
+        ("B=Feature/X\ndocker push org/app:${B,,}", "org/app:feature/x"),
+        ("B=feature/x\ndocker push org/app:${B//\\//-}", "org/app:feature-x"),
+        ("S=abcdef123456\ndocker push org/app:${S:0:7}", "org/app:abcdef1"),
+        ("docker push org/app:$(git rev-parse --short HEAD)", "org/app:$(git rev-parse --short HEAD)"),
+        ("docker push org/app:`date +%s`", "org/app:`date +%s`"),
+        ("docker push org/app:$RANDOM", "org/app:$RANDOM"),
+        ("RANDOM=4\ndocker push org/app:$RANDOM", "org/app:$RANDOM"),
+        ("docker push org/app:$UNKNOWN", "org/app:$UNKNOWN"),
+        ("docker push org/app:${UNKNOWN}", "org/app:${UNKNOWN}"),
+        ("docker push org/app:${{ github.sha }}", "org/app:${{ github.sha }}"),
+        ("for T in a b; do docker push org/app:$T; done", "org/app:$T"),
+        ("T=1\nread T\ndocker push org/app:$T", "org/app:$T"),
+        ("T=1\nunset T\ndocker push org/app:${T:-2}", "org/app:2"),
+        ("docker push \\\n  org/app:1.0", "org/app:1.0"),
+        ("(TAG=9; docker push org/app:$TAG)", "org/app:9"),
+        ("(TAG=9)\ndocker push org/app:${TAG:-1}", "org/app:1"),
+    ],
+)
+def test_word_values(script: str, expected: str) -> None:
+    assert pushed(script)[0] == expected
+
+
+def test_via_names_every_variable_outermost_first() -> None:
+    (command,) = commands('TAG=${TAG:-latest}\nIMG="org/app:$TAG"\ndocker push "$IMG"')
+    (word,) = command.attributes["targets"]
+    assert word.written == '"$IMG"'
+    assert [s.describe() for s in word.via] == ["$IMG=org/app:latest", "$TAG=latest"]
+    assert word.via[0].location is not None and word.via[0].location.span.line == 2
+
+
+def test_env_values_str_step_binding_and_nested() -> None:
+    env = {
+        "REG": "registry.example.com",
+        "IMAGE": Step("variables IMAGE", "$REG/app", None),
+        "SHA": Step("variables SHA", None, None),
+        "VER": Binding("1.2.3", (Step("Makefile variable VER", "1.2.3"),)),
+    }
+    assert pushed("docker push $IMAGE:$VER", env=env) == ["registry.example.com/app:1.2.3"]
+    assert pushed("docker push $IMAGE:${SHA:-x}", env=env) == ["registry.example.com/app:${SHA:-x}"]
+    (command,) = commands("docker push $IMAGE:1", env=env)
+    names = [s.name for s in command.attributes["targets"][0].via]
+    assert names == ["variables IMAGE", "$REG"]
+
+
+def test_script_assignment_overrides_env() -> None:
+    assert pushed("TAG=2\ndocker push a/b:$TAG", env={"TAG": "1"}) == ["a/b:2"]
+
+
+def test_positions_default_and_mapped() -> None:
+    (command,) = commands("echo hi\n  docker push org/app")
+    assert command.span == Span(2, 3, 2, 22)
+    assert command.attributes["targets"][0].span == Span(2, 15, 2, 22)
+    (command,) = commands("docker push org/app", position=lambda o: (10, o + 5))
+    assert command.attributes["targets"][0].span == Span(10, 17, 10, 24)
+
+
+def test_non_ascii_offsets_are_characters() -> None:
+    (command,) = commands('echo "héllo wörld" && docker push org/app')
+    assert command.attributes["targets"][0].span.column == 35
+
+
+def test_crlf_is_blank() -> None:
+    assert pushed("docker push org/app:1.0\r\necho ok\r\n") == ["org/app:1.0"]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "a && docker push org/app:1 || b",
+        "a | docker push org/app:1",
+        "(docker push org/app:1)",
+        "{ docker push org/app:1; }",
+        "if true; then docker push org/app:1; fi",
+        "while false; do docker push org/app:1; done",
+        "case x in x) docker push org/app:1;; esac",
+        "echo $(docker push org/app:1)",
+        "X=$(docker push org/app:1)",
+        "cat <(docker push org/app:1)",
+        "docker push org/app:1 > log 2>&1",
+        "time docker push org/app:1",
+        "sudo -E -u ci docker push org/app:1",
+        "env -i A=B docker push org/app:1",
+        "command docker push org/app:1",
+        "exec docker push org/app:1",
+        "nohup docker push org/app:1 &",
+        "timeout 60 docker push org/app:1",
+        "/usr/bin/docker push org/app:1",
+        "docker --config /tmp/c -H tcp://x:2375 push org/app:1",
+        "gcloud docker -- push org/app:1",
+        "$ENGINE push org/app:1",
+        "${DOCKER} push org/app:1",
+        "ENGINE=podman\n$ENGINE push org/app:1",
+        "DOCKER='sudo docker'\n$DOCKER push org/app:1",
+        "docker image push org/app:1",
+        "cat <<EOF\nhello\nEOF\ndocker push org/app:1",
+    ],
+)
+def test_structure_and_wrappers(script: str) -> None:
+    assert pushed(script) == ["org/app:1"], script
+
+
+def test_not_commands() -> None:
+    assert pushed("echo docker push org/app:1") == []
+    assert pushed("command -v docker") == []
+    assert pushed("# docker push org/app:1") == []
+    assert pushed("x='docker push org/app:1'") == []
+    assert pushed("$KUBECTL push org/app:1") == []
+
+
+def test_engine_variable_resolves_to_podman() -> None:
+    (command,) = commands("ENGINE=podman\n$ENGINE push org/app:1")
+    assert command.tool == "podman"
+    (command,) = commands("$PODMAN push org/app:1")
+    assert command.tool == "podman"
+    (command,) = commands("$CONTAINER_ENGINE push org/app:1")
+    assert command.tool == "docker" and command.attributes["wrapper"] == "$CONTAINER_ENGINE"
+
+
+def test_unquoted_expansion_splits_fields() -> None:
+    (command,) = commands('TAGS="-t a/b:1 -t a/b:latest"\ndocker build $TAGS .')
+    assert [w.value for w in command.attributes["targets"]] == ["a/b:1", "a/b:latest"]
+    (command,) = commands('TAGS="-t a/b:1 -t a/b:latest"\ndocker build "$TAGS" .')
+    assert [w.value for w in command.attributes["targets"]] == [" a/b:1 -t a/b:latest"]
+
+
+def test_pipeline_feeds_stdin() -> None:
+    (login,) = commands("aws ecr get-login-password --region eu-west-1 | docker login -u AWS --password-stdin 1.dkr.ecr.eu-west-1.amazonaws.com")
+    assert login.attributes["stdin_from"].startswith("aws ecr get-login-password")
+    assert login.attributes["password_stdin"] is True
+    assert "password_in_argv" not in login.attributes
+    (login,) = commands("cat <<EOF | docker login --password-stdin r.io\nsecret\nEOF")
+    assert login.attributes["stdin_from"] == "cat"
+
+
+def test_problems_and_images() -> None:
+    facts = analyze_script("docker run --rm -v a:/b -e X=1 alpine:3.20 sh\ndocker pull redis", path="x.sh", kind="shell", scope="s")
+    assert [(i.value, i.context) for i in facts.images] == [("alpine:3.20", "docker run"), ("redis", "docker pull")]
+    assert facts.images[0].stage == "s"
+    assert facts.problems == []
+
+
+def test_unparsable_commands_are_skipped() -> None:
+    text = "docker push org/app:1\nif then fi ((( \ndocker push org/app:2\n"
+    facts = analyze_script(text, path="x.sh", kind="shell", scope="s")
+    assert "org/app:1" in [w.value for c in facts.commands for w in c.attributes.get("targets", ())]
+
+
+def test_original_text_is_used_for_written() -> None:
+    (command,) = commands("docker push org/app:1", original=lambda s, e: "X" * (e - s))
+    assert command.written == "X" * len("docker push org/app:1")
+    assert command.attributes["targets"][0].written == "X" * len("org/app:1")
+
+
+def test_via_ranges_and_end_position() -> None:
+    step = Step("Makefile variable IMG", "org/app:1")
+    (command,) = commands(
+        "docker push org/app:1",
+        via_ranges=[(12, 21, (step,))],
+        end_position=lambda o: (1, o + 100),
+    )
+    word = command.attributes["targets"][0]
+    assert word.via == (step,)
+    assert word.span == Span(1, 13, 1, 121)
