@@ -371,3 +371,37 @@ def test_invalid_yaml_is_a_problem(path: str):
 @pytest.mark.parametrize("text", ["", "[]", "- a\n- b\n", "42", "steps: 7\njobs: x\n", "pipelines: {default: [{step: 3}]}"])
 def test_unexpected_shapes_do_not_crash(path: str, text: str):
     facts(path, text)
+
+
+def test_literal_pull_credentials_are_recorded():
+    bitbucket = facts(
+        "bitbucket-pipelines.yml",
+        """
+        image:
+          name: registry.example.com/build:1.0.0
+          username: ci
+          password: s3cret-pass
+        pipelines:
+          default:
+            - step:
+                script: [make]
+        """,
+    )
+    (credentials,) = bitbucket.commands
+    assert credentials.action == "credentials" and credentials.attributes["password"].value == "s3cret-pass"
+    assert credentials.attributes["server"].value == "registry.example.com"
+    circle = facts(
+        ".circleci/config.yml",
+        """
+        jobs:
+          a:
+            docker:
+              - image: org/private:1.0.0
+                auth:
+                  username: me
+                  password: $DOCKERHUB_PASSWORD
+            steps: [checkout]
+        """,
+    )
+    (credentials,) = circle.commands
+    assert credentials.attributes["password"].value == "$DOCKERHUB_PASSWORD"

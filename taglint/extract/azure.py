@@ -119,7 +119,7 @@ def _docker_task(ci: CiFile, step: MappingNode, scope: str, env: Env) -> None:
     connection = scalar_str(mapping_get(inputs, "containerRegistry"))
     if command == "login":
         ci.command(span, "docker", "login", scope, written=written, servers=(),
-                   connection=connection, password_stdin=True, editable=False)
+                   connection=connection, password_stdin=True, verb="Docker@2 login", editable=False)
         return
     if command not in ("build", "push", "buildAndPush"):
         return
@@ -141,7 +141,6 @@ def _docker_task(ci: CiFile, step: MappingNode, scope: str, env: Env) -> None:
     if connection:
         # The task logs in with its service connection before pushing.
         ci.command(span, "docker", "login", scope, written=written, servers=(), connection=connection,
-                   implicit=True, password_stdin=True, editable=False)
+                   implicit=True, password_stdin=True, verb=f"Docker@2 {command}", editable=False)
     ci.command(span, "docker", "build" if command != "push" else "push", scope, args=targets, written=written,
-               targets=targets, push=pushes, default_tag="latest", registry_from_connection=bool(connection),
-               editable=False)
+               targets=targets, push=pushes, default_tag="latest", verb=f"Docker@2 {command}", editable=False)

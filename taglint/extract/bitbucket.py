@@ -41,7 +41,9 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
 
 def _image(ci: CiFile, node: Node | None, context: str, stage: str | None = None) -> None:
     if isinstance(node, MappingNode):
+        holder = node
         node = mapping_get(node, "name")
+        ci.credentials(holder, stage or "pipeline", image=node, verb="image.password")
     if isinstance(node, ScalarNode):
         ci.image(node, context, stage=stage)
 

@@ -282,6 +282,40 @@ class CiFile:
         self.facts.commands.append(command)
         return command
 
+    def credentials(
+        self,
+        holder: Node | None,
+        scope: str,
+        *,
+        image: Node | None = None,
+        verb: str,
+        user_key: str = "username",
+    ) -> None:
+        """Registry credentials written next to an image the CI pulls
+        (GitHub ``container.credentials``, Bitbucket image ``password``,
+        CircleCI ``docker[].auth``): recorded as a ``credentials`` command
+        carrying ``password``/``user``/``server`` words, so a literal
+        password is reported (TL212).  It is not a login of the job."""
+        password = mapping_get(holder, "password")
+        text = scalar_str(password)
+        if text is None or not isinstance(password, ScalarNode) or not text.strip():
+            return
+        word = self.word(password, len(text) - len(text.lstrip()), text.strip())
+        user_node = mapping_get(holder, user_key)
+        user_text = scalar_str(user_node)
+        user = None
+        if user_text is not None and isinstance(user_node, ScalarNode) and user_text.strip():
+            user = self.word(user_node, len(user_text) - len(user_text.lstrip()), user_text.strip())
+        server = None
+        image_text = scalar_str(image)
+        if image_text and isinstance(image, ScalarNode):
+            first = image_text.strip().split("/", 1)[0]
+            if "/" in image_text and ("." in first or ":" in first or first == "localhost"):
+                server = Word(first, first, self.sub_span(image, 0, len(first)))
+        self.command(word.span, "registry", "credentials", scope, written=f"password: {word.written}",
+                     password=word, user=user, server=server, default_server="docker.io", verb=verb,
+                     editable=False)
+
     def script(
         self,
         nodes: Iterable[Node],

@@ -84,3 +84,4 @@ def _docker(ci: CiFile, holder: Node | None, where: str, env: Env) -> None:
         image = mapping_get(entry, "image") if isinstance(entry, MappingNode) else None
         if isinstance(image, ScalarNode):
             ci.image(image, f"{where}.docker[{index}].image", stage=where, env=env)
+            ci.credentials(mapping_get(entry, "auth"), where, image=image, verb="docker[].auth")

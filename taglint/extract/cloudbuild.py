@@ -52,7 +52,7 @@ def _build(ci: CiFile, doc: MappingNode) -> None:
     images = mapping_get(doc, "images")
     if steps or images is not None:
         ci.command(node_span(doc), "gcloud", "login", SCOPE, written="(Cloud Build service account)",
-                   servers=GOOGLE_REGISTRIES, implicit=True, editable=False)
+                   servers=GOOGLE_REGISTRIES, implicit=True, verb="Cloud Build", editable=False)
     for index, step in enumerate(steps):
         where = f"steps[{index}]"
         name = mapping_get(step, "name")
@@ -82,7 +82,7 @@ def _build(ci: CiFile, doc: MappingNode) -> None:
             continue
         word = ci.word(item, len(text) - len(text.lstrip()), stripped, env)
         ci.command(word.span, "gcloud", "push", SCOPE, args=(word,), written=f"images[{index}]: {stripped}",
-                   targets=(word,), push=True, default_tag="latest", editable=False)
+                   targets=(word,), push=True, default_tag="latest", verb="Cloud Build `images:`", editable=False)
 
 
 def _docker_step(ci: CiFile, args: list[Node], env: dict) -> None:

@@ -86,10 +86,10 @@ def _docker_plugin(ci: CiFile, scope: str, image: Node | None, settings: Mapping
                    server=registry, default_server="docker.io",
                    user=_setting_word(ci, username),
                    password=_setting_word(ci, password),
-                   password_stdin=True, editable=False)
+                   password_stdin=True, verb=plugin, editable=False)
     elif plugin in ("plugins/ecr", "plugins/gcr", "plugins/acr", "plugins/kaniko-ecr", "plugins/kaniko-gcr"):
         ci.command(span, "docker", "login", scope, written=written, server=registry, implicit=True,
-                   password_stdin=True, editable=False)
+                   password_stdin=True, verb=plugin, editable=False)
     repo = _setting_word(ci, mapping_get(settings, "repo"))
     if repo is None:
         return
@@ -105,7 +105,7 @@ def _docker_plugin(ci: CiFile, scope: str, image: Node | None, settings: Mapping
     targets = tuple(Word(t.written, f"{prefix}{repo.value}:{t.value}", t.span, repo.via + t.via) for t in tags)
     dry_run = (scalar_str(mapping_get(settings, "dry_run")) or "").strip().lower() == "true"
     ci.command(span, "docker", "build", scope, args=targets, written=written, targets=targets,
-               push=not dry_run, default_tag="latest", editable=False)
+               push=not dry_run, default_tag="latest", verb=plugin, editable=False)
 
 
 def _setting_word(ci: CiFile, node: Node | None) -> Word | None:

@@ -133,11 +133,15 @@ def _job(ci: CiFile, job_id: str, job: MappingNode, workflow_env: Env, default_s
     container = mapping_get(job, "container")
     if isinstance(container, MappingNode):
         state.image(mapping_get(container, "image"), f"{where}.container.image")
+        ci.credentials(mapping_get(container, "credentials"), where, image=mapping_get(container, "image"),
+                       verb="container.credentials")
     elif container is not None:
         state.image(container, f"{where}.container")
     for name, _key, service in iter_mapping(mapping_get(job, "services")):
         if isinstance(service, MappingNode):
             state.image(mapping_get(service, "image"), f"{where}.services.{name}.image")
+            ci.credentials(mapping_get(service, "credentials"), where, image=mapping_get(service, "image"),
+                           verb=f"services.{name}.credentials")
         else:
             state.image(service, f"{where}.services.{name}")
     steps = mapping_get(job, "steps")
@@ -292,6 +296,7 @@ class _Job:
                 user=self.scalar_word(mapping_get(inputs, "username"), env),
                 password=self.scalar_word(mapping_get(inputs, "password"), env),
                 password_stdin=True,
+                verb=name,
                 editable=False,
             )
         elif name == "aws-actions/amazon-ecr-login":
@@ -299,7 +304,7 @@ class _Job:
             servers = tuple(f"{r.strip()}.dkr.ecr.*.amazonaws.com" for r in (registries or "").split(",") if r.strip())
             self.ci.command(
                 span, "aws", "login", self.scope, written=written,
-                servers=servers or ("*.dkr.ecr.*.amazonaws.com",), password_stdin=True, editable=False,
+                servers=servers or ("*.dkr.ecr.*.amazonaws.com",), password_stdin=True, verb=name, editable=False,
             )
         elif name == "redhat-actions/push-to-registry":
             self.push_to_registry(span, written, inputs, env)
@@ -332,6 +337,7 @@ class _Job:
             default_tag="latest",
             by_digest=by_digest or None,
             missing_tag=(pushes and not targets and not has_name) or None,
+            verb="docker/build-push-action",
             editable=False,
         )
 
@@ -370,7 +376,7 @@ class _Job:
         ) or (Word(image.written, f"{prefix}{image.value}", image.span, image.via),)
         self.ci.command(
             span, "podman", "push", self.scope, args=targets, written=written,
-            targets=targets, push=True, default_tag="latest", editable=False,
+            targets=targets, push=True, default_tag="latest", verb="redhat-actions/push-to-registry", editable=False,
         )
 
     # -- docker/metadata-action ---------------------------------------------------

@@ -317,7 +317,7 @@ class _Extractor:
         elif method.text == "build" and literal_first:
             word = self.word(first)  # type: ignore[arg-type]
             self.command(self.tokens[i].start, end, "docker", "build", written, (word,),
-                         targets=(word,), push=False, default_tag="latest", editable=False)
+                         targets=(word,), push=False, default_tag="latest", verb="docker.build", editable=False)
             if target_var:
                 self.built[target_var] = word
             if self.is_(close + 1, "punct", ".") and self.is_(close + 2, "ident", "push"):
@@ -329,7 +329,7 @@ class _Extractor:
                 host_text = re.sub(r"^[a-z]+://", "", server.text.strip()).split("/")[0]
                 host = Word(server.raw, host_text, self.word(server).span)
             self.command(self.tokens[i].start, end, "docker", "login", written, (), server=host,
-                         default_server="docker.io", password_stdin=True, editable=False)
+                         default_server="docker.io", password_stdin=True, verb="docker.withRegistry", editable=False)
         return close + 1
 
     def push(self, start_index: int, push_index: int, image: Word) -> int:
@@ -348,7 +348,7 @@ class _Extractor:
             target = Word(image.written, image.value, self.pos.span(self.tokens[start_index].start, end),
                           (Step("image", image.value, Location(self.source.path, image.span)),))
         self.command(self.tokens[start_index].start, end, "docker", "push", written, (target,),
-                     targets=(target,), push=True, default_tag="latest", editable=False)
+                     targets=(target,), push=True, default_tag="latest", verb=".push()", editable=False)
         return close + 1
 
     def script(self, token: Token) -> None:
