@@ -68,13 +68,44 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from taglint.model import Span
 
 try:  # libyaml
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 
     C_LOADER = True
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
     C_LOADER = False
+
+_TAG_CACHE: dict[tuple[str, bool], str] = {}
+_TAG_CACHE_LIMIT = 50_000
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with implicit tag resolution memoised.
+
+    The composer asks Python for the tag of every scalar; with the safe
+    resolver's rules the answer depends only on the scalar's text and on
+    whether it is plain, so it is cached.  The safe loader has no path
+    resolvers, so the per-node descend/ascend hooks are no-ops.
+    """
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and len(value) < 128:
+            key = (value, implicit[0])
+            tag = _TAG_CACHE.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_TAG_CACHE) >= _TAG_CACHE_LIMIT:
+                    _TAG_CACHE.clear()
+                _TAG_CACHE[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
 
 __all__ = [
     "C_LOADER", "MAX_DEPTH", "MAX_WALK_NODES", "MappingNode", "Node", "ScalarNode", "SequenceNode",

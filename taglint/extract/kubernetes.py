@@ -59,7 +59,6 @@ from taglint.yamlnodes import (
     scalar_str,
     span_text,
     split_lines,
-    walk,
 )
 
 KIND = "kubernetes"
@@ -86,6 +85,7 @@ NOT_CONTAINER_KEYS = frozenset(
 CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers", "steps", "sidecars"})
 _SKIPPED_ROOT_KEYS = ("metadata", "status")
 _MAX_LIST_DEPTH = 8
+MAX_NODES = 1_000_000  # collections read per object, at most
 
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
@@ -98,7 +98,7 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     except YamlError as exc:
         facts.problems.append(Problem(source.path, exc.span, f"invalid YAML: {exc.message}"))
         return facts
-    lines = split_lines(text)
+    lines = Lines(text)
     for document in documents:
         for obj, prefix in objects(document):
             facts.images.extend(object_images(obj, prefix, source.path, lines, text))
@@ -138,52 +138,98 @@ def objects(document: Node) -> Iterator[tuple[MappingNode, Path_]]:
         yield node, prefix
 
 
-def object_images(obj: MappingNode, prefix: Path_, path: str, lines: list[str], text: str) -> Iterator[ImageRef]:
+def object_images(obj: MappingNode, prefix: Path_, path: str, lines: Lines, text: str) -> list[ImageRef]:
     found = api_kind(obj)
     if found is None:
-        return
+        return []
     api_version, kind = found
     group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
     if kind in SKIPPED_KINDS or group in NOT_CONTAINER_GROUPS:
-        return
+        return []
     name = scalar_str(mapping_get(mapping_get(obj, "metadata"), "name"))
     stage = f"{kind}/{name}" if name else kind
-    root_len = len(prefix)
-
-    def skip(p: Path_, node: Node) -> bool:
-        return len(p) == root_len + 1 and p[-1] in _SKIPPED_ROOT_KEYS
-
+    # Only collections are pushed (scalars are read from their mapping), and
+    # each collection node object is read once (aliases, alias bombs).
+    refs: list[ImageRef] = []
     seen: set[int] = set()
-    for node_path, node in walk(obj, prefix=prefix, skip=skip):
-        if not isinstance(node, MappingNode) or id(node) in seen:
-            continue  # an alias of a mapping already read is reported once
+    stack: list[tuple[Node, Path_]] = [(obj, prefix)]
+    budget = MAX_NODES
+    root = True
+    while stack:
+        node, node_path = stack.pop()
+        if id(node) in seen:
+            continue
         seen.add(id(node))
-        in_container_list = len(node_path) >= 2 and isinstance(node_path[-1], int) and node_path[-2] in CONTAINER_LISTS
-        for key_node, value in node.value:
-            if not isinstance(key_node, ScalarNode):
-                continue
-            key = str(key_node.value)
-            if key == "image":
-                if isinstance(value, MappingNode):
-                    # Image volumes: volumes[].image.reference
-                    reference = mapping_get(value, "reference")
-                    if len(node_path) >= 2 and node_path[-2] == "volumes" and _is_string(reference):
-                        assert reference is not None
-                        yield _ref(path, reference, node_path + ("image", "reference"), None, stage, lines, text)
+        budget -= 1
+        if budget < 0:
+            break
+        if isinstance(node, SequenceNode):
+            index = 0
+            for item in node.value:
+                if isinstance(item, (MappingNode, SequenceNode)):
+                    stack.append((item, node_path + (index,)))
+                index += 1
+            continue
+        for key_node, value in node.value:  # a MappingNode
+            key = key_node.value
+            if isinstance(value, (MappingNode, SequenceNode)):
+                if root and key in _SKIPPED_ROOT_KEYS:
                     continue
-            elif not (key.endswith("Image") and len(key) > 5 and key[0].islower()):
-                continue
-            elif key.lower() in NOT_CONTAINER_KEYS:
-                continue
-            if not _is_string(value):
-                continue
-            written = str(value.value)
-            if not written.strip():
-                continue
-            if not in_container_list and ("://" in written or any(c.isspace() for c in written.strip())):
-                continue
-            container = scalar_str(mapping_get(node, "name"))
-            yield _ref(path, value, node_path + (key,), container, stage, lines, text)
+                if key == "image" and isinstance(value, MappingNode):
+                    ref = _image_volume(node_path, value, path, stage, lines, text)
+                    if ref is not None:
+                        refs.append(ref)
+                    continue
+                stack.append((value, node_path + (str(key),)))
+            elif key == "image" or (type(key) is str and key.endswith("Image")):
+                ref = _image_key(node, node_path, str(key), value, path, stage, lines, text)
+                if ref is not None:
+                    refs.append(ref)
+        root = False
+    return refs
+
+
+def _image_volume(
+    node_path: Path_, value: MappingNode, path: str, stage: str, lines: Lines, text: str
+) -> ImageRef | None:
+    """Image volumes: ``volumes[].image.reference``."""
+    reference = mapping_get(value, "reference")
+    if len(node_path) >= 2 and node_path[-2] == "volumes" and _is_string(reference):
+        assert reference is not None
+        return _ref(path, reference, node_path + ("image", "reference"), None, stage, lines, text)
+    return None
+
+
+def _image_key(
+    node: MappingNode, node_path: Path_, key: str, value: Node, path: str, stage: str, lines: Lines, text: str
+) -> ImageRef | None:
+    if key != "image" and (len(key) <= 5 or not key[0].islower() or key.lower() in NOT_CONTAINER_KEYS):
+        return None
+    if not _is_string(value):
+        return None
+    written = str(value.value)
+    if not written.strip():
+        return None
+    in_container_list = len(node_path) >= 2 and isinstance(node_path[-1], int) and node_path[-2] in CONTAINER_LISTS
+    if not in_container_list and ("://" in written or any(c.isspace() for c in written.strip())):
+        return None
+    container = scalar_str(mapping_get(node, "name"))
+    return _ref(path, value, node_path + (key,), container, stage, lines, text)
+
+
+class Lines:
+    """The file's lines, split on first use (most references need none)."""
+
+    __slots__ = ("text", "_lines")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: list[str] | None = None
+
+    def get(self) -> list[str]:
+        if self._lines is None:
+            self._lines = split_lines(self.text)
+        return self._lines
 
 
 def _is_string(node: Node | None) -> bool:
@@ -191,11 +237,14 @@ def _is_string(node: Node | None) -> bool:
 
 
 def _ref(
-    path: str, node: Node, key_path: Path_, container: str | None, stage: str, lines: list[str], text: str
+    path: str, node: Node, key_path: Path_, container: str | None, stage: str, lines: Lines, text: str
 ) -> ImageRef:
     span = node_span(node, text)
     value = str(node.value)
-    written = span_text(lines, span)
+    if not node.style and span.line == span.end_line:  # type: ignore[attr-defined]
+        written: str | None = value  # a one-line plain scalar is its value
+    else:
+        written = span_text(lines.get(), span)
     if written is None:
         written = value
     context = format_path(key_path)

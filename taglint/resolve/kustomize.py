@@ -65,7 +65,7 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
     scanned: dict[str, FileFacts] = {}
     for facts in files:
         if facts.kind == "kustomization" and "kustomize" in facts.extras:
-            scanned[str(ctx.fs_path(facts.path).parent)] = facts
+            scanned[os.path.dirname(ctx.abspath(facts.path))] = facts
 
     def load(folder: str) -> Kustomization | None:
         if folder in known:
@@ -83,13 +83,19 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
     # Every kustomization to consider: scanned ones, those above each
     # manifest, and (transitively) every folder they include.
     pending = list(scanned)
+    visited_folders: set[str] = set()
+    manifest_paths = {id(facts): ctx.abspath(facts.path) for facts in manifests}
     for facts in manifests:
-        folder = ctx.fs_path(facts.path).parent
+        folder = os.path.dirname(manifest_paths[id(facts)])
         for _ in range(MAX_PARENTS):
-            pending.append(str(folder))
-            if folder.parent == folder:
+            if folder in visited_folders:
+                break  # this folder and all above it are queued already
+            visited_folders.add(folder)
+            pending.append(folder)
+            parent = os.path.dirname(folder)
+            if parent == folder:
                 break
-            folder = folder.parent
+            folder = parent
     considered: dict[str, Kustomization] = {}
     while pending:
         folder = pending.pop()
@@ -104,20 +110,27 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
         return
 
     included_by: dict[str, list[str]] = {}
+    listers: dict[str, list[str]] = {}
     for folder, kust in considered.items():
         for child in kust.folders:
             if child in considered:
                 included_by.setdefault(child, []).append(folder)
-    roots = [folder for folder in considered if folder not in included_by]
+        for listed in kust.files:
+            listers.setdefault(listed, []).append(folder)
 
     def chains_to(target_file: str) -> list[list[Kustomization]]:
         """For each build root including ``target_file``: innermost → root chain."""
-        chains = []
-        for root in roots:
-            chain = _find_chain(considered[root], target_file, considered, [])
-            if chain is not None:
-                chains.append(list(reversed(chain)))
-        return chains
+        chains: dict[str, list[Kustomization]] = {}
+        for lister in listers.get(target_file, []):
+            stack: list[list[str]] = [[lister]]
+            while stack:
+                trail = stack.pop()
+                parents = [p for p in included_by.get(trail[-1], []) if p not in trail]
+                if not parents or len(trail) > MAX_CHAIN:
+                    chains.setdefault(trail[-1], [considered[f] for f in trail])
+                    continue
+                stack.extend(trail + [p] for p in reversed(parents))
+        return list(chains.values())
 
     entry_refs: dict[tuple[str, Any], tuple[FileFacts, int]] = {}
     for facts in scanned.values():
@@ -126,8 +139,7 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
     added: dict[tuple[str, Any], ImageRef] = {}
 
     for facts in manifests:
-        file_key = str(ctx.fs_path(facts.path))
-        chains = chains_to(file_key)
+        chains = chains_to(manifest_paths[id(facts)])
         if not chains:
             continue
         kept: list[ImageRef] = []
@@ -211,24 +223,6 @@ def _apply(chain: list[Kustomization], ref: ImageRef) -> _Outcome:
             value = new_name + tag + digest
             break
     return _Outcome(value, steps, decided, changed)
-
-
-def _find_chain(
-    kust: Kustomization, target: str, considered: dict[str, Kustomization], trail: list[str]
-) -> list[Kustomization] | None:
-    """Root → … → innermost kustomization that lists ``target``; None if none."""
-    if kust.folder in trail or len(trail) > MAX_CHAIN:
-        return None
-    if target in kust.files:
-        return [kust]
-    for child in kust.folders:
-        sub = considered.get(child)
-        if sub is None:
-            continue
-        chain = _find_chain(sub, target, considered, trail + [kust.folder])
-        if chain is not None:
-            return [kust] + chain
-    return None
 
 
 def _read_kustomization(folder: str, ctx: ResolveContext) -> FileFacts | None:
