@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -405,3 +406,94 @@ def test_literal_pull_credentials_are_recorded():
     )
     (credentials,) = circle.commands
     assert credentials.attributes["password"].value == "$DOCKERHUB_PASSWORD"
+
+
+# -- robustness: generated documents never crash an extractor ---------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KEYS = [
+    "jobs", "steps", "uses", "run", "with", "env", "container", "services", "image", "strategy", "matrix",
+    "include", "tags", "push", "registry", "id", "script", "before_script", "extends", "default", "variables",
+    "docker", "orbs", "executors", "environment", "command", "pipelines", "step", "definitions", "pipe",
+    "resources", "containers", "task", "inputs", "repository", "name", "args", "images", "settings", "repo",
+    "commands", "component", "project", "ref", "runs", "using", "password", "auth", "credentials", "inherit",
+]
+_SCALARS = st.one_of(
+    st.sampled_from(["docker push a/b", "alpine", "${{ matrix.x }}", "$VAR", "a@main", "docker://x", "", "true",
+                     "${{ steps.meta.outputs.tags }}", "type=sha", "!reference", "latest", "|"]),
+    st.text(max_size=12),
+    st.integers(),
+    st.none(),
+    st.booleans(),
+)
+_TREES = st.recursive(
+    _SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.sampled_from(_KEYS), children, max_size=5),
+    ),
+    max_leaves=30,
+)
+_YAML_PATHS = [
+    ".github/workflows/ci.yml", "action.yml", ".gitlab-ci.yml", ".circleci/config.yml", "azure-pipelines.yml",
+    "bitbucket-pipelines.yml", "cloudbuild.yaml", ".drone.yml",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=_TREES, path=st.sampled_from(_YAML_PATHS))
+def test_generated_yaml_never_crashes(tree, path: str) -> None:
+    import yaml
+
+    text = yaml.safe_dump(tree, default_flow_style=False)
+    kind = kind_from_path(path)
+    extractor_for(kind)(SourceFile.from_text(path, text), ExtractContext())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([
+            "sh", "'", '"', "'''", '"""', "(", ")", "{", "}", "docker", ".", "image", "build", "push",
+            "withRegistry", "agent", "environment", "=", "TAG", "'x:1'", '"y:${env.B}"', "\\", "\n", " ",
+            "//", "/*", "*/", "def", "app", ",", "script", ":",
+        ]),
+        max_size=40,
+    )
+)
+def test_generated_groovy_never_crashes(parts: list[str]) -> None:
+    facts("Jenkinsfile", "".join(parts))
+
+
+_FIXTURES = Path(__file__).resolve().parent / "fixtures"
+_CI_KINDS = (
+    "github-workflow", "github-action", "gitlab-ci", "circleci", "azure-pipelines", "bitbucket-pipelines",
+    "cloudbuild", "drone", "jenkinsfile",
+)
+
+
+def _ci_path(path: Path) -> str:
+    """``tests/fixtures/TL101/gitlab-ci/fail/.gitlab-ci.yml`` → ``.gitlab-ci.yml``."""
+    return "/".join(path.relative_to(_FIXTURES).parts[3:])
+
+
+_SAMPLES = sorted(
+    p for p in _FIXTURES.glob("TL*/*/*/**/*")
+    if p.is_file() and not p.name.endswith(".fixed") and kind_from_path(_ci_path(p)) in _CI_KINDS
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_mutated_fixtures_never_crash(data) -> None:
+    assert _SAMPLES
+    sample = data.draw(st.sampled_from(_SAMPLES))
+    text = sample.read_text(encoding="utf-8")
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, min(len(text), start + 40)))
+    insert = data.draw(st.sampled_from(["", "\n", "  ", "- ", ": ", "'", '"', "{", "[", "&a ", "*a", "\t", "${{", "\\"]))
+    mutated = text[:start] + insert + text[end:]
+    path = _ci_path(sample)
+    extractor_for(kind_from_path(path))(SourceFile(path, Path(path), mutated), ExtractContext())
