@@ -187,3 +187,11 @@ def test_cycles_between_kustomizations_terminate(tmp_path: Path) -> None:
     (tmp_path / "a" / "d.yaml").write_text(DEPLOYMENT)
     files = _scan(tmp_path, ["a/d.yaml", "a/kustomization.yaml", "b/kustomization.yaml"])
     assert files[0].images  # no hang; result depends on which build is the root
+
+
+def test_sibling_overlay_found_when_only_the_base_is_scanned(tmp_path: Path) -> None:
+    _tree(tmp_path, OVERLAY)  # app/base + app/overlays/prod, nothing above
+    files = _scan(tmp_path, ["base/deployment.yaml"])
+    assert [r.value for r in files[0].images] == ["registry.example.com/other"]
+    added = {f.path: [r.value for r in f.images] for f in files[1:]}
+    assert added == {"overlays/prod/kustomization.yaml": ["app:1.2.3", "acme/scorer:v2.0.1"]}

@@ -5,7 +5,12 @@ its ``resources``/``bases``/``components``/patches, directly or through a
 folder whose own kustomization includes it.  The kustomizations considered
 are those in the scan plus those found (on disk, scanned or not) in the
 manifest's folder and its parent folders, and every kustomization they
-include.
+include.  Overlays usually sit beside their base (``app/base``,
+``app/overlays/prod``) rather than above it, so when a kustomization found
+that way is included by none of them and is not itself scanned (pre-commit
+passing only ``app/base/deployment.yaml``), the folders near it (two levels
+up, never above the working directory, three levels down, at most 2,000
+folders per scan) are searched for kustomization files too.
 
 A *build root* is a considered kustomization that no other considered one
 includes: one ``kustomize build``.  For each build root that includes a
@@ -97,17 +102,29 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
                 break
             folder = parent
     considered: dict[str, Kustomization] = {}
-    while pending:
-        folder = pending.pop()
-        if folder in considered:
-            continue
-        found = load(folder)
-        if found is None:
-            continue
-        considered[folder] = found
-        pending.extend(found.folders)
+
+    def consider(pending: list[str]) -> None:
+        while pending:
+            folder = pending.pop()
+            if folder in considered:
+                continue
+            found = load(folder)
+            if found is None:
+                continue
+            considered[folder] = found
+            pending.extend(found.folders)
+
+    consider(pending)
     if not considered:
         return
+    # Overlays usually sit beside their base (app/base, app/overlays/prod),
+    # not above it: when a kustomization is included by none we know of,
+    # look for kustomizations near it (as when pre-commit passes only the
+    # base's files).
+    included = {child for kust in considered.values() for child in kust.folders}
+    orphans = [folder for folder in considered if folder not in included and folder not in scanned]
+    if orphans:
+        consider(_nearby_kustomizations(orphans, ctx))
 
     included_by: dict[str, list[str]] = {}
     listers: dict[str, list[str]] = {}
@@ -223,6 +240,47 @@ def _apply(chain: list[Kustomization], ref: ImageRef) -> _Outcome:
             value = new_name + tag + digest
             break
     return _Outcome(value, steps, decided, changed)
+
+
+SEARCH_UP = 2  # folders above an unincluded kustomization to search from
+SEARCH_DEPTH = 3  # how deep below each of them
+SEARCH_BUDGET = 2000  # folders listed at most, per scan
+_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".venv", "vendor"})
+
+
+def _nearby_kustomizations(orphans: list[str], ctx: ResolveContext) -> list[str]:
+    """Folders holding a kustomization file near the ``orphans`` folders."""
+    budget = ctx.cache.setdefault(("kustomize", "budget"), [SEARCH_BUDGET])
+    searched: set[str] = ctx.cache.setdefault(("kustomize", "searched"), set())
+    found: list[str] = []
+    for orphan in orphans:
+        top = ctx.abspath(".")
+        if not (orphan == top or orphan.startswith(top.rstrip(os.sep) + os.sep)):
+            continue  # never search outside the working directory
+        start = orphan
+        for _ in range(SEARCH_UP):
+            if start == top:
+                break
+            start = os.path.dirname(start)
+        if start in searched:
+            continue
+        searched.add(start)
+        queue = [(start, 0)]
+        while queue and budget[0] > 0:
+            folder, depth = queue.pop()
+            budget[0] -= 1
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            names = {entry.name for entry in entries}
+            if any(name in names for name in KUSTOMIZATION_NAMES):
+                found.append(folder)
+            if depth < SEARCH_DEPTH:
+                for entry in entries:
+                    if entry.name not in _SKIPPED_DIRS and entry.is_dir(follow_symlinks=False):
+                        queue.append((entry.path, depth + 1))
+    return found
 
 
 def _read_kustomization(folder: str, ctx: ResolveContext) -> FileFacts | None:
