@@ -79,7 +79,7 @@ def test_circleci_orbs_and_run_steps():
     assert [(a.name, a.ref) for a in found.actions] == [("circleci/node", "volatile")]
     assert ("alpine:3.20.3", "orbs.inline.jobs.j.docker[0].image") in [(i.value, i.context) for i in found.images]
     pushes = [(c.attributes["targets"][0].value, c.span.line, c.scope) for c in found.commands]
-    assert pushes == [("org/app:latest", 16, "jobs.push"), ("org/other:1.0.0", 19, "jobs.push")]
+    assert pushes == [("org/app:latest", 16, "push"), ("org/other:1.0.0", 19, "push")]
 
 
 # -- Azure Pipelines -------------------------------------------------------------

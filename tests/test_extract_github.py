@@ -125,7 +125,7 @@ def test_run_block_spans_point_into_the_workflow():
     assert len(push) == 1
     assert push[0].span == Span(8, 11, 8, 37)
     assert push[0].attributes["targets"][0].span == Span(8, 23, 8, 37)
-    assert push[0].scope == "jobs.build"
+    assert push[0].scope == "build"
 
 
 def test_run_uses_workflow_job_and_step_env():
@@ -192,7 +192,7 @@ def test_build_push_action_with_multiline_and_csv_tags():
         ("ghcr.io/org/app:${{ github.sha }}", 12, 13),
     ]
     assert first.attributes["targets"][1].via[0].name == "env.IMAGE"
-    assert first.scope == "jobs.build"
+    assert first.scope == "build"
     assert second.attributes["push"] is False
     assert [(w.value, w.span.column) for w in second.attributes["targets"]] == [("a/b:1.0.0", 17), ("a/b:latest", 27)]
 
@@ -373,3 +373,28 @@ def test_alias_bomb_does_not_explode():
     bomb += "jobs:\n  t:\n    runs-on: x\n    steps: *bbbbbbbbbbb\n"
     found = extract(SourceFile.from_text(WORKFLOW, bomb), ExtractContext())
     assert found.images == []
+
+
+def test_env_and_matrix_expressions_in_run_are_substituted_with_file_spans():
+    found = facts(
+        """
+        env:
+          REGISTRY: ghcr.io
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix:
+                variant: [slim]
+            steps:
+              - run: |
+                  docker push ${{ env.REGISTRY }}/org/app:${{ matrix.variant }}-${{ github.sha }}
+        """
+    )
+    (push,) = [c for c in found.commands if c.action == "push"]
+    target = push.attributes["targets"][0]
+    assert target.value == "ghcr.io/org/app:slim-${{ github.sha }}"
+    assert target.written == "${{ env.REGISTRY }}/org/app:${{ matrix.variant }}-${{ github.sha }}"
+    assert target.span == Span(11, 23, 11, 23 + len(target.written))
+    assert {step.name for step in target.via} >= {"env.REGISTRY", "matrix.variant"}
+    assert push.attributes.get("editable") is False

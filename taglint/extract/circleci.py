@@ -55,8 +55,9 @@ def _config(ci: CiFile, doc: Node, prefix: str) -> None:
         if not isinstance(job, MappingNode):
             continue
         where = f"{prefix}jobs.{name}"
+        scope = f"{prefix}{name}"
         env = ci.env_from(mapping_get(job, "environment"), "environment.")
-        _docker(ci, job, where, env)
+        _docker(ci, job, where, env, scope)
         for index, step in enumerate(items(mapping_get(job, "steps"))):
             run = mapping_get(step, "run")
             if run is None:
@@ -68,9 +69,9 @@ def _config(ci: CiFile, doc: Node, prefix: str) -> None:
                     continue
                 command = mapping_get(run, "command")
                 if command is not None:
-                    ci.script([command], where, step_env)
+                    ci.script([command], scope, step_env)
             else:
-                ci.script([run], where, env)
+                ci.script([run], scope, env)
     for name, _key, command in iter_mapping(mapping_get(doc, "commands")):
         for step in items(mapping_get(command, "steps")):
             run = mapping_get(step, "run")
@@ -79,9 +80,9 @@ def _config(ci: CiFile, doc: Node, prefix: str) -> None:
                 ci.script([node], f"{prefix}commands.{name}", {})
 
 
-def _docker(ci: CiFile, holder: Node | None, where: str, env: Env) -> None:
+def _docker(ci: CiFile, holder: Node | None, where: str, env: Env, scope: str | None = None) -> None:
     for index, entry in enumerate(items(mapping_get(holder, "docker"))):
         image = mapping_get(entry, "image") if isinstance(entry, MappingNode) else None
         if isinstance(image, ScalarNode):
-            ci.image(image, f"{where}.docker[{index}].image", stage=where, env=env)
-            ci.credentials(mapping_get(entry, "auth"), where, image=image, verb="docker[].auth")
+            ci.image(image, f"{where}.docker[{index}].image", stage=scope or where, env=env)
+            ci.credentials(mapping_get(entry, "auth"), scope or where, image=image, verb="docker[].auth")
