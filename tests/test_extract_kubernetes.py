@@ -108,6 +108,20 @@ spec:
 status:
   image: nginx
 ---
+apiVersion: image.toolkit.fluxcd.io/v1beta2
+kind: ImageRepository
+spec: {image: ghcr.io/acme/app, interval: 5m}
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+spec:
+  rules:
+  - validate:
+      pattern:
+        spec:
+          containers:
+          - image: "!*:latest"
+---
 kind: Pod
 spec: {containers: [{image: no-api-version}]}
 """

@@ -27,6 +27,9 @@ What is deliberately *not* read (it is not a container image reference):
   (Cluster API providers ``infrastructure.cluster.x-k8s.io``, CDI,
   Metal3, Harvester, Config Connector compute, Crossplane compute/EC2,
   OpenShift machine API);
+* API groups whose image keys are not references: Flux image automation
+  (``ImageRepository.spec.image`` is a repository to watch), and policy
+  engines whose ``image:`` values are patterns (Kyverno, Gatekeeper);
 * outside the container lists (``containers``, ``initContainers``,
   ``ephemeralContainers``, ``steps``, ``sidecars``), values that are URLs
   (``https://…/disk.img``) or contain white space.
@@ -77,6 +80,12 @@ NOT_CONTAINER_GROUPS = frozenset(
         "compute.gcp.crossplane.io",
         "ec2.aws.crossplane.io",
         "machine.openshift.io",
+        # Not references at all: repositories to watch, and policy patterns.
+        "image.toolkit.fluxcd.io",  # ImageRepository spec.image is a repository, untagged by design
+        "kyverno.io",  # policies match `image: "*:latest"` patterns
+        "templates.gatekeeper.sh",
+        "constraints.gatekeeper.sh",
+        "mutations.gatekeeper.sh",
     }
 )
 NOT_CONTAINER_KEYS = frozenset(
