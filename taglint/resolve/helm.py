@@ -223,7 +223,7 @@ def _evaluate(parts: list[Any], chart: Chart) -> tuple[str, list[Step], Span | N
                 decisive = fallback_span
         out.append(value or "")
     value = "".join(out)
-    if value.endswith(":"):
+    if value.endswith((":", "@")):  # an empty tag or digest renders `repo:`
         value = value[:-1]
     if not value.strip(":/"):
         return None
