@@ -497,3 +497,67 @@ def test_mutated_fixtures_never_crash(data) -> None:
     mutated = text[:start] + insert + text[end:]
     path = _ci_path(sample)
     extractor_for(kind_from_path(path))(SourceFile(path, Path(path), mutated), ExtractContext())
+
+
+def test_circleci_parameters_and_pipeline_values():
+    found = facts(
+        ".circleci/config.yml",
+        """
+        version: 2.1
+        parameters:
+          tag:
+            type: string
+            default: latest
+        jobs:
+          build:
+            parameters:
+              node:
+                type: string
+                default: "20.18.0"
+              other:
+                type: string
+            docker:
+              - image: cimg/node:<< parameters.node >>
+              - image: cimg/redis:<< parameters.other >>
+            steps:
+              - run: docker push org/app:<< pipeline.git.revision >>
+              - run: docker push org/app:<< pipeline.parameters.tag >>
+        """,
+    )
+    assert [(i.value, i.span.column) for i in found.images] == [
+        ("cimg/node:20.18.0", 16), ("cimg/redis:${other}", 16),
+    ]
+    first, second = [c.attributes["targets"][0] for c in found.commands]
+    assert first.value == "org/app:${CIRCLE_SHA1}" and first.written == "org/app:<< pipeline.git.revision >>"
+    assert first.span == Span(18, 26, 18, 61)
+    assert second.value == "org/app:latest" and second.via[0].name == "parameters.tag"
+
+
+def test_azure_macros_and_template_expressions():
+    found = facts(
+        "azure-pipelines.yml",
+        """
+        parameters:
+          - name: pythonVersion
+            default: "3.12.7"
+        variables:
+          imageTag: latest
+        jobs:
+          - job: a
+            container: python:${{ parameters.pythonVersion }}
+            steps:
+              - script: docker push org/app:$(imageTag)
+              - script: docker push org/app:$(Build.BuildId)
+              - task: Docker@2
+                inputs:
+                  command: push
+                  repository: registry.example.com/app
+                  tags: $(imageTag)
+        """,
+    )
+    assert [(i.value, i.via[0].name) for i in found.images] == [("python:3.12.7", "parameters.pythonVersion")]
+    first, second, task = [c.attributes["targets"][0] for c in found.commands]
+    assert first.value == "org/app:latest" and first.written == "org/app:$(imageTag)"
+    assert first.span == Span(10, 29, 10, 48)
+    assert second.value == "org/app:$(Build.BuildId)"
+    assert task.value == "registry.example.com/app:latest" and task.span.line == 16

@@ -167,7 +167,29 @@ def test_component_spec_header_document_is_skipped():
           script: [echo]
         """
     ).images
-    assert [i.value for i in found] == ["$[[ inputs.image ]]"]
+    assert [(i.value, i.written, i.via[0].name) for i in found] == [("alpine", "$[[ inputs.image ]]", "inputs.image")]
+
+
+def test_component_inputs_in_scripts_and_without_defaults():
+    found = facts(
+        """
+        spec:
+          inputs:
+            tag:
+              default: latest
+            registry:
+        ---
+        publish:
+          image: docker:27.3.1
+          script:
+            - docker push "$[[ inputs.registry ]]/app:$[[ inputs.tag ]]"
+        """
+    )
+    (push,) = found.commands
+    target = push.attributes["targets"][0]
+    assert target.value == "${registry}/app:latest"
+    assert target.written == '"$[[ inputs.registry ]]/app:$[[ inputs.tag ]]"'
+    assert target.span.line == 10 and target.span.column == 19
 
 
 def test_inherit_default_false():

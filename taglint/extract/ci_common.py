@@ -39,7 +39,7 @@ from taglint.yamlnodes import (
 )
 
 __all__ = [
-    "CiFile", "Env", "MappingNode", "Node", "ScalarNode", "SequenceNode", "as_list", "get",
+    "CiFile", "Env", "Templates", "MappingNode", "Node", "ScalarNode", "SequenceNode", "as_list", "get",
     "items", "mapping_get", "iter_mapping", "scalar_str", "split_list", "truthy",
 ]
 
@@ -96,11 +96,13 @@ def split_list(text: str) -> Iterator[tuple[int, str]]:
             yield match.start() + (len(raw) - len(raw.lstrip())), stripped
 
 
-@dataclass
-class _Piece:
-    node: ScalarNode
-    start: int  # offset of the piece in the joined script
-    at: Callable[[int], tuple[int, int]]
+@dataclass(frozen=True)
+class Templates:
+    """Text a CI system replaces before anything runs: ``pattern`` finds
+    it, ``resolve(match)`` returns ``(value, via)`` or None to keep it."""
+
+    pattern: re.Pattern[str]
+    resolve: Callable[[re.Match[str]], tuple[str, tuple[Step, ...]] | None]
 
 
 @dataclass
@@ -108,6 +110,7 @@ class CiFile:
     source: SourceFile
     kind: str
     facts: FileFacts = field(init=False)
+    root: Node | None = field(default=None, init=False)  # the document being read
     _seen_images: set[tuple[Span, str]] = field(default_factory=set, init=False)
     _seen_actions: set[Span] = field(default_factory=set, init=False)
 
@@ -171,6 +174,7 @@ class CiFile:
         env: Mapping[str, Step] | None = None,
         start: int = 0,
         built: bool = False,
+        templates: Templates | None = None,
     ) -> ImageRef | None:
         """An :class:`ImageRef` for the scalar ``node`` (from offset ``start``
         of its value, e.g. after ``docker://``); ``$VAR``/``${VAR}`` are
@@ -184,8 +188,9 @@ class CiFile:
             return None
         lead = len(text) - len(text.lstrip())
         span = self.sub_span(node, start + lead, start + lead + len(stripped))
-        value, via = expand_env(stripped, env or {})
-        return self.add_image(span, stripped, value, context, via=via, stage=stage, built=built)
+        value, templated = self.substitute(stripped, templates)
+        value, via = expand_env(value, env or {})
+        return self.add_image(span, stripped, value, context, via=templated + via, stage=stage, built=built)
 
     def add_image(
         self,
@@ -321,44 +326,107 @@ class CiFile:
         nodes: Iterable[Node],
         scope: str,
         env: Mapping[str, object] | None = None,
+        templates: Templates | None = None,
     ) -> None:
         """Analyse the scalars in ``nodes`` as one shell script (joined by
-        newlines, as CI runners do for ``script:`` lists)."""
-        pieces: list[_Piece] = []
-        parts: list[str] = []
-        offset = 0
+        newlines, as CI runners do for ``script:`` lists).
+
+        ``templates`` substitutes what the CI system replaces before the
+        shell starts (``${{ env.X }}``, ``<< parameters.x >>``,
+        ``$(var)``): the shell layer sees the values, while spans and the
+        written text map back to the template in the file and the
+        substitution is kept in the words' ``via``."""
+        starts: list[int] = []  # for each script character: its file offset (line/column via `ats`)
+        ends: list[int] = []  # ... and the file offset just after it
+        owners: list[int] = []  # which piece it came from
+        ats: list[Callable[[int], tuple[int, int]]] = []
+        texts: list[str] = []
+        out: list[str] = []
+        via_ranges: list[tuple[int, int, tuple[Step, ...]]] = []
         editable = True
+        length = 0
         for node in nodes:
             text = scalar_str(node)
             if text is None or not isinstance(node, ScalarNode):
                 continue
-            pieces.append(_Piece(node, offset, scalar_line_map(node, self.source.text)))
-            parts.append(text)
-            offset += len(text) + 1
+            if ats:  # the newline joining two pieces belongs to the end of the previous one
+                out.append("\n")
+                starts.append(len(texts[-1]))
+                ends.append(len(texts[-1]))
+                owners.append(len(ats) - 1)
+                length += 1
+            index = len(ats)
+            ats.append(scalar_line_map(node, self.source.text))
+            texts.append(text)
             if node.style not in ("|", None) or (node.style is None and "\n" in text):
                 editable = editable and self.verbatim(node)
-        if not pieces:
+            last = 0
+            matches = templates.pattern.finditer(text) if templates is not None else ()
+            for match in matches:
+                found = templates.resolve(match) if templates is not None else None
+                if found is None:
+                    continue
+                value, via = found
+                editable = False
+                chunk = text[last : match.start()]
+                out.append(chunk)
+                starts.extend(range(last, match.start()))
+                ends.extend(range(last + 1, match.start() + 1))
+                owners.extend([index] * len(chunk))
+                length += len(chunk)
+                out.append(value)
+                starts.extend([match.start()] * len(value))
+                ends.extend([match.end()] * len(value))
+                owners.extend([index] * len(value))
+                if via:
+                    via_ranges.append((length, length + len(value), via))
+                length += len(value)
+                last = match.end()
+            chunk = text[last:]
+            out.append(chunk)
+            starts.extend(range(last, len(text)))
+            ends.extend(range(last + 1, len(text) + 1))
+            owners.extend([index] * len(chunk))
+            length += len(chunk)
+        if not ats:
             return
-        joined = "\n".join(parts)
-        starts = [piece.start for piece in pieces]
+        script = "".join(out)
+        total = len(script)
 
-        def position(at: int) -> tuple[int, int]:
-            import bisect
+        def position(offset: int) -> tuple[int, int]:
+            if offset >= total:
+                return end_position(total)
+            return ats[owners[offset]](starts[offset])
 
-            index = max(0, bisect.bisect_right(starts, at) - 1)
-            piece = pieces[index]
-            return piece.at(at - piece.start)
+        def end_position(offset: int) -> tuple[int, int]:
+            if offset <= 0 or total == 0:
+                return ats[0](0)
+            last_char = min(offset, total) - 1
+            line, column = ats[owners[last_char]](max(ends[last_char] - 1, 0))
+            return line, column + 1
+
+        def original(start: int, end: int) -> str:
+            if end <= start or start >= total:
+                return ""
+            piece = owners[start]
+            last_char = min(end, total) - 1
+            if owners[last_char] != piece:
+                return script[start:end]
+            return texts[piece][starts[start] : ends[last_char]]
 
         from taglint.shell import analyze_script
 
         found = analyze_script(
-            joined,
+            script,
             path=self.source.path,
             kind=self.kind,
             scope=scope,
             position=position,
             env=env or {},
+            original=original,
             editable=editable,
+            end_position=end_position,
+            via_ranges=via_ranges,
         )
         self.facts.commands.extend(found.commands)
         for ref in found.images:
@@ -366,6 +434,21 @@ class CiFile:
                 self._seen_images.add((ref.span, ref.value))
                 self.facts.images.append(ref)
         self.facts.problems.extend(found.problems)
+
+    def substitute(self, text: str, templates: Templates | None) -> tuple[str, tuple[Step, ...]]:
+        """``text`` with the CI templates that ``templates`` resolves replaced."""
+        if templates is None:
+            return text, ()
+        via: list[Step] = []
+
+        def replace(match: re.Match[str]) -> str:
+            found = templates.resolve(match)
+            if found is None:
+                return match.group(0)
+            via.extend(found[1])
+            return found[0]
+
+        return templates.pattern.sub(replace, text), tuple(via)
 
     # -- variables -----------------------------------------------------------
 

@@ -3,8 +3,11 @@
 Images: ``docker:`` executors (``- image: …``, the first is the primary
 container, the rest are services) in ``jobs.*``, ``executors.*`` and inline
 orbs.  ``machine: image:`` and ``macos:`` name VM images, not containers,
-and are left alone.  ``<< parameters.x >>`` / ``<< pipeline.x >>`` stay as
-written.
+and are left alone.  ``<< parameters.x >>`` takes the parameter's default
+(or becomes ``${x}``), ``<< pipeline.parameters.x >>`` the pipeline
+parameter's, ``<< pipeline.git.revision >>`` and friends the environment
+variable that carries them (``${CIRCLE_SHA1}``…), in images and in
+scripts (CircleCI replaces them before the shell runs).
 
 Commands: ``run:`` steps (a string or ``command:``) go through the shell
 layer with the job's ``environment:`` (and the step's); the scope is the
@@ -13,9 +16,12 @@ job.  Component references: ``orbs:`` entries ``namespace/orb@version``
 """
 from __future__ import annotations
 
+import re
+
 from taglint.extract.ci_common import (
     CiFile,
     Env,
+    Templates,
     MappingNode,
     Node,
     ScalarNode,
@@ -25,7 +31,7 @@ from taglint.extract.ci_common import (
     mapping_get,
     scalar_str,
 )
-from taglint.model import FileFacts
+from taglint.model import FileFacts, Step
 from taglint.source import ExtractContext, SourceFile
 
 KIND = "circleci"
@@ -35,8 +41,56 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     ci = CiFile(source, KIND)
     for doc in ci.documents():
         if isinstance(doc, MappingNode):
+            ci.root = doc
             _config(ci, doc, "")
     return ci.facts
+
+
+_TEMPLATE = re.compile(r"<<\s*([A-Za-z_][\w.-]*)\s*>>")
+# Pipeline values and the environment variables that carry them at run time.
+_PIPELINE = {
+    "pipeline.git.revision": "${CIRCLE_SHA1}",
+    "pipeline.git.tag": "${CIRCLE_TAG}",
+    "pipeline.git.branch": "${CIRCLE_BRANCH}",
+    "pipeline.number": "${CIRCLE_BUILD_NUM}",
+}
+
+
+def _templates(ci: CiFile, *holders: Node | None) -> Templates:
+    """``<< parameters.x >>`` from the ``parameters:`` defaults of
+    ``holders`` (job, executor, command) and ``<< pipeline.parameters.x >>``
+    from the config's; pipeline values become the environment variables
+    that carry them.  A parameter without a default becomes ``${x}`` (a
+    variable the tag classifier can name)."""
+
+    def default(holder: Node | None, name: str) -> tuple[str, Step] | None:
+        declared = mapping_get(mapping_get(holder, "parameters"), name)
+        if declared is None:
+            return None
+        value = mapping_get(declared, "default")
+        text = scalar_str(value)
+        if text is None or value is None:
+            return f"${{{name}}}", Step(f"parameters.{name}", None, ci.location(declared))
+        return text, Step(f"parameters.{name}", text, ci.location(value))
+
+    def resolve(match: re.Match[str]) -> tuple[str, tuple[Step, ...]] | None:
+        name = match.group(1)
+        if name in _PIPELINE:
+            return _PIPELINE[name], (Step(name, None),)
+        if name.startswith("pipeline.parameters."):
+            found = default(ci.root, name[len("pipeline.parameters."):])
+        elif name.startswith("parameters."):
+            short = name[len("parameters."):]
+            found = next((f for f in (default(h, short) for h in holders) if f is not None), None)
+            if found is None:
+                found = f"${{{short}}}", Step(name, None)
+        else:
+            return None
+        if found is None:
+            return None
+        return found[0], (found[1],)
+
+    return Templates(_TEMPLATE, resolve)
 
 
 def _config(ci: CiFile, doc: Node, prefix: str) -> None:
@@ -50,14 +104,15 @@ def _config(ci: CiFile, doc: Node, prefix: str) -> None:
         elif isinstance(orb, MappingNode):  # an inline orb
             _config(ci, orb, f"{prefix}orbs.{name}.")
     for name, _key, executor in iter_mapping(mapping_get(doc, "executors")):
-        _docker(ci, executor, f"{prefix}executors.{name}", {})
+        _docker(ci, executor, f"{prefix}executors.{name}", _templates(ci, executor))
     for name, _key, job in iter_mapping(mapping_get(doc, "jobs")):
         if not isinstance(job, MappingNode):
             continue
         where = f"{prefix}jobs.{name}"
         scope = f"{prefix}{name}"
         env = ci.env_from(mapping_get(job, "environment"), "environment.")
-        _docker(ci, job, where, env, scope)
+        templates = _templates(ci, job)
+        _docker(ci, job, where, templates, scope)
         for index, step in enumerate(items(mapping_get(job, "steps"))):
             run = mapping_get(step, "run")
             if run is None:
@@ -69,20 +124,20 @@ def _config(ci: CiFile, doc: Node, prefix: str) -> None:
                     continue
                 command = mapping_get(run, "command")
                 if command is not None:
-                    ci.script([command], scope, step_env)
+                    ci.script([command], scope, step_env, templates)
             else:
-                ci.script([run], scope, env)
+                ci.script([run], scope, env, templates)
     for name, _key, command in iter_mapping(mapping_get(doc, "commands")):
         for step in items(mapping_get(command, "steps")):
             run = mapping_get(step, "run")
             node = mapping_get(run, "command") if isinstance(run, MappingNode) else run
             if node is not None:
-                ci.script([node], f"{prefix}commands.{name}", {})
+                ci.script([node], f"{prefix}commands.{name}", {}, _templates(ci, command))
 
 
-def _docker(ci: CiFile, holder: Node | None, where: str, env: Env, scope: str | None = None) -> None:
+def _docker(ci: CiFile, holder: Node | None, where: str, templates: Templates, scope: str | None = None) -> None:
     for index, entry in enumerate(items(mapping_get(holder, "docker"))):
         image = mapping_get(entry, "image") if isinstance(entry, MappingNode) else None
         if isinstance(image, ScalarNode):
-            ci.image(image, f"{where}.docker[{index}].image", stage=scope or where, env=env)
+            ci.image(image, f"{where}.docker[{index}].image", stage=scope or where, templates=templates)
             ci.credentials(mapping_get(entry, "auth"), scope or where, image=image, verb="docker[].auth")

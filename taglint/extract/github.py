@@ -50,6 +50,7 @@ from taglint.extract.ci_common import (
     CiFile,
     Env,
     MappingNode,
+    Templates,
     Node,
     ScalarNode,
     as_list,
@@ -63,7 +64,7 @@ from taglint.extract.ci_common import (
 )
 from taglint.model import FileFacts, Location, Span, Step, Word
 from taglint.source import ExtractContext, SourceFile
-from taglint.yamlnodes import node_span, scalar_line_map
+from taglint.yamlnodes import node_span
 
 _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 _MATRIX = re.compile(r"matrix\.([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)")
@@ -252,66 +253,15 @@ class _Job:
     def run_script(self, node: Node, env: Env) -> None:
         """A ``run:`` script.  GitHub replaces ``${{ … }}`` before the shell
         starts, so ``${{ env.X }}`` and single-valued ``${{ matrix.x }}`` are
-        substituted in the text handed to the shell layer; offsets map back
-        to the expression in the file, and the substitution is kept in the
-        words' ``via``.  Other expressions stay as written."""
-        text = scalar_str(node)
-        if text is None or not isinstance(node, ScalarNode):
-            return
-        out: list[str] = []
-        starts: list[int] = []  # file-value offset of each character handed to the shell
-        ends: list[int] = []  # file-value exclusive end of each character
-        via_ranges: list[tuple[int, int, tuple[Step, ...]]] = []
-        last = 0
-        length = 0
-        for match in _EXPR.finditer(text) if "${{" in text else ():
+        substituted in the text handed to the shell layer (spans and
+        written text still point at the expression in the file).  Other
+        expressions stay as written."""
+
+        def resolve(match: re.Match[str]) -> tuple[str, tuple[Step, ...]] | None:
             value, via = self.expand(match.group(0), env)
-            if not via:
-                continue
-            chunk = text[last : match.start()]
-            out.append(chunk)
-            starts.extend(range(last, match.start()))
-            ends.extend(range(last + 1, match.start() + 1))
-            length += len(chunk)
-            out.append(value)
-            starts.extend([match.start()] * len(value))
-            ends.extend([match.end()] * len(value))
-            via_ranges.append((length, length + len(value), via))
-            length += len(value)
-            last = match.end()
-        if not via_ranges:
-            self.ci.script([node], self.scope, env)
-            return
-        out.append(text[last:])
-        starts.extend(range(last, len(text)))
-        ends.extend(range(last + 1, len(text) + 1))
-        script = "".join(out)
-        at = scalar_line_map(node, self.ci.source.text)
+            return (value, via) if via else None
 
-        def position(offset: int) -> tuple[int, int]:
-            return at(starts[offset] if offset < len(starts) else len(text))
-
-        def end_position(offset: int) -> tuple[int, int]:
-            if offset <= 0 or not ends:
-                return position(offset)
-            line, column = at(ends[min(offset, len(ends)) - 1] - 1)
-            return line, column + 1
-
-        def original(start: int, end: int) -> str:
-            if end <= start:
-                return ""
-            first = starts[start] if start < len(starts) else len(text)
-            return text[first : ends[min(end, len(ends)) - 1]]
-
-        from taglint.shell import analyze_script
-
-        found = analyze_script(
-            script, path=self.ci.source.path, kind=self.ci.kind, scope=self.scope, position=position,
-            env=env, original=original, editable=False, end_position=end_position, via_ranges=via_ranges,
-        )
-        self.ci.facts.commands.extend(found.commands)
-        self.ci.facts.images.extend(found.images)
-        self.ci.facts.problems.extend(found.problems)
+        self.ci.script([node], self.scope, env, templates=Templates(_EXPR, resolve))
 
     # -- expressions -------------------------------------------------------------
 

@@ -14,7 +14,9 @@ Images: ``image`` (string or ``name:``) and ``services`` (strings or
 too), reported where they are written; ``$VAR``/``${VAR}`` are substituted
 from global and job ``variables:`` (GitLab's ``{value: …}`` form too).
 Predefined variables (``$CI_COMMIT_SHA``…) stay as written for the tag
-classifier.
+classifier.  In a CI/CD component, ``$[[ inputs.x ]]`` takes the default
+from the ``spec:`` header document (or becomes ``${x}``), in images,
+variables and scripts.
 
 Commands: ``before_script`` + ``script`` run as one shell script,
 ``after_script`` as another, both in the job's scope, with the job's
@@ -24,11 +26,14 @@ branch).
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from taglint.extract.ci_common import (
     CiFile,
     Env,
+    Templates,
+    get,
     MappingNode,
     Node,
     ScalarNode,
@@ -38,7 +43,7 @@ from taglint.extract.ci_common import (
     mapping_get,
     scalar_str,
 )
-from taglint.model import FileFacts
+from taglint.model import FileFacts, Step
 from taglint.source import ExtractContext, SourceFile
 
 KIND = "gitlab-ci"
@@ -52,19 +57,41 @@ _MAX_EXTENDS = 11
 Config = dict[str, Any]  # key -> Node, or for "variables" a dict name -> Node
 
 
+_INPUT = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*(?:\|[^\]]*)?\]\]")
+
+
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     ci = CiFile(source, KIND)
+    inputs: Node | None = None
     for doc in ci.documents():
         if not isinstance(doc, MappingNode):
             continue
         keys = [name for name, _k, _v in iter_mapping(doc)]
         if keys == ["spec"]:
-            continue  # the header document of a CI/CD component
-        _pipeline(ci, doc)
+            inputs = get(doc, "spec", "inputs")  # the header document of a CI/CD component
+            continue
+        _pipeline(ci, doc, _templates(ci, inputs))
     return ci.facts
 
 
-def _pipeline(ci: CiFile, doc: MappingNode) -> None:
+def _templates(ci: CiFile, inputs: Node | None) -> Templates:
+    """``$[[ inputs.x ]]``: the input's ``default`` from the component's
+    ``spec:``, else ``${x}`` (a value given where the component is included)."""
+
+    def resolve(match: re.Match[str]) -> tuple[str, tuple[Step, ...]]:
+        name = match.group(1)
+        declared = mapping_get(inputs, name)
+        value = mapping_get(declared, "default")
+        text = scalar_str(value)
+        if text is None or value is None:
+            location = ci.location(declared) if declared is not None else None
+            return f"${{{name}}}", (Step(f"inputs.{name}", None, location),)
+        return text, (Step(f"inputs.{name}", text, ci.location(value)),)
+
+    return Templates(_INPUT, resolve)
+
+
+def _pipeline(ci: CiFile, doc: MappingNode, templates: Templates) -> None:
     _includes(ci, mapping_get(doc, "include"))
     jobs: dict[str, MappingNode] = {}
     for name, _key, value in iter_mapping(doc):
@@ -80,10 +107,20 @@ def _pipeline(ci: CiFile, doc: MappingNode) -> None:
         node = mapping_get(default, key)
         if node is not None:
             defaults[key] = node
-    global_env = ci.env_from(mapping_get(doc, "variables"), "variables.")
-    _images(ci, "default", defaults, global_env)
+    global_env = _templated_env(ci, ci.env_from(mapping_get(doc, "variables"), "variables."), templates)
+    _images(ci, "default", defaults, global_env, templates)
     for name, job in jobs.items():
-        _job(ci, name, _effective(name, jobs), defaults, global_env, jobs)
+        _job(ci, name, _effective(name, jobs), defaults, global_env, jobs, templates)
+
+
+def _templated_env(ci: CiFile, env: Env, templates: Templates) -> Env:
+    out: Env = {}
+    for name, step in env.items():
+        if step.value is not None and "$[[" in step.value:
+            value, _ = ci.substitute(step.value, templates)
+            step = Step(step.name, value, step.location)
+        out[name] = step
+    return out
 
 
 def _includes(ci: CiFile, node: Node | None) -> None:
@@ -150,7 +187,10 @@ def _merge(into: Config, other: Config) -> None:
             into[key] = value
 
 
-def _job(ci: CiFile, name: str, config: Config, defaults: Config, global_env: Env, jobs: dict[str, MappingNode]) -> None:
+def _job(
+    ci: CiFile, name: str, config: Config, defaults: Config, global_env: Env, jobs: dict[str, MappingNode],
+    templates: Templates,
+) -> None:
     inherit = config.get("inherit")
     use_defaults: set[str] = set(DEFAULT_KEYS)
     use_variables = True
@@ -176,31 +216,32 @@ def _job(ci: CiFile, name: str, config: Config, defaults: Config, global_env: En
                 value = value.get("value")
             if isinstance(value, Node):
                 env[var] = ci._variable(var, value, "variables.")
+    env = _templated_env(ci, env, templates)
 
     scope = name
-    _images(ci, name, config, env)
+    _images(ci, name, config, env, templates)
 
     main = _script_items(config.get("before_script"), jobs) + _script_items(config.get("script"), jobs)
     if main:
-        ci.script(main, scope, env)
+        ci.script(main, scope, env, templates)
     after = _script_items(config.get("after_script"), jobs)
     if after:
-        ci.script(after, scope, env)
+        ci.script(after, scope, env, templates)
 
 
-def _images(ci: CiFile, name: str, config: Config, env: Env) -> None:
+def _images(ci: CiFile, name: str, config: Config, env: Env, templates: Templates) -> None:
     image = config.get("image")
     if isinstance(image, dict):
         image = image.get("name")
     elif isinstance(image, MappingNode):
         image = mapping_get(image, "name")
     if isinstance(image, ScalarNode):
-        ci.image(image, f"{name}.image", stage=name, env=env)
+        ci.image(image, f"{name}.image", stage=name, env=env, templates=templates)
     services = config.get("services")
     for index, service in enumerate(as_list(services) if isinstance(services, Node) else []):
         node = mapping_get(service, "name") if isinstance(service, MappingNode) else service
         if isinstance(node, ScalarNode):
-            ci.image(node, f"{name}.services[{index}]", stage=name, env=env)
+            ci.image(node, f"{name}.services[{index}]", stage=name, env=env, templates=templates)
 
 
 def _script_items(node: Any, jobs: dict[str, MappingNode], depth: int = 0) -> list[Node]:
