@@ -144,9 +144,13 @@ def test_env_values_never_break_expansion(text: str, env: dict) -> None:
         "x" * 200000,
         "\x00\x01\x02 docker push a \x7f",
         "docker push " + "${X:-" * 500 + "a" + "}" * 500,
+        # tree-sitter-bash 0.25 crashed the process on these (non-ASCII is masked now)
+        "\t{\U000d76bf",
+        "\x0c{\U0009c6cc",
+        "docker push r\u00e9g.io/app:1 && echo \U0001F600 {\U000d76bf",
     ],
     ids=["subshells", "substitutions", "groups", "quotes", "long-list", "cycle", "continuations", "long-word",
-         "control", "nested-defaults"],
+         "control", "nested-defaults", "segv-1", "segv-2", "non-ascii"],
 )
 def test_pathological_inputs_finish(text: str) -> None:
     started = time.perf_counter()

@@ -263,3 +263,20 @@ def test_verb_names_the_command() -> None:
     assert one("skopeo copy docker://a:1 docker://r.io/a:1").attributes["verb"] == "skopeo copy"
     assert one("sudo docker push r.io/a:1").attributes["verb"] == "docker push"
     assert one("gcloud docker -- push r.io/a:1").attributes["verb"] == "gcloud docker -- push"
+
+
+def test_nested_sh_c_scripts() -> None:
+    found = analyze_script("sh -c 'docker push myorg/app'", path="x.sh", kind="shell", scope="s").commands
+    (push,) = found
+    assert push.attributes["targets"][0].span.column == 20 and push.attributes["editable"] is True
+    found = analyze_script('bash -ec "docker push r.io/a:$TAG"', path="x.sh", kind="shell", scope="s",
+                           env={"TAG": "1.0"}).commands
+    assert [w.value for w in found[0].attributes["targets"]] == ["r.io/a:1.0"]
+    assert found[0].attributes["editable"] is False
+    assert analyze_script("sh script.sh docker push a", path="x", kind="shell", scope="s").commands == []
+
+
+def test_herestring_password() -> None:
+    (login,) = analyze_script('docker login -u u --password-stdin r.io <<< "hunter2"', path="x", kind="shell",
+                              scope="s").commands
+    assert login.attributes["password"].value == "hunter2"

@@ -76,6 +76,7 @@ class SimpleCommand:
     stdin: SimpleCommand | None = None  # previous element of a pipeline
     stdin_redirected: bool = False  # <, <<, <<< on this command
     redirect_targets: list[Arg] = field(default_factory=list)  # > and >> destinations
+    herestring: Arg | None = None  # the word of <<< WORD
     in_pipeline_head: bool = True  # first (or only) element of its pipeline
     in_substitution: bool = False
 
@@ -125,9 +126,9 @@ class Analyzer:
         self.via_ranges = [r for r in via_ranges if r[2]]
         self._original = original
         self._line_starts: list[int] | None = None
-        self._table: list[int] | None = None
         self._env_cache: dict[str, Any] = {}
         self.commands: list[SimpleCommand] = []
+        self.nesting = 0  # sh -c '...' depth
 
     # -- positions ---------------------------------------------------------
 
@@ -155,11 +156,9 @@ class Analyzer:
     def location(self, start: int, end: int) -> Location:
         return Location(self.path, self.span(start, end))
 
-    def _c(self, byte_offset: int) -> int:
-        return self._table[byte_offset] if self._table is not None else byte_offset
-
     def bounds(self, node: Any) -> tuple[int, int]:
-        return self._c(node.start_byte), self._c(node.end_byte)
+        # the parsed text is ASCII (see _parse.prepare): bytes are characters
+        return node.start_byte, node.end_byte
 
     def raw(self, node: Any) -> str:
         start, end = self.bounds(node)
@@ -170,7 +169,7 @@ class Analyzer:
     def run(self) -> list[SimpleCommand]:
         from taglint.shell._parse import parse
 
-        tree, self._table = parse(self.text)
+        tree = parse(self.text)
         self.visit(tree.root_node, {}, 0, None)
         return self.commands
 
@@ -554,11 +553,14 @@ class Analyzer:
         body = node.child_by_field_name("body")
         redirects = [c for c in node.named_children if c is not body]
         stdin_redirected = False
+        herestring: Arg | None = None
         targets: list[Arg] = []
         trailing: list[Any] = []
         for redirect in redirects:
             if redirect.type in ("heredoc_redirect", "herestring_redirect"):
                 stdin_redirected = True
+                if redirect.type == "herestring_redirect":
+                    herestring = self._herestring(redirect, scope)
                 for child in redirect.named_children:
                     if child.type in ("pipeline", "list", "command", "redirected_statement"):
                         trailing.append(child)
@@ -578,7 +580,7 @@ class Analyzer:
         if body is not None:
             if body.type == "command":
                 result = self.command(body, scope, depth + 1, stdin, in_sub, head, targets,
-                                      stdin_redirected=stdin_redirected)
+                                      stdin_redirected=stdin_redirected, herestring=herestring)
             else:
                 result = self.visit(body, scope, depth + 1, stdin, in_sub, head)
         for child in trailing:
@@ -593,9 +595,18 @@ class Analyzer:
                 result = self.visit(child, scope, depth + 1, None, in_sub)
         return result
 
+    def _herestring(self, redirect: Any, scope: dict[str, Any]) -> Arg | None:
+        words = [c for c in redirect.named_children if c.type in _WORDISH]
+        if not words:
+            return None
+        try:
+            return self.make_args(words[0], scope)[0]
+        except _Skip:
+            return None
+
     def command(self, node: Any, scope: dict[str, Any], depth: int, stdin: SimpleCommand | None,
                 in_sub: bool, head: bool, redirect_targets: list[Arg],
-                stdin_redirected: bool = False) -> SimpleCommand | None:
+                stdin_redirected: bool = False, herestring: Arg | None = None) -> SimpleCommand | None:
         self._substitutions(node, scope, depth, in_sub)
         if node.has_error:
             return None
@@ -614,6 +625,8 @@ class Analyzer:
                     prefix[self.raw(name_node)] = value
                 continue
             if t in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                if t == "herestring_redirect":
+                    herestring = self._herestring(child, scope) or herestring
                 if t != "file_redirect":
                     stdin_redirected = True
                 else:
@@ -644,6 +657,7 @@ class Analyzer:
             redirect_targets=redirect_targets,
             in_pipeline_head=head and stdin is None,
             in_substitution=in_sub,
+            herestring=herestring,
         )
         name = args[0].value
         if name == "read" or name == "mapfile" or name == "readarray":

@@ -25,19 +25,25 @@ def mask_template_expressions(text: str) -> str:
     return _TEMPLATE_EXPRESSION.sub(lambda m: "_" * len(m.group(0)), text)
 
 
-def parse(text: str) -> tuple[Any, list[int] | None]:
-    """The tree of ``text`` and a byte→character offset table (None when
-    the text is ASCII and offsets coincide)."""
-    masked = mask_template_expressions(text)
-    data = masked.encode("utf-8", "surrogatepass")
-    table: list[int] | None = None
-    if len(data) != len(masked):
-        table = [0] * (len(data) + 1)
-        b = 0
-        for i, ch in enumerate(masked):
-            n = len(ch.encode("utf-8", "surrogatepass"))
-            for k in range(n):
-                table[b + k] = i
-            b += n
-        table[b] = len(masked)
-    return parser().parse(data), table
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def prepare(text: str) -> str:
+    """The text tree-sitter sees: same length, same structure.
+
+    Every non-ASCII character becomes ``x``.  To bash they are all word
+    characters (or string content), so the tree is the same, byte offsets
+    equal character offsets, and the grammar's external scanner never sees
+    a multi-byte character (tree-sitter-bash 0.25 can crash the process on
+    some, e.g. ``"\\t{\\U000d76bf"``).  Values are always read from the
+    original text.
+    """
+    text = mask_template_expressions(text)
+    if not text.isascii():
+        text = _NON_ASCII.sub("x", text)
+    return text
+
+
+def parse(text: str) -> Any:
+    """The syntax tree of ``text``; node byte offsets are character offsets."""
+    return parser().parse(prepare(text).encode("ascii"))

@@ -348,6 +348,11 @@ class _Recogniser:
             return
         name = _base(args[0].value)
         rest = args[1:]
+        if name in _SHELLS:
+            script = _dash_c(args)
+            if script is not None:
+                self.nested(script)
+            return
         engine = self.engine_of(args[0])
         if engine is not None:
             self.docker_like(engine, rest)
@@ -379,6 +384,46 @@ class _Recogniser:
                 option = cursor.has("--registries")
                 hosts = tuple(h.strip() for h in option[3].split(",") if h.strip()) if option and option[3] else GCR_DEFAULT_HOSTS
                 self.emit("gcloud", "login", rest, servers=hosts, stdin_from=None)
+
+    def nested(self, script: Arg) -> None:
+        """``sh -c '...'``: the argument is a script of its own."""
+        from taglint.shell._analyze import Analyzer
+
+        outer = self.analyzer
+        if outer.nesting >= 3:
+            return
+        text = script.value
+        exact = len(script.written) == len(text) + 2 and script.written[1:-1] == text
+        base = script.start + 1
+
+        if exact:
+            def position(offset: int) -> tuple[int, int]:
+                return outer._position(base + offset)
+
+            def end_position(offset: int) -> tuple[int, int]:
+                return outer._end_position(base + offset)
+
+            def original(start: int, end: int) -> str:
+                return outer.original(base + start, base + end)
+        else:
+            def position(offset: int) -> tuple[int, int]:
+                return outer._position(script.start)
+
+            def end_position(offset: int) -> tuple[int, int]:
+                return outer._end_position(script.end)
+
+            def original(start: int, end: int) -> str:
+                return text[start:end]
+
+        inner = Analyzer(text, path=outer.path, kind=outer.kind, scope=outer.scope, position=position,
+                         env=outer.env, original=original, editable=outer.editable and exact,
+                         end_position=end_position,
+                         via_ranges=[(0, len(text), script.word.via)] if script.word.via else ())
+        inner.nesting = outer.nesting + 1
+        for simple in inner.run():
+            commands, images = recognise(simple, inner)
+            self.commands.extend(commands)
+            self.images.extend(images)
 
     def engine_of(self, arg: Arg) -> str | None:
         value = arg.value
@@ -699,7 +744,9 @@ class _Recogniser:
                 facts.update(creds)
         if facts.get("password_stdin"):
             feeder = self.simple.stdin
-            if feeder is not None:
+            if self.simple.herestring is not None:
+                facts["password"] = self.simple.herestring.word
+            elif feeder is not None:
                 facts["stdin_from"] = feeder.written
                 echoed = _echoed_word(feeder)
                 if echoed is not None:
@@ -1066,6 +1113,25 @@ def _echoed_word(feeder: SimpleCommand) -> Word | None:
         if rest and rest[0].value in ("%s", "%s\\n", "%s\n"):
             rest = rest[1:]
         return rest[0].word if len(rest) == 1 else None
+    return None
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox-sh"})
+
+
+def _dash_c(args: Sequence[Arg]) -> Arg | None:
+    """The script of ``sh [-e] -c SCRIPT`` / ``bash -ec SCRIPT``."""
+    i = 1
+    while i < len(args):
+        value = args[i].value
+        if value in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+            i += 2
+            continue
+        if not value.startswith(("-", "+")) or value in ("-", "--"):
+            return None
+        if not value.startswith("--") and "c" in value[1:]:
+            return args[i + 1] if i + 1 < len(args) else None
+        i += 1
     return None
 
 
