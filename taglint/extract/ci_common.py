@@ -44,6 +44,15 @@ __all__ = [
 ]
 
 Env = dict[str, Step]
+_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # line ends as libyaml counts them
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """The part of a YAML mark that :func:`scalar_line_map` reads."""
+
+    line: int
+    column: int
 _TRUE = frozenset({"true", "yes", "on", "1"})
 
 
@@ -112,6 +121,8 @@ class CiFile:
     facts: FileFacts = field(init=False)
     root: Node | None = field(default=None, init=False)  # the document being read
     _seen_images: set[tuple[Span, str]] = field(default_factory=set, init=False)
+    _line_maps: dict[int, Callable[[int], tuple[int, int]]] = field(default_factory=dict, init=False)
+    _file_lines: list[str] | None = field(default=None, init=False)
     _seen_actions: set[Span] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
@@ -144,13 +155,36 @@ class CiFile:
             return ""
         return lines[span.line - 1][span.column - 1 : span.end_column - 1]
 
+    def line_map(self, node: ScalarNode) -> Callable[[int], tuple[int, int]]:
+        """:func:`scalar_line_map` for ``node``, cached, and computed over the
+        node's own lines only (the file is split into lines once)."""
+        found = self._line_maps.get(id(node))
+        if found is not None:
+            return found
+        if self._file_lines is None:
+            self._file_lines = _BREAKS.split(self.source.text)
+        first, last = node.start_mark.line, node.end_mark.line
+        text = "\n".join(self._file_lines[first : last + 1])
+        local = ScalarNode(
+            node.tag, node.value, _Mark(0, node.start_mark.column), _Mark(last - first, node.end_mark.column),
+            style=node.style,
+        )
+        at = scalar_line_map(local, text)
+
+        def mapped(offset: int) -> tuple[int, int]:
+            line, column = at(offset)
+            return line + first, column
+
+        self._line_maps[id(node)] = mapped
+        return mapped
+
     def sub_span(self, node: ScalarNode, start: int, end: int) -> Span:
         """The span of ``node.value[start:end]`` in the file."""
         span = node_span(node)
         value = str(node.value)
         if node.style is None and span.line == span.end_line and self.written(span) == value:
             return Span(span.line, span.column + start, span.line, span.column + end)
-        at = scalar_line_map(node, self.source.text)
+        at = self.line_map(node)
         line, column = at(start)
         end_line, end_column = at(max(start, end - 1))
         if end > start:
@@ -356,7 +390,7 @@ class CiFile:
                 owners.append(len(ats) - 1)
                 length += 1
             index = len(ats)
-            ats.append(scalar_line_map(node, self.source.text))
+            ats.append(self.line_map(node))
             texts.append(text)
             if node.style not in ("|", None) or (node.style is None and "\n" in text):
                 editable = editable and self.verbatim(node)
