@@ -89,3 +89,46 @@ def test_deep_nesting_reports_a_parse_error() -> None:
     out = run_probe(CASES["deep-flow-sequences"])
     assert out.startswith("error 3 ")
     assert "deeper than" in out
+
+
+# In-process property tests: whatever the text, loading raises only
+# YamlError and the extractors return facts (never raise).
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+YAMLISH = st.text(alphabet=st.sampled_from(list("ab:- \n\t[]{}&*!|>'\"#,?%@`=<.\\0\x85\u2028é")), max_size=400)
+MANIFEST_HEAD = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: "
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(YAMLISH)
+def test_load_documents_raises_only_yaml_error(text: str) -> None:
+    from taglint.yamlnodes import YamlError, load_documents, walk
+
+    try:
+        documents = load_documents(text)
+    except YamlError as exc:
+        assert exc.line >= 1 and exc.column >= 1
+        return
+    for document in documents:
+        for _ in walk(document):
+            pass
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(YAMLISH)
+def test_extractors_never_raise(text: str) -> None:
+    from taglint.extract import compose, helm, kubernetes, kustomize
+    from taglint.source import ExtractContext, SourceFile
+
+    for path, module in (
+        ("deploy.yaml", kubernetes),
+        ("compose.yaml", compose),
+        ("values.yaml", helm),
+        ("chart/templates/x.yaml", helm),
+        ("kustomization.yaml", kustomize),
+    ):
+        for body in (text, MANIFEST_HEAD + text):
+            facts = module.extract(SourceFile.from_text(path, body), ExtractContext())
+            for ref in facts.images:
+                assert ref.span.line >= 1 and ref.span.column >= 1
