@@ -398,3 +398,47 @@ def test_env_and_matrix_expressions_in_run_are_substituted_with_file_spans():
     assert target.span == Span(11, 23, 11, 23 + len(target.written))
     assert {step.name for step in target.via} >= {"env.REGISTRY", "matrix.variant"}
     assert push.attributes.get("editable") is False
+
+
+def test_bake_action_pushes_unknown_targets():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/bake-action@v5
+                with:
+                  push: true
+        """
+    )
+    (bake,) = found.commands
+    assert bake.attributes["push"] is True and bake.attributes["unknown_targets"] is True
+
+
+def test_metadata_templates_in_prefixes():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - id: meta
+                uses: docker/metadata-action@v5
+                with:
+                  images: ghcr.io/o/a
+                  tags: |
+                    type=sha,prefix={{branch}}-
+                    type=raw,value=latest,enable={{is_default_branch}}
+                    type=raw,value=off,enable=false
+              - uses: docker/build-push-action@v6
+                with:
+                  push: true
+                  tags: ${{ steps.meta.outputs.tags }}
+        """
+    )
+    (build,) = found.commands
+    assert [w.value for w in build.attributes["targets"]] == [
+        "ghcr.io/o/a:${{ github.ref_name }}-${{ github.sha }}",
+        "ghcr.io/o/a:latest",
+    ]

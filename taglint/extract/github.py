@@ -33,7 +33,9 @@ file; the scope is the job.  Action steps that act like commands:
 - ``docker/login-action``, ``azure/docker-login``,
   ``redhat-actions/podman-login``, ``aws-actions/amazon-ecr-login`` →
   ``login`` (``server`` from ``registry``/``login-server``; without one,
-  Docker Hub); ``redhat-actions/push-to-registry`` → ``push``.
+  Docker Hub); ``redhat-actions/push-to-registry`` → ``push``;
+  ``docker/bake-action`` → a build whose targets the bake file names
+  (``unknown_targets``), pushing when ``push`` is set.
 
 Component references: ``uses: owner/repo[/path]@ref`` in steps and jobs
 (reusable workflows); never ``./local`` or ``docker://``.
@@ -322,6 +324,17 @@ class _Job:
             )
         elif name == "redhat-actions/push-to-registry":
             self.push_to_registry(span, written, inputs, env)
+        elif name == "docker/bake-action":
+            push = truthy(mapping_get(inputs, "push"))
+            if push is None and mapping_get(inputs, "push") is not None:
+                push = True
+            sets = " ".join(scalar_str(n) or "" for n in as_list(mapping_get(inputs, "set")))
+            if "output=type=registry" in sets.replace(" ", "") or "push=true" in sets.replace(" ", ""):
+                push = True
+            self.ci.command(  # the bake file names the targets and their tags
+                span, "docker", "build", self.scope, written=written, push=bool(push), unknown_targets=True,
+                verb=name, editable=False,
+            )
 
     def scalar_word(self, node: Node | None, env: Env) -> Word | None:
         text = scalar_str(node)
@@ -545,13 +558,8 @@ def _metadata_value(step_id: str, rule: dict[str, str], flavor: dict) -> str | N
     version = f"${{{{ steps.{step_id}.outputs.version }}}}"
     if kind == "raw":
         value = rule.get("value", "")
-        for template, replacement in _TEMPLATES.items():
-            value = value.replace(template, replacement)
-        if "{{date" in value:
-            value = re.sub(r"\{\{date[^}]*\}\}", "$(date)", value)
     elif kind == "schedule":
-        pattern = rule.get("pattern", "nightly")
-        value = re.sub(r"\{\{date[^}]*\}\}", "$(date)", pattern)
+        value = rule.get("pattern", "nightly")
     elif kind in ("semver", "pep440", "match"):
         value = version
     elif kind == "ref":
@@ -566,11 +574,18 @@ def _metadata_value(step_id: str, rule: dict[str, str], flavor: dict) -> str | N
             return None
     elif kind == "sha":
         value = rule.get("prefix", "sha-") + "${{ github.sha }}"
-        return value + rule.get("suffix", flavor.get("suffix", ""))
+        return _templates(value + rule.get("suffix", flavor.get("suffix", "")))
     elif kind == "edge":
         value = "edge"
     else:
         return None
     if not value:
         return None
-    return rule.get("prefix", flavor.get("prefix", "")) + value + rule.get("suffix", flavor.get("suffix", ""))
+    return _templates(rule.get("prefix", flavor.get("prefix", "")) + value + rule.get("suffix", flavor.get("suffix", "")))
+
+
+def _templates(value: str) -> str:
+    """metadata-action's own ``{{branch}}``/``{{sha}}``/``{{date …}}`` templates."""
+    for template, replacement in _TEMPLATES.items():
+        value = value.replace(template, replacement)
+    return re.sub(r"\{\{\s*date[^}]*\}\}", "$(date)", value)
