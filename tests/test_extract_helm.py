@@ -225,3 +225,8 @@ def test_resolver_keeps_unresolvable_template_refs(tmp_path: Path) -> None:
     files = [_extract(tmp_path, "chart/templates/deploy.yaml")]
     run_all(files, ResolveContext(cwd=tmp_path))
     assert [r.value for r in files[0].images] == ["{{ .Values.image.repository }}:{{ .Values.image.tag }}"]
+
+
+def test_aliased_blocks_are_reported_once() -> None:
+    text = "base: &img\n  image:\n    repository: acme/web\n    tag: 1.0.0\nother:\n  <<: *img\ncopy: *img\n"
+    assert [r.span.line for r in values(text).images] == [4]

@@ -172,9 +172,11 @@ def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
     lines = split_lines(source.text)
     blocks: list[dict[str, Any]] = []
     for document in documents[:1]:
+        seen: set[int] = set()
         for path, node in walk(document):
-            if not isinstance(node, MappingNode):
-                continue
+            if not isinstance(node, MappingNode) or id(node) in seen:
+                continue  # an aliased mapping is reported once, where it is written
+            seen.add(id(node))
             for key_node, value in node.value:
                 if not isinstance(key_node, ScalarNode):
                     continue
@@ -248,7 +250,7 @@ def _image_block(
         reference = f"{registry}/{reference}"
         steps.append(Step(f"values {context}.registry", registry, Location(here, node_span(registry_node, source.text))))  # type: ignore[arg-type]
     repo_span = node_span(repository_node, source.text)
-    steps.append(Step(f"values {context}.{repository_node and _key_name(block, repository_node)}", repository, Location(here, repo_span)))
+    steps.append(Step(f"values {context}.{_key_name(block, repository_node)}", repository, Location(here, repo_span)))
     tag = _value_text(tag_node)
     tag_span = node_span(tag_node, source.text) if tag_node is not None else None
     if tag_node is not None and not tag_node.start_mark.line == tag_node.end_mark.line:
