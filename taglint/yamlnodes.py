@@ -449,7 +449,7 @@ def scalar_line_map(node: ScalarNode, text: str) -> Callable[[int], tuple[int, i
             raw = lines[line0]
             if end.line == line0 and end.column == 0:
                 break
-            if len(raw) > indent:
+            if len(raw) > indent and raw[indent:].strip():
                 pieces.append((line0, indent, raw[indent:]))
     else:
         for line0 in range(first_line, last_line + 1):

@@ -166,3 +166,14 @@ def test_block_scalar_span_with_text() -> None:
     text = "image: >-\n  nginx:1.2\nx: 1\n"
     node = value_at(text, "image")
     assert node_span(node, text) == Span(2, 3, 2, 12)
+
+
+def test_line_map_block_with_whitespace_only_lines_and_tabs() -> None:
+    text = "steps:\n  - run: |-\n      echo one\n        \n      \tdocker push a:1\n      echo two\n"
+    node = mapping_get(value_at(text, "steps").value[0], "run")
+    value = str(node.value)
+    at = scalar_line_map(node, text)
+    lines = text.split("\n")
+    for needle in ("echo one", "docker push", "echo two"):
+        line, column = at(value.index(needle))
+        assert lines[line - 1][column - 1 :].startswith(needle), needle
