@@ -209,3 +209,25 @@ def test_inherit_default_false():
 def test_invalid_yaml():
     found = facts("job: {script: [a\n")
     assert found.problems and found.problems[0].span.line >= 1
+
+
+def test_ref_name_is_a_tag_in_tag_only_jobs():
+    found = facts(
+        """
+        release:
+          only: [tags]
+          script:
+            - docker push "$CI_REGISTRY_IMAGE:$CI_COMMIT_REF_NAME"
+        release-rules:
+          rules:
+            - if: $CI_COMMIT_TAG =~ /^v/
+          script:
+            - docker push "$CI_REGISTRY_IMAGE:$CI_COMMIT_REF_SLUG"
+        branch:
+          script:
+            - docker push "$CI_REGISTRY_IMAGE:$CI_COMMIT_REF_NAME"
+        """
+    )
+    values = [c.attributes["targets"][0].value for c in found.commands]
+    assert values == ["$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG", "$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG",
+                      "$CI_REGISTRY_IMAGE:$CI_COMMIT_REF_NAME"]

@@ -217,6 +217,10 @@ def _job(
             if isinstance(value, Node):
                 env[var] = ci._variable(var, value, "variables.")
     env = _templated_env(ci, env, templates)
+    if _tag_pipelines_only(config):
+        # In a tag pipeline the ref *is* the tag: a version, not a branch.
+        for ref_var in ("CI_COMMIT_REF_NAME", "CI_COMMIT_REF_SLUG"):
+            env.setdefault(ref_var, Step(f"{ref_var} (tag pipelines only)", "$CI_COMMIT_TAG"))
 
     scope = name
     _images(ci, name, config, env, templates)
@@ -227,6 +231,29 @@ def _job(
     after = _script_items(config.get("after_script"), jobs)
     if after:
         ci.script(after, scope, env, templates)
+
+
+_TAG_RULE = re.compile(r"^\s*\$CI_COMMIT_TAG\s*(?:$|=~|&&)")
+
+
+def _tag_pipelines_only(config: Config) -> bool:
+    """``only: [tags]`` / ``only: {refs: [tags]}``, or ``rules:`` whose every
+    ``if:`` requires ``$CI_COMMIT_TAG``: the job runs for tags only."""
+    only = config.get("only")
+    if isinstance(only, dict):
+        only = only.get("refs")
+    if isinstance(only, Node):
+        refs = [scalar_str(item) for item in as_list(only)]
+        if refs and all(ref == "tags" or (ref or "").startswith("/") for ref in refs) and "tags" in refs:
+            return True
+    rules = config.get("rules")
+    if isinstance(rules, SequenceNode) and rules.value:
+        conditions = [scalar_str(mapping_get(rule, "if")) for rule in rules.value]
+        whens = [scalar_str(mapping_get(rule, "when")) for rule in rules.value]
+        return all(
+            (c is not None and _TAG_RULE.match(c)) or w == "never" for c, w in zip(conditions, whens)
+        ) and any(c is not None and _TAG_RULE.match(c) for c in conditions)
+    return False
 
 
 def _images(ci: CiFile, name: str, config: Config, env: Env, templates: Templates) -> None:
