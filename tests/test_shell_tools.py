@@ -280,3 +280,22 @@ def test_herestring_password() -> None:
     (login,) = analyze_script('docker login -u u --password-stdin r.io <<< "hunter2"', path="x", kind="shell",
                               scope="s").commands
     assert login.attributes["password"].value == "hunter2"
+
+
+def test_images_built_here_or_computed_are_not_references() -> None:
+    facts = analyze_script(
+        "docker build -t myapp .\ndocker run --rm myapp\ndocker run --rm myapp:dev\n"
+        "docker run $(docker build -q .)\ndocker run redis:7.4\n",
+        path="x.sh", kind="shell", scope="s",
+    )
+    assert [i.value for i in facts.images] == ["redis:7.4"]
+
+
+def test_arrays_and_opaque_arguments() -> None:
+    command = one('args=(--platform "$P" --tag "r.io/a:1")\nargs+=(--push)\ndocker buildx build "${args[@]}" .')
+    assert [w.value for w in command.attributes["targets"]] == ["r.io/a:1"] and command.attributes["push"]
+    assert [w.value for w in one("a=(r.io/x:1 r.io/y:2)\ndocker push ${a[1]}").attributes["targets"]] == ["r.io/y:2"]
+    assert "missing_tag" not in one('docker buildx build "${EXTRA[@]}" --push .').attributes
+    assert "missing_tag" not in one('docker buildx build "$@" --push .').attributes
+    assert "missing_tag" not in one("docker buildx build $BUILD_ARGS --push .").attributes
+    assert one("docker buildx build --push .").attributes["missing_tag"] is True

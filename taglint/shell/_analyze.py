@@ -45,6 +45,10 @@ UNSET = object()
 class Value:
     text: str
     via: tuple[Step, ...] = ()
+    items: tuple[str, ...] | None = None  # bash arrays: the elements
+
+
+_ARRAY_WORD = re.compile(r'^("?)\$\{[A-Za-z_][A-Za-z0-9_]*\[([@*])\]\}\1$')
 
 
 @dataclass
@@ -233,8 +237,13 @@ class Analyzer:
         if value_node is None:
             value = Value("")
         elif value_node.type == "array":
-            scope[name] = UNKNOWN
-            return
+            try:
+                parts = [self.word_value(child, scope) for child in value_node.named_children]
+            except _Skip:
+                scope[name] = UNKNOWN
+                return
+            items = tuple(p.text for p in parts)
+            value = Value(" ".join(items), _merge_via(*(p.via for p in parts)), items)
         else:
             try:
                 value = self.word_value(value_node, scope)
@@ -247,9 +256,14 @@ class Analyzer:
                 scope[name] = UNKNOWN
                 return
             if isinstance(old, Value):
-                value = Value(old.text + value.text, _merge_via(old.via, value.via))
+                if value.items is not None:
+                    items = (old.items if old.items is not None else (old.text,)) + value.items
+                    value = Value(" ".join(items), _merge_via(old.via, value.via), items)
+                else:
+                    value = Value(old.text + value.text, _merge_via(old.via, value.via))
         step = Step(f"${name}", value.text, self.location(start, end))
-        scope[name] = Value(value.text, _merge_via((step,), value.via))
+        inner = tuple(s for s in value.via if s.name != step.name)
+        scope[name] = Value(value.text, _merge_via((step,), inner), value.items)
 
     # -- words -------------------------------------------------------------
 
@@ -300,6 +314,7 @@ class Analyzer:
         inner_start, inner_end = start + open_len, max(start + open_len, end - 1)
         parts: list[str] = []
         via: tuple[Step, ...] = ()
+        last: Value | None = None
         cursor = inner_start
         for child in node.children:
             c_start, c_end = self.bounds(child)
@@ -313,9 +328,12 @@ class Analyzer:
                 value = self.word_value(child, scope)
                 parts.append(value.text)
                 via = _merge_via(via, value.via)
+                last = value
             cursor = max(cursor, c_end)
         if cursor < inner_end:
             parts.append(_unescape_double(self.text[cursor:inner_end]))
+        if len(parts) == 1 and last is not None and last.items is not None:
+            return last  # "${array[@]}"
         return Value("".join(parts), via)
 
     def _simple_expansion(self, node: Any, scope: dict[str, Any]) -> Value:
@@ -325,6 +343,8 @@ class Analyzer:
             return Value(written)
         found = self.lookup(name, scope)
         if isinstance(found, Value):
+            if found.items is not None:  # $array is its first element
+                return Value(found.items[0] if found.items else "", found.via)
             return found
         return Value(written)
 
@@ -339,7 +359,20 @@ class Analyzer:
         if name in _DYNAMIC:
             return Value(written)
         found = self.lookup(name, scope)
+        subscript = re.match(r"\[([^\]]*)\]$", rest)
+        if subscript:
+            if not isinstance(found, Value):
+                return Value(written)
+            items = found.items if found.items is not None else (found.text,)
+            index = subscript.group(1)
+            if index in ("@", "*"):
+                return Value(" ".join(items), found.via, items)
+            if index.isdigit():
+                return Value(items[int(index)] if int(index) < len(items) else "", found.via)
+            return Value(written)
         if rest == "":
+            if isinstance(found, Value) and found.items is not None:
+                return Value(found.items[0] if found.items else "", found.via)
             return found if isinstance(found, Value) else Value(written)
         op_m = re.match(r":-|:=|:\+|:\?|-|=|\+|\?|##|#|%%|%|//|/#|/%|/|\^\^|\^|,,|,|:", rest)
         if not op_m:
@@ -457,6 +490,10 @@ class Analyzer:
             if r_start < end and start < r_end:
                 value = Value(value.text, _merge_via(value.via, steps))
         word = Word(self.original(start, end), value.text, self.span(start, end), value.via)
+        array = _ARRAY_WORD.match(self.text[start:end])
+        if array and value.items is not None and (array.group(2) == "@" or not array.group(1)):
+            return [Arg(Word(word.written, item, word.span, value.via), start, end, node.type, expanded=True)
+                    for item in value.items]
         if node.type in ("simple_expansion", "expansion") and value.via and any(ch.isspace() for ch in value.text):
             pieces = value.text.split()
             return [
@@ -772,6 +809,7 @@ def analyze(text: str, *, path: str, kind: str, scope: str, position: Callable[[
         simple_commands = analyzer.run()
     except RecursionError:
         simple_commands = analyzer.commands
+    built: set[str] = set()
     for simple in simple_commands:
         try:
             commands, images = recognise(simple, analyzer)
@@ -780,5 +818,16 @@ def analyze(text: str, *, path: str, kind: str, scope: str, position: Callable[[
                 raise
             continue
         facts.commands.extend(commands)
-        facts.images.extend(images)
+        for command in commands:
+            if command.action in ("build", "tag"):
+                built.update(_repository(w.value) for w in command.attributes.get("targets") or ())
+        # an image this script built or tagged itself is a local name, not a pull
+        facts.images.extend(i for i in images if _repository(i.value) not in built)
     return facts
+
+
+def _repository(reference: str) -> str:
+    name = reference.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name

@@ -319,8 +319,8 @@ class _Recogniser:
 
     def image(self, arg: Arg, context: str) -> None:
         value = arg.value
-        if not value or value.startswith("-"):
-            return
+        if not value or value.startswith(("-", "$(", "`")):
+            return  # an option, or an image id computed at run time (`$(docker build -q .)`)
         self.images.append(
             ImageRef(
                 path=self.analyzer.path,
@@ -651,7 +651,7 @@ class _Recogniser:
                     names.append(Word(option[1].written if option[2] is None else option[2].written, name,
                                       (option[2] or option[1]).word.span, (option[2] or option[1]).word.via))
         targets = tuple(tags) + tuple(names)
-        missing = push and not targets
+        missing = push and not targets and not any(_opaque(a) for a in args)
         insecure_word = registry_insecure or (insecure.word if insecure else None)
         tls = self._tls_off(cursor)
         if tls is not None:
@@ -946,9 +946,10 @@ class _Recogniser:
             return
         insecure = (cursor.flag_true("--insecure", "--skip-tls-verify")
                     or (cursor.has("--insecure-registry", "--skip-tls-verify-registry") or (None, None))[1])
+        missing = not destinations and not no_push and not any(_opaque(a) for a in args)
         self.emit("kaniko", "build", args, targets=tuple(destinations), push=not no_push and bool(destinations),
                   default_tag="latest", insecure=insecure.word if insecure else None,
-                  missing_tag=True if not destinations and not no_push else None)
+                  missing_tag=True if missing else None)
 
     def ko(self, args: list[Arg]) -> None:
         if not args or args[0].value not in ("build", "publish", "b", "resolve", "apply", "create", "run"):
@@ -1114,6 +1115,14 @@ def _echoed_word(feeder: SimpleCommand) -> Word | None:
             rest = rest[1:]
         return rest[0].word if len(rest) == 1 else None
     return None
+
+
+_OPAQUE = re.compile(r'^\$(?:[A-Za-z_][A-Za-z0-9_]*|[@*]|\{[A-Za-z_][A-Za-z0-9_]*(?:\[[@*]\])?\}|\{[@*]\})$')
+
+
+def _opaque(arg: Arg) -> bool:
+    """An unresolved expansion standing alone: it may hold any options."""
+    return bool(_OPAQUE.match(arg.value))
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox-sh"})
