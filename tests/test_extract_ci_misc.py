@@ -561,3 +561,39 @@ def test_azure_macros_and_template_expressions():
     assert first.span == Span(10, 29, 10, 48)
     assert second.value == "org/app:$(Build.BuildId)"
     assert task.value == "registry.example.com/app:latest" and task.span.line == 16
+
+
+def test_jenkinsfile_gstrings_use_the_environment_block():
+    found = facts(
+        "Jenkinsfile",
+        """
+        pipeline {
+          agent any
+          environment {
+            DOCKER_IMAGE = 'registry.example.com/app'
+            DOCKER_TAG = 'latest'
+          }
+          stages {
+            stage('p') {
+              steps {
+                script {
+                  dockerImage = docker.build("${DOCKER_IMAGE}:${env.DOCKER_TAG}")
+                  dockerImage.push()
+                  sh "docker push ${env.DOCKER_IMAGE}:$DOCKER_TAG"
+                  sh 'docker push ${DOCKER_IMAGE}:single'
+                }
+              }
+            }
+          }
+        }
+        """,
+    )
+    build, push, shell_push, single = found.commands
+    assert build.attributes["targets"][0].value == "registry.example.com/app:latest"
+    assert [s.name for s in build.attributes["targets"][0].via] == ["environment.DOCKER_IMAGE", "environment.DOCKER_TAG"]
+    assert push.attributes["targets"][0].value == "registry.example.com/app:latest"
+    target = shell_push.attributes["targets"][0]
+    assert target.value == "registry.example.com/app:latest"
+    assert target.written == "${env.DOCKER_IMAGE}:$DOCKER_TAG"
+    assert target.span == Span(13, 27, 13, 27 + len(target.written))
+    assert single.attributes["targets"][0].value == "registry.example.com/app:single"

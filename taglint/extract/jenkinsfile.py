@@ -154,7 +154,25 @@ class _Extractor:
 
     def word(self, token: Token) -> Word:
         span = self.pos.span(token.offsets[0], token.offsets[-1]) if token.offsets else self.pos.span(token.start, token.end)
-        return Word(token.raw, token.text, span)
+        value, via = self.interpolate(token)
+        return Word(token.raw, value, span, via)
+
+    def interpolate(self, token: Token) -> tuple[str, tuple[Step, ...]]:
+        """A GString's ``${env.X}``/``${X}``/``$X`` from ``environment {}``;
+        unknown ones stay as written.  Single-quoted strings are literal."""
+        if not token.quote.startswith('"') or "$" not in token.text:
+            return token.text, ()
+        via: list[Step] = []
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1) or match.group(2)
+            step = self.env.get(name)
+            if step is None or step.value is None:
+                return match.group(0)
+            via.append(step)
+            return step.value
+
+        return _GSTRING.sub(replace, token.text), tuple(via)
 
     def image(self, token: Token, context: str) -> None:
         word = self.word(token)
@@ -352,20 +370,60 @@ class _Extractor:
         return close + 1
 
     def script(self, token: Token) -> None:
-        offsets = token.offsets
+        """An ``sh`` script.  In a GString, Groovy replaces ``${env.X}``
+        before the shell runs; it is handed to the shell as ``${X}`` (Jenkins
+        exports the same variable), with spans and written text mapped back."""
+        text, offsets = _shell_text(token)
 
         def position(offset: int) -> tuple[int, int]:
             index = min(max(offset, 0), len(offsets) - 1)
             return self.pos.at(offsets[index])
 
+        def end_position(offset: int) -> tuple[int, int]:
+            if offset <= 0:
+                return position(0)
+            line, column = self.pos.at(offsets[min(offset, len(offsets) - 1) - 1])
+            return line, column + 1
+
+        def original(start: int, end: int) -> str:
+            if end <= start:
+                return ""
+            return self.source.text[offsets[start] : offsets[min(end, len(offsets) - 1) - 1] + 1]
+
         editable = token.raw == token.text
         from taglint.shell import analyze_script
 
-        found = analyze_script(token.text, path=self.source.path, kind=KIND, scope=SCOPE,
-                               position=position, env=self.env, editable=editable)
+        found = analyze_script(text, path=self.source.path, kind=KIND, scope=SCOPE, position=position,
+                               env=self.env, editable=editable, original=original, end_position=end_position)
         self.facts.commands.extend(found.commands)
         self.facts.images.extend(found.images)
         self.facts.problems.extend(found.problems)
+
+
+_GSTRING = re.compile(r"\$\{\s*(?:env\.)?([A-Za-z_]\w*)\s*\}|\$(?:env\.)?([A-Za-z_]\w*)")
+
+
+def _shell_text(token: Token) -> tuple[str, list[int]]:
+    """The script text the shell sees, and the file offset of each character
+    (plus one past the end): ``${env.X}`` → ``${X}`` in GStrings."""
+    text = token.text
+    offsets = list(token.offsets)
+    if not token.quote.startswith('"') or "${env." not in text:
+        return text, offsets
+    out: list[str] = []
+    mapped: list[int] = []
+    i = 0
+    while i < len(text):
+        if text.startswith("${env.", i):
+            out.append("${")
+            mapped.extend(offsets[i : i + 2])
+            i += len("${env.")
+            continue
+        out.append(text[i])
+        mapped.append(offsets[i])
+        i += 1
+    mapped.append(offsets[-1])
+    return "".join(out), mapped
 
 
 def _without_tag(reference: str) -> str:
