@@ -59,8 +59,9 @@ YAML 1.1 breaks NEL, LS, PS) end a line.  Columns count characters.
 from __future__ import annotations
 
 import bisect
+import math
 import re
-from typing import Callable, Iterator, Union
+from collections.abc import Callable, Iterator
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -122,11 +123,11 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
 
-PathPart = Union[str, int]
+PathPart = str | int
 Path_ = tuple[PathPart, ...]
 
 _BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_DEEP_INDENT = re.compile(r"^[ \t?-]{%d}" % (MAX_DEPTH // 4), re.MULTILINE)
+_DEEP_INDENT = re.compile(rf"^[ \t?-]{{{MAX_DEPTH // 4}}}", re.MULTILINE)
 
 
 class YamlError(Exception):
@@ -299,7 +300,7 @@ def mapping_get(node: Node | None, key: str) -> Node | None:
     has_merge = False
     for k, v in node.value:  # fast path: own keys, no merges
         if isinstance(k, ScalarNode):
-            if k.value == key and not (k.tag == MERGE_TAG):
+            if k.value == key and k.tag != MERGE_TAG:
                 return v
             if _is_merge_key(k):
                 has_merge = True
@@ -379,7 +380,7 @@ def yaml_number_text(node: Node | None) -> str | None:
     if isinstance(number, bool) or not isinstance(number, (int, float)):
         return None
     if isinstance(number, float):
-        if number != number or number in (float("inf"), float("-inf")):
+        if math.isnan(number) or math.isinf(number):
             return None
         if number.is_integer() and abs(number) < 1e21:
             return str(int(number))
@@ -488,8 +489,7 @@ def scalar_line_map(node: ScalarNode, text: str) -> Callable[[int], tuple[int, i
         index = max(0, bisect.bisect_right(offsets, offset) - 1)
         value_offset, line0, col0, length = segments[index]
         delta = offset - value_offset
-        if delta > length:
-            delta = length
+        delta = min(delta, length)
         return line0 + 1, col0 + delta + 1
 
     return at

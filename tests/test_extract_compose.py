@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from taglint.extract.compose import EnvValue, extract, extract_with_env, interpolate, parse_dotenv
+from taglint.extract.compose import (
+    EnvValue,
+    extract,
+    extract_with_env,
+    interpolate,
+    parse_dotenv,
+)
 from taglint.model import Location, Span
 from taglint.source import ExtractContext, SourceFile
 

@@ -209,11 +209,11 @@ def test_resolver_moves_template_refs_to_the_values_line(tmp_path: Path) -> None
     _chart(tmp_path, values_text, "name: c\n", template)
     files = [_extract(tmp_path, "chart/templates/deploy.yaml")]  # values.yaml not scanned
     run_all(files, ResolveContext(cwd=tmp_path))
-    template_facts, added = files
+    (template_facts,) = files  # no facts are invented for files outside the scan
     # Not in values.yaml: supplied at install time, stays unresolved on the template.
-    assert [r.span.line for r in template_facts.images] == [4]
-    (moved,) = added.images
-    assert added.path == "chart/values.yaml"
+    unresolved, moved = sorted(template_facts.images, key=lambda r: r.path)
+    assert (unresolved.path, unresolved.span.line) == ("chart/templates/deploy.yaml", 4)
+    assert moved.path == "chart/values.yaml"
     assert moved.value == "acme/controller:latest"
     assert moved.span == Span(3, 12, 3, 18)
     assert moved.origin == Location("chart/templates/deploy.yaml", Span(3, 12, 3, 74))

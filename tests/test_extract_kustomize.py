@@ -54,7 +54,10 @@ images:
     assert [b["name"] for b in result.extras["kustomize_tag_and_digest"]] == ["both"]
     entries = result.extras["kustomize"]["images"]
     assert [e["name"] for e in entries] == ["app", "scorer", "renamed", "pinned", "both", "float"]
-    assert entries[2] == {"name": "renamed", "new_name": "acme/renamed", "new_tag": None, "digest": None, "span": Span(9, 12, 9, 24), "index": 2}
+    assert entries[2] == {
+        "name": "renamed", "new_name": "acme/renamed", "new_tag": None, "digest": None,
+        "span": Span(9, 12, 9, 24), "written": "acme/renamed", "index": 2,
+    }
 
 
 def test_resources_and_components() -> None:
@@ -127,7 +130,7 @@ images:
 
 def test_overlay_decides_tags_of_the_base(tmp_path: Path) -> None:
     _tree(tmp_path, OVERLAY)
-    deployment, base, overlay = _scan(
+    deployment, _base, overlay = _scan(
         tmp_path, ["base/deployment.yaml", "base/kustomization.yaml", "overlays/prod/kustomization.yaml"]
     )
     # app and scorer are decided by the overlay; other is only renamed.
@@ -140,16 +143,15 @@ def test_overlay_decides_tags_of_the_base(tmp_path: Path) -> None:
 
 
 def test_overlay_found_on_disk_when_only_the_base_is_scanned(tmp_path: Path) -> None:
-    _tree(tmp_path, OVERLAY.replace("../../base", "../../base"))
+    _tree(tmp_path, OVERLAY)
     (tmp_path / "kustomization.yaml").write_text("resources:\n- overlays/prod\n")
     files = _scan(tmp_path, ["base/deployment.yaml"])
-    deployment = files[0]
-    assert [r.value for r in deployment.images] == ["registry.example.com/other"]
-    added = {f.path: f for f in files[1:]}
-    refs = added["overlays/prod/kustomization.yaml"].images
-    assert [(r.value, r.span.line, r.origin.span.line if r.origin else None) for r in refs] == [
-        ("app:1.2.3", 5, 9),
-        ("acme/scorer:v2.0.1", 8, 11),
+    assert len(files) == 1  # no facts are invented for files outside the scan
+    # The decided references move to the overlay's lines, in the base's facts.
+    assert [(r.path, r.value, r.span.line, r.origin.span.line if r.origin else None) for r in files[0].images] == [
+        ("overlays/prod/kustomization.yaml", "app:1.2.3", 5, 9),
+        ("overlays/prod/kustomization.yaml", "acme/scorer:v2.0.1", 8, 11),
+        ("base/deployment.yaml", "registry.example.com/other", 13, None),
     ]
 
 
@@ -192,6 +194,8 @@ def test_cycles_between_kustomizations_terminate(tmp_path: Path) -> None:
 def test_sibling_overlay_found_when_only_the_base_is_scanned(tmp_path: Path) -> None:
     _tree(tmp_path, OVERLAY)  # app/base + app/overlays/prod, nothing above
     files = _scan(tmp_path, ["base/deployment.yaml"])
-    assert [r.value for r in files[0].images] == ["registry.example.com/other"]
-    added = {f.path: [r.value for r in f.images] for f in files[1:]}
-    assert added == {"overlays/prod/kustomization.yaml": ["app:1.2.3", "acme/scorer:v2.0.1"]}
+    assert [(r.path, r.value) for r in files[0].images] == [
+        ("overlays/prod/kustomization.yaml", "app:1.2.3"),
+        ("overlays/prod/kustomization.yaml", "acme/scorer:v2.0.1"),
+        ("base/deployment.yaml", "registry.example.com/other"),
+    ]

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 from taglint.model import FileFacts, ImageRef, Location, Problem, Span, Step
 from taglint.source import ExtractContext, SourceFile

@@ -253,7 +253,7 @@ def _image_block(
     steps.append(Step(f"values {context}.{_key_name(block, repository_node)}", repository, Location(here, repo_span)))
     tag = _value_text(tag_node)
     tag_span = node_span(tag_node, source.text) if tag_node is not None else None
-    if tag_node is not None and not tag_node.start_mark.line == tag_node.end_mark.line:
+    if tag_node is not None and tag_node.start_mark.line != tag_node.end_mark.line:
         tag_span = None
     if tag_node is not None and is_null(tag_node):
         # `tag:` with nothing after it: point just after the colon's space.

@@ -43,7 +43,7 @@ Values are what the file says: placeholders (``${IMAGE}``,
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from taglint.model import FileFacts, ImageRef, Problem
 from taglint.source import ExtractContext, SourceFile
@@ -173,11 +173,9 @@ def object_images(obj: MappingNode, prefix: Path_, path: str, lines: Lines, text
         if budget < 0:
             break
         if isinstance(node, SequenceNode):
-            index = 0
-            for item in node.value:
+            for index, item in enumerate(node.value):
                 if isinstance(item, (MappingNode, SequenceNode)):
                     stack.append((item, node_path + (index,)))
-                index += 1
             continue
         for key_node, value in node.value:  # a MappingNode
             key = key_node.value
@@ -229,7 +227,7 @@ def _image_key(
 class Lines:
     """The file's lines, split on first use (most references need none)."""
 
-    __slots__ = ("text", "_lines")
+    __slots__ = ("_lines", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text

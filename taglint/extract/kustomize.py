@@ -18,7 +18,7 @@ number as kustomize renders it, ``via`` carries a step saying so, and
 ``extras["kustomize"]`` keeps what the resolver (``taglint.resolve.kustomize``)
 needs: ``{"images": [entry…], "resources": [paths], "components": [paths]}``
 where an entry is ``{"name", "new_name", "new_tag", "digest", "span",
-"index"}`` (``span`` of the deciding value) and the paths are the local
+"written", "index"}`` (``span``/``written``: the deciding value) and the paths are the local
 ``resources``/``bases``/``components`` and patch files as written.
 """
 from __future__ import annotations
@@ -74,7 +74,15 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
         deciding = tag_node if tag else digest_node if digest else new_name_node
         span = node_span(deciding, source.text) if deciding is not None else node_span(mapping_get(entry, "name"), source.text)  # type: ignore[arg-type]
         entries.append(
-            {"name": name, "new_name": new_name, "new_tag": tag or None, "digest": digest or None, "span": span, "index": index}
+            {
+                "name": name,
+                "new_name": new_name,
+                "new_tag": tag or None,
+                "digest": digest or None,
+                "span": span,
+                "written": span_text(lines, span),
+                "index": index,
+            }
         )
         if not tag and not digest:
             continue
@@ -94,7 +102,7 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
         if tag and digest:
             both.append({"span": span, "name": name, "tag": tag, "digest": digest})
         written = span_text(lines, span)
-        context = f"images[{index}]" + (f".newTag" if tag else ".digest") + f" (name {name})"
+        context = f"images[{index}]" + (".newTag" if tag else ".digest") + f" (name {name})"
         facts.images.append(
             ImageRef(
                 path=source.path,

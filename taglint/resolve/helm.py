@@ -16,7 +16,9 @@ block is judged where it is written, in ``values.yaml``, once.
 * Resolved otherwise: the reference moves to the values line that decides
   it (the last ``.Values`` scalar used, normally the ``tag:``), with
   ``origin`` = the template line and a ``via`` step per value used.  The
-  same values line reached from several templates is reported once.
+  same values line reached from several templates is reported once.  It
+  is added to the values file's facts when that file is scanned, else to
+  the template's facts (with ``path`` naming the values file).
 * Not resolvable (``include``, ``with`` blocks, ``tpl``…): the reference
   stays on the template line as written, which the classifier reports as
   unresolved (TL108) — unless it names a ``.Values`` path that the values
@@ -68,7 +70,7 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
     if not templates:
         return
     scanned_values = {f.path: f for f in files if f.kind == "helm-values"}
-    moved: dict[tuple[str, Span], ImageRef] = {}
+    moved: dict[tuple[str, Span], tuple[ImageRef, FileFacts]] = {}
     for facts in templates:
         chart = _chart_for(facts.path, ctx)
         if chart is None:
@@ -100,28 +102,27 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
             if key in moved:
                 continue
             written = span_text(chart.values_lines, span)
-            moved[key] = ImageRef(
-                path=chart.values_path,
-                span=span,
-                written=written if written is not None else value,
-                value=value,
-                kind="helm-values",
-                context=f"image in {ref.path}:{ref.span.line}",
-                via=tuple(steps),
-                origin=Location(ref.path, ref.span),
+            moved[key] = (
+                ImageRef(
+                    path=chart.values_path,
+                    span=span,
+                    written=written if written is not None else value,
+                    value=value,
+                    kind="helm-values",
+                    context=f"image in {ref.path}:{ref.span.line}",
+                    via=tuple(steps),
+                    origin=Location(ref.path, ref.span),
+                ),
+                facts,
             )
         facts.images[:] = kept
-    if moved:
-        by_path: dict[str, list[ImageRef]] = {}
-        for (path, _), ref in moved.items():
-            by_path.setdefault(path, []).append(ref)
-        for path, refs in by_path.items():
-            holder = scanned_values.get(path) or next((f for f in files if f.path == path), None)
-            if holder is None:
-                holder = FileFacts(path, "helm-values")
-                files.append(holder)
-            holder.images.extend(refs)
-            holder.images.sort(key=lambda r: r.span)
+    for (path, _), (ref, owner) in moved.items():
+        # Into the values file's facts when it is scanned, else beside the
+        # template reference it replaces (no FileFacts is added for files
+        # outside the scan).
+        holder = scanned_values.get(path) or owner
+        holder.images.append(ref)
+        holder.images.sort(key=lambda r: (r.path, r.span))
 
 
 def _names_block(written: str, block_paths: list[str]) -> bool:

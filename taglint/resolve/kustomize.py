@@ -23,8 +23,10 @@ renames, ``newTag``/``digest`` decide the tag):
   reference is not judged: the entry that decides it is.  If that
   kustomization is in the scan its entry already is an :class:`ImageRef`
   (the extractor made it); it gets ``origin`` = the manifest reference when
-  it had none.  If it is not in the scan, a reference is added at the
-  entry's line with ``origin`` = the manifest reference.
+  it had none.  If it is not in the scan, a reference at the entry's line
+  with ``origin`` = the manifest reference takes the manifest reference's
+  place in the manifest's ``FileFacts`` (its ``path`` names the
+  kustomization; no ``FileFacts`` is added for files outside the scan).
 * otherwise the manifest reference stays where it is, with the value after
   any ``newName`` renames of the first undecided build and a ``via`` step
   per rename.
@@ -153,7 +155,7 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
     for facts in scanned.values():
         for index, ref in enumerate(facts.images):
             entry_refs[(facts.path, ref.span)] = (facts, index)
-    added: dict[tuple[str, Any], ImageRef] = {}
+    added: set[tuple[str, Any]] = set()  # kustomization lines not in the scan, reported once
 
     for facts in manifests:
         chains = chains_to(manifest_paths[id(facts)])
@@ -181,7 +183,8 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
                     if owner.images[index].origin is None:
                         owner.images[index] = dataclasses.replace(owner.images[index], origin=origin)
                 elif key not in added:
-                    added[key] = ImageRef(
+                    added.add(key)
+                    kept.append(ImageRef(
                         path=kust.path,
                         span=entry["span"],
                         written=entry.get("written") or (entry.get("new_tag") or entry.get("digest") or ""),
@@ -190,18 +193,8 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
                         context=f"images[{entry['index']}] (name {entry['name']})",
                         via=tuple(result.steps),
                         origin=origin,
-                    )
+                    ))
         facts.images[:] = kept
-    if added:
-        by_path: dict[str, list[ImageRef]] = {}
-        for (path, _), ref in added.items():
-            by_path.setdefault(path, []).append(ref)
-        for path, refs in by_path.items():
-            holder = next((f for f in files if f.path == path), None)
-            if holder is None:
-                holder = FileFacts(path, "kustomization")
-                files.append(holder)
-            holder.images.extend(sorted(refs, key=lambda r: r.span))
 
 
 class _Outcome(NamedTuple):
