@@ -123,3 +123,12 @@ def test_recipe_prefix() -> None:
 def test_never_raises_on_odd_makefiles() -> None:
     for text in ["$(", "a: $(", "\t$(", "A = $(A)\nt:\n\techo $(A)\n", "t:\n\t$(shell\n", "x:=\\\n", "t::\n\t$$", "\\"]:
         facts(text)
+
+
+def test_conditional_definitions() -> None:
+    text = "ifdef CI_COMMIT_TAG\nTAG := $(CI_COMMIT_TAG)\nelse\nTAG := latest\nendif\nt:\n\tdocker push r.io/a:$(TAG)\n"
+    assert pushes(text) == [("t", "r.io/a:$(TAG)")]
+    text = "ifndef TAG\nTAG = latest\nendif\nt:\n\tdocker push r.io/a:$(TAG)\n"
+    assert pushes(text) == [("t", "r.io/a:latest")]
+    text = "TAG = dev\nifdef RELEASE\nTAG = 1.0\nendif\nt:\n\tdocker push r.io/a:$(TAG)\n"
+    assert pushes(text) == [("t", "r.io/a:$(TAG)")]

@@ -208,3 +208,21 @@ def test_via_ranges_and_end_position() -> None:
     word = command.attributes["targets"][0]
     assert word.via == (step,)
     assert word.span == Span(1, 13, 1, 121)
+
+
+@pytest.mark.parametrize(
+    "script, expected",
+    [
+        ('if [ -n "$CI_COMMIT_TAG" ]; then T=$CI_COMMIT_TAG; else T=latest; fi\ndocker push a/b:$T', "a/b:$T"),
+        ("if x; then T=1; else T=1; fi\ndocker push a/b:$T", "a/b:1"),
+        ("T=0\nif x; then T=1; fi\ndocker push a/b:$T", "a/b:$T"),
+        ("T=0\nif x; then echo; fi\ndocker push a/b:$T", "a/b:0"),
+        ("if x; then T=1; elif y; then T=2; else T=3; fi\ndocker push a/b:$T", "a/b:$T"),
+        ("case $E in prod) T=1;; *) T=2;; esac\ndocker push a/b:$T", "a/b:$T"),
+        ("case $E in prod) T=1;; *) T=1;; esac\ndocker push a/b:$T", "a/b:1"),
+        ("T=0\ncase $E in prod) T=1;; esac\ndocker push a/b:$T", "a/b:$T"),
+        ("if x; then T=1; docker push a/b:$T; fi", "a/b:1"),
+    ],
+)
+def test_branches(script: str, expected: str) -> None:
+    assert pushed(script)[0] == expected

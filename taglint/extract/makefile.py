@@ -111,6 +111,8 @@ class _Makefile:
         self.recipes: list[Recipe] = []
         self.oneshell = False
         self.prefix = "\t"
+        self.conditional = 0  # depth of ifeq/ifdef blocks
+        self.definitions: dict[str, list[tuple[str, bool]]] = {}  # name -> (raw value, inside a conditional)
         self.counter = 0
         starts = [0]
         for m in re.finditer("\n", self.text):
@@ -179,6 +181,11 @@ class _Makefile:
                 current = None
                 continue
             if _DIRECTIVE.match(stripped):
+                word = stripped.split(None, 1)[0]
+                if word in ("ifeq", "ifneq", "ifdef", "ifndef"):
+                    self.conditional += 1
+                elif word == "endif":
+                    self.conditional = max(0, self.conditional - 1)
                 continue
             assign = _ASSIGN.match(stripped)
             if assign:
@@ -219,6 +226,8 @@ class _Makefile:
             self.prefix = raw[:1] or "\t"
             return
         location = self.location(*span)
+        if table is self.vars:
+            self.definitions.setdefault(name, []).append((op + raw, self.conditional > 0))
         existing = table.get(name) or (self.vars.get(name) if table is not self.vars else None)
         if op == "?=":
             if name in table:
@@ -327,6 +336,8 @@ class _Makefile:
         name, name_via = self.expand(name_text, table, depth + 1, active)
         name = name.strip()
         var = self.lookup(name, table)
+        if var is not None and name not in table and self.ambiguous(name):
+            return written, name_via + (Step(f"Makefile variable {name}", None, var.location),)
         if var is None or name in active:
             return written, name_via + ((Step(f"Makefile variable {name}", None),) if var is None and _plain(name) else ())
         if var.simple:
@@ -339,6 +350,12 @@ class _Makefile:
                 value = " ".join(w[: -len(old)] + new if w.endswith(old) else w for w in value.split())
         step = Step(f"Makefile variable {name}", value, var.location)
         return value, _merge((step,), name_via, inner_via)
+
+    def ambiguous(self, name: str) -> bool:
+        """Defined differently on different paths of ifeq/ifdef blocks:
+        which definition wins depends on the environment."""
+        found = self.definitions.get(name, [])
+        return any(conditional for _raw, conditional in found) and len({raw for raw, _c in found}) > 1
 
     # -- recipes -------------------------------------------------------------
 

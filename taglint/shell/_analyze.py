@@ -555,6 +555,12 @@ class Analyzer:
                 if body is not None:
                     self.visit(body, dict(scope), depth + 1, None, in_sub)
                 return None
+            if t == "if_statement":
+                self._if(node, scope, depth, in_sub)
+                return None
+            if t == "case_statement":
+                self._case(node, scope, depth, in_sub)
+                return None
             if t in ("for_statement", "select_statement"):
                 var = node.child_by_field_name("variable")
                 if var is not None:
@@ -579,6 +585,77 @@ class Analyzer:
             if STRICT:
                 raise
             return None
+
+    # -- branches: a variable set differently on two paths is unknown after them --
+
+    def _run_branch(self, nodes: list[Any], scope: dict[str, Any], depth: int, in_sub: bool) -> dict[str, Any]:
+        branch = dict(scope)
+        for child in nodes:
+            self.visit(child, branch, depth + 1, None, in_sub)
+        return branch
+
+    def _if(self, node: Any, scope: dict[str, Any], depth: int, in_sub: bool) -> None:
+        branches: list[dict[str, Any]] = []
+        body: list[Any] = []
+        has_else = False
+        for index, child in enumerate(node.children):
+            if not child.is_named:
+                continue
+            if node.field_name_for_child(index) == "condition":
+                self.visit(child, scope, depth + 1, None, in_sub)
+            elif child.type in ("elif_clause", "else_clause"):
+                has_else = has_else or child.type == "else_clause"
+                parts: list[Any] = []
+                for inner_index, inner in enumerate(child.children):
+                    if inner.is_named:
+                        parts.append(inner)
+                branches.append(self._run_branch(parts, scope, depth, in_sub))
+            else:
+                body.append(child)
+        branches.insert(0, self._run_branch(body, scope, depth, in_sub))
+        if not has_else:
+            branches.append(dict(scope))
+        self._merge(scope, branches)
+
+    def _case(self, node: Any, scope: dict[str, Any], depth: int, in_sub: bool) -> None:
+        branches: list[dict[str, Any]] = []
+        has_default = False
+        for index, child in enumerate(node.children):
+            if not child.is_named:
+                continue
+            if child.type != "case_item":
+                self.visit(child, scope, depth + 1, None, in_sub)
+                continue
+            body = []
+            for inner_index, inner in enumerate(child.children):
+                if not inner.is_named:
+                    continue
+                if child.field_name_for_child(inner_index) == "value":
+                    has_default = has_default or self.raw(inner) in ("*", "*)")
+                    continue
+                body.append(inner)
+            branches.append(self._run_branch(body, scope, depth, in_sub))
+        if not has_default:
+            branches.append(dict(scope))
+        self._merge(scope, branches)
+
+    @staticmethod
+    def _merge(scope: dict[str, Any], branches: list[dict[str, Any]]) -> None:
+        missing = object()
+        keys = set().union(*branches) if branches else set()
+        for key in keys:
+            values = [branch.get(key, missing) for branch in branches]
+            first = values[0]
+            if all(v is first for v in values):
+                merged = first
+            elif all(isinstance(v, Value) for v in values) and len({(v.text, v.items) for v in values}) == 1:
+                merged = first
+            else:
+                merged = UNKNOWN
+            if merged is missing:
+                scope.pop(key, None)
+            else:
+                scope[key] = merged
 
     def _substitutions(self, node: Any, scope: dict[str, Any], depth: int, in_sub: bool) -> None:
         """Commands inside ``$(...)``/backticks/``<(...)`` anywhere below ``node``."""
