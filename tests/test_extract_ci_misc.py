@@ -597,3 +597,30 @@ def test_jenkinsfile_gstrings_use_the_environment_block():
     assert target.written == "${env.DOCKER_IMAGE}:$DOCKER_TAG"
     assert target.span == Span(13, 27, 13, 27 + len(target.written))
     assert single.attributes["targets"][0].value == "registry.example.com/app:single"
+
+
+def test_jenkinsfile_kubernetes_agent_pod_yaml():
+    found = facts(
+        "Jenkinsfile",
+        """
+        pipeline {
+          agent {
+            kubernetes {
+              yaml '''
+                apiVersion: v1
+                kind: Pod
+                spec:
+                  containers:
+                    - name: maven
+                      image: maven:latest
+                    - name: kaniko
+                      image: "gcr.io/kaniko-project/executor:debug"
+              '''
+            }
+          }
+        }
+        """,
+    )
+    assert [(i.value, i.span.line, i.span.column) for i in found.images] == [
+        ("maven:latest", 10, 22), ("gcr.io/kaniko-project/executor:debug", 12, 23),
+    ]

@@ -7,7 +7,8 @@ stream.  Patterns never look inside comments or across string boundaries.
 
 Images: ``docker { image '…' }`` (also ``dockerContainer``), ``agent {
 docker '…' }``, ``docker.image('…')`` (``.inside``, ``.pull``, ``.run``,
-``.withRun``).  GString interpolations (``${env.BUILD_ID}``) stay as
+``.withRun``), and the ``image:`` keys of a Kubernetes agent's pod
+``yaml`` string.  GString interpolations (``${env.BUILD_ID}``) stay as
 written for the tag classifier.
 
 Commands: ``sh '…'`` / ``sh \"\"\"…\"\"\"`` / ``sh(script: '…')`` scripts go
@@ -282,6 +283,11 @@ class _Extractor:
             if value is not None:
                 self.image(value, f"agent.{inside}.image")
                 return after
+        if name == "yaml" and inside == "kubernetes":
+            value, after = self.call_string(i)
+            if value is not None:
+                self.pod_yaml(value)
+                return after
         if name == "docker" and self.is_(i + 1, "string") and inside == "agent":
             self.image(self.tokens[i + 1], "agent.docker")
             return i + 2
@@ -293,6 +299,33 @@ class _Extractor:
         if self.is_(i + 1, "punct", ".") and self.is_(i + 2, "ident", "push") and name in self.built:
             return self.push(i, i + 2, self.built[name])
         return i + 1
+
+    def pod_yaml(self, token: Token) -> None:
+        """``agent { kubernetes { yaml '...' } }``: the pod's container images."""
+        from taglint.yamlnodes import ScalarNode, YamlError, format_path, load_documents, walk
+
+        try:
+            documents = load_documents(token.text)
+        except YamlError:
+            return  # a templated pod spec; Jenkins reports real errors itself
+        starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", token.text)]
+        for document in documents:
+            for path, node in walk(document):
+                if not path or path[-1] != "image" or not isinstance(node, ScalarNode):
+                    continue
+                mark = node.start_mark
+                if mark.line >= len(starts):
+                    continue
+                begin = starts[mark.line] + mark.column + (1 if node.style in ("'", '"') else 0)
+                end = begin + len(str(node.value))
+                if end >= len(token.offsets) or token.text[begin:end] != node.value:
+                    continue
+                span = self.pos.span(token.offsets[begin], token.offsets[end - 1] + 1)
+                value = str(node.value).strip()
+                if value and (span, value) not in self.seen:
+                    self.seen.add((span, value))
+                    context = f"agent.kubernetes.yaml.{format_path(path)}"
+                    self.facts.images.append(ImageRef(self.source.path, span, value, value, KIND, context))
 
     def environment(self, i: int) -> None:
         depth = 1
