@@ -231,3 +231,18 @@ def test_ref_name_is_a_tag_in_tag_only_jobs():
     values = [c.attributes["targets"][0].value for c in found.commands]
     assert values == ["$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG", "$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG",
                       "$CI_REGISTRY_IMAGE:$CI_COMMIT_REF_NAME"]
+
+
+def test_recursive_anchor_does_not_recurse_forever():
+    found = facts(
+        """
+        .base: &base
+          image: python:3.12.7
+          inner: *base
+        job:
+          extends: .base
+          <<: *base
+          script: [echo]
+        """
+    )
+    assert [i.value for i in found.images] == ["python:3.12.7"]

@@ -175,8 +175,15 @@ def _resolve(name: str, jobs: dict[str, MappingNode], depth: int, seen: set[str]
     return merged
 
 
-def _as_config(node: MappingNode) -> Config:
-    return {key: (_as_config(v) if isinstance(v, MappingNode) else v) for key, _k, v in iter_mapping(node)}
+def _as_config(node: MappingNode, seen: frozenset[int] = frozenset()) -> Config:
+    """A mapping as nested dicts of nodes; recursive anchors (``&a {x: *a}``)
+    and absurd depths are cut."""
+    if id(node) in seen or len(seen) > 64:
+        return {}
+    inner = seen | {id(node)}
+    return {
+        key: (_as_config(v, inner) if isinstance(v, MappingNode) else v) for key, _k, v in iter_mapping(node)
+    }
 
 
 def _merge(into: Config, other: Config) -> None:
