@@ -21,8 +21,8 @@ import shlex
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 CI_SCRIPT = r"""#!/usr/bin/env bash
 set -euo pipefail

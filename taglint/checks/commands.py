@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from taglint.model import Command, Edit, Hit, Span, Word
 
@@ -208,7 +209,7 @@ _MOVING = frozenset({"none", "latest", "floating"})
 
 
 def check_push_latest_only(rule: Rule, project: Project) -> Iterator[Hit]:
-    for (_path, scope), commands in _by_scope(_commands(rule, project)).items():
+    for commands in _by_scope(_commands(rule, project)).values():
         pushed: list[tuple[Command, Word, str]] = []
         uncertain = False
         for command in commands:
@@ -436,7 +437,7 @@ def _suggestion(command: Command, words: Sequence[Word]) -> str:
 
 
 def check_push_without_login(rule: Rule, project: Project) -> Iterator[Hit]:
-    for (_path, _scope), commands in _by_scope(_commands(rule, project)).items():
+    for commands in _by_scope(_commands(rule, project)).values():
         if any(c.action == "login" for c in commands):
             continue
         for command in commands:
@@ -482,7 +483,7 @@ def check_build_untagged(rule: Rule, project: Project) -> Iterator[Hit]:
 
 
 def check_login_default_registry(rule: Rule, project: Project) -> Iterator[Hit]:
-    for (_path, _scope), commands in _by_scope(_commands(rule, project)).items():
+    for commands in _by_scope(_commands(rule, project)).values():
         logins = [c for c in commands if c.action == "login"]
         defaults = [c for c in logins if c.attributes.get("server") is None
                     and c.attributes.get("default_server") == "docker.io" and not c.attributes.get("servers")]

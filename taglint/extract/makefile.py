@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
 
 from taglint.model import FileFacts, Location, Span, Step
 from taglint.source import ExtractContext, SourceFile
@@ -40,9 +39,7 @@ _ASSIGN = re.compile(
 _RULE = re.compile(r"^(?P<targets>[^:#=]+?)\s*(?P<colon>::?)(?![=:])\s*(?P<rest>.*)$")
 _DIRECTIVE = re.compile(r"^\s*(?:-?include|sinclude|ifeq|ifneq|ifdef|ifndef|else|endif|vpath|unexport|undefine)\b")
 _FUNCTIONS = frozenset(
-    "shell strip subst patsubst findstring filter filter-out sort word words wordlist firstword lastword dir "
-    "notdir suffix basename addsuffix addprefix join wildcard realpath abspath if or and foreach file call "
-    "value eval origin flavor error warning info let intcmp guile".split()
+    ["shell", "strip", "subst", "patsubst", "findstring", "filter", "filter-out", "sort", "word", "words", "wordlist", "firstword", "lastword", "dir", "notdir", "suffix", "basename", "addsuffix", "addprefix", "join", "wildcard", "realpath", "abspath", "if", "or", "and", "foreach", "file", "call", "value", "eval", "origin", "flavor", "error", "warning", "info", "let", "intcmp", "guile"]
 )
 
 

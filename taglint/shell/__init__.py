@@ -89,17 +89,27 @@ whole simple command including wrappers (``sudo``...).
   (str: the pipeline element feeding stdin), ``fixable`` (bool: the TL208
   rewrite to ``--password-stdin`` is certain here).
 - ``wrapper``: str — what was stripped in front (``sudo``, ``$ENGINE``...).
+- ``verb``: str — the command as users name it (``docker buildx build``,
+  ``skopeo copy``, ``gcloud docker -- push``); CI steps put the action name.
+- ``authenticated``: bool — the service pushes with its own credentials
+  (``gcloud builds submit``, ``az acr build``; Cloud Build ``images:``).
+- ``compose``: bool — ``docker compose push``; ``config_file``: Word — the
+  auth file a ``docker-config`` login writes; ``ko_command``: str.
 - ``editable``: bool — spans hold exactly ``Word.written`` (edits are safe).
+
+Scripts inside scripts: ``sh -c '...'``/``bash -ec "..."`` arguments are
+analysed as scripts of their own (positions map into the quotes when the
+argument is written verbatim).  Variables set differently on the branches
+of ``if``/``case`` are unknown after them.  Bash arrays (``a=(...)``,
+``"${a[@]}"``, ``${a[1]}``) are expanded.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence, Union
+from typing import Union
 
 from taglint.model import Command, ImageRef, Problem, Step
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from taglint.model import Location, Span, Step, Word
 
@@ -148,8 +149,7 @@ class Analyzer:
     def span(self, start: int, end: int) -> Span:
         line, column = self._position(start)
         end_line, end_column = self._end_position(end) if end > start else (line, column)
-        if (end_line, end_column) < (line, column):
-            end_line, end_column = line, column
+        end_line, end_column = max((end_line, end_column), (line, column))
         return Span(line, column, end_line, end_column)
 
     def original(self, start: int, end: int) -> str:
@@ -453,7 +453,7 @@ class Analyzer:
 
     def _operand(self, node: Any, scope: dict[str, Any], written: str, op: str) -> Value | None:
         """The word after ``:-``/``:=``/``:+`` inside ``${...}``."""
-        start, end = self.bounds(node)
+        end = self.bounds(node)[1]
         close = end - 1 if written.endswith("}") else end
         op_index = None
         for i, child in enumerate(node.children):
@@ -646,9 +646,7 @@ class Analyzer:
         for key in keys:
             values = [branch.get(key, missing) for branch in branches]
             first = values[0]
-            if all(v is first for v in values):
-                merged = first
-            elif all(isinstance(v, Value) for v in values) and len({(v.text, v.items) for v in values}) == 1:
+            if all(v is first for v in values) or all(isinstance(v, Value) for v in values) and len({(v.text, v.items) for v in values}) == 1:
                 merged = first
             else:
                 merged = UNKNOWN
@@ -855,7 +853,7 @@ def _strip_quotes(text: str) -> str:
 
 
 def _remove_prefix(value: str, pattern: str, *, longest: bool) -> str:
-    ends = range(len(value), -1, -1) if longest else range(0, len(value) + 1)
+    ends = range(len(value), -1, -1) if longest else range(len(value) + 1)
     for end in ends:
         if fnmatch.fnmatchcase(value[:end], pattern):
             return value[end:]
@@ -863,7 +861,7 @@ def _remove_prefix(value: str, pattern: str, *, longest: bool) -> str:
 
 
 def _remove_suffix(value: str, pattern: str, *, longest: bool) -> str:
-    starts = range(0, len(value) + 1) if longest else range(len(value), -1, -1)
+    starts = range(len(value) + 1) if longest else range(len(value), -1, -1)
     for start in starts:
         if fnmatch.fnmatchcase(value[start:], pattern):
             return value[:start]

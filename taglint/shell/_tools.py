@@ -7,7 +7,8 @@ are found the way the tool's own flag parser finds them.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from taglint.model import Command, ImageRef, Word
 
@@ -68,7 +69,7 @@ _BUILD_VALUE = {
     "--cpu-period", "--cpu-quota", "-c", "--cpu-shares", "--cpuset-cpus", "--cpuset-mems", "--isolation",
     "-m", "--memory", "--memory-swap", "--shm-size", "--ulimit", "--call", "--sbom", "--provenance",
     "--no-cache-filter", "--security-opt", "--userns", "--squash-all", "--layers-from", "--authfile", "--creds",
-    "--cert-dir", "--format", "--isolation", "--jobs", "--logfile", "--manifest", "--os", "--arch", "--variant",
+    "--cert-dir", "--format", "--jobs", "--logfile", "--manifest", "--os", "--arch", "--variant",
     "--runtime", "--runtime-flag", "--sign-by", "--signature-policy", "--timestamp", "--volume", "-v",
     "--build-arg-file", "--env", "--from", "--hooks-dir", "--ignorefile", "--iidfile-raw", "--cache-ttl",
     "--unsetenv", "--unsetlabel", "--decryption-key", "--device", "--dns", "--dns-option", "--dns-search",
@@ -95,7 +96,7 @@ _RUN_VALUE = {
     "--preserve-fds", "--rdt-class", "--requires", "--seccomp-policy", "--sdnotify", "--personality",
     "--pidfile", "--conmon-pidfile", "--cgroup-conf", "--cgroups", "--image-volume", "--decryption-key",
     "--retry", "--retry-delay", "--health-on-failure", "--log-level", "--cpu-count", "--cpu-percent",
-    "--io-maxbandwidth", "--io-maxiops", "--memory-swappiness",
+    "--io-maxbandwidth", "--io-maxiops",
 }
 _RUN_SHORT_VALUE = set("acehlmpuvw")
 _PULL_VALUE = {"--platform", "--creds", "--authfile", "--cert-dir", "--arch", "--os", "--variant",
@@ -241,7 +242,7 @@ class _Cursor:
 def _value_word(option: tuple[str, Arg, Arg | None, str | None]) -> Word:
     """The word carrying an option's value (``-t x`` → ``x``; ``--tag=x`` → a
     word for ``x`` inside the flag word, when the text allows it)."""
-    name, flag, value_arg, value = option
+    _name, flag, value_arg, value = option
     if value_arg is not None:
         return value_arg.word
     return _sub_word(flag.word, value or "")
@@ -542,9 +543,7 @@ class _Recogniser:
         if sub in ("image", "container", "builder", "buildx", "manifest", "compose") and rest:
             sub2 = rest[0].value
             rest2 = rest[1:]
-            if sub == "image" and sub2 in ("push", "tag", "build", "pull"):
-                sub, rest = sub2, rest2
-            elif sub == "container" and sub2 in ("run", "create"):
+            if sub == "image" and sub2 in ("push", "tag", "build", "pull") or sub == "container" and sub2 in ("run", "create"):
                 sub, rest = sub2, rest2
             elif sub == "builder" and sub2 == "build":
                 sub, rest = "build", rest2
@@ -1022,8 +1021,8 @@ class _Recogniser:
         cursor = _Cursor(args, _AZ_VALUE)
         values = [a.value for a in cursor.positionals]
         if values[:2] == ["acr", "login"]:
-            if cursor.has("--expose-token", "-t") is not None and cursor.has("--expose-token") is not None:
-                return
+            if cursor.has("--expose-token") is not None:
+                return  # prints a token for another tool; stores nothing
             name = cursor.has("-n", "--name")
             server = None
             servers: tuple[str, ...] = ()
