@@ -410,9 +410,9 @@ class Analyzer:
         arg = _strip_quotes(arg)
         try:
             if op in ("#", "##"):
-                result = _remove_prefix(value, arg, longest=op == "##")
+                text_out = _remove_prefix(value, arg, longest=op == "##")
             elif op in ("%", "%%"):
-                result = _remove_suffix(value, arg, longest=op == "%%")
+                text_out = _remove_suffix(value, arg, longest=op == "%%")
             elif op in ("/", "//", "/#", "/%"):
                 split = re.match(r"((?:\\.|[^/\\])*)(?:/(.*))?$", raw_arg, re.DOTALL)
                 if split is None:
@@ -422,34 +422,34 @@ class Analyzer:
                 if any(ch in pattern for ch in "*?["):
                     return Value(written)
                 if op == "/":
-                    result = value.replace(pattern, replacement, 1) if pattern else value
+                    text_out = value.replace(pattern, replacement, 1) if pattern else value
                 elif op == "//":
-                    result = value.replace(pattern, replacement) if pattern else value
+                    text_out = value.replace(pattern, replacement) if pattern else value
                 elif op == "/#":
-                    result = replacement + value[len(pattern):] if value.startswith(pattern) else value
+                    text_out = replacement + value[len(pattern):] if value.startswith(pattern) else value
                 else:
-                    result = value[: len(value) - len(pattern)] + replacement if pattern and value.endswith(pattern) else value
+                    text_out = value[: len(value) - len(pattern)] + replacement if pattern and value.endswith(pattern) else value
             elif op in ("^^", "^"):
                 if arg:
                     return Value(written)
-                result = value.upper() if op == "^^" else value[:1].upper() + value[1:]
+                text_out = value.upper() if op == "^^" else value[:1].upper() + value[1:]
             elif op in (",,", ","):
                 if arg:
                     return Value(written)
-                result = value.lower() if op == ",," else value[:1].lower() + value[1:]
+                text_out = value.lower() if op == ",," else value[:1].lower() + value[1:]
             elif op == ":":
                 bits = arg.split(":")
                 offset = int(bits[0].strip() or "0")
                 if len(bits) > 1:
                     length = int(bits[1].strip())
-                    result = value[offset:][:length] if length >= 0 else value[offset:length]
+                    text_out = value[offset:][:length] if length >= 0 else value[offset:length]
                 else:
-                    result = value[offset:]
+                    text_out = value[offset:]
             else:
                 return Value(written)
         except (ValueError, re.error):
             return Value(written)
-        return Value(result, found.via)
+        return Value(text_out, found.via)
 
     def _operand(self, node: Any, scope: dict[str, Any], written: str, op: str) -> Value | None:
         """The word after ``:-``/``:=``/``:+`` inside ``${...}``."""

@@ -925,11 +925,11 @@ class _Recogniser:
                       registry_required=True, insecure=ins)
         elif sub == "tag" and len(cursor.positionals) >= 2:
             repo = _repository(cursor.positionals[0].value)
-            targets = tuple(
+            tag_targets = tuple(
                 Word(a.written, f"{repo}:{a.value}", a.word.span, cursor.positionals[0].word.via + a.word.via)
                 for a in cursor.positionals[1:]
             )
-            self.emit("oras", "push", rest, sources=(cursor.positionals[0].word,), targets=targets, push=True,
+            self.emit("oras", "push", rest, sources=(cursor.positionals[0].word,), targets=tag_targets, push=True,
                       registry_required=True, insecure=ins)
         elif sub == "login":
             server = cursor.positionals[0].word if cursor.positionals else None
