@@ -177,3 +177,12 @@ def test_line_map_block_with_whitespace_only_lines_and_tabs() -> None:
     for needle in ("echo one", "docker push", "echo two"):
         line, column = at(value.index(needle))
         assert lines[line - 1][column - 1 :].startswith(needle), needle
+
+
+def test_tags_match_the_safe_loader() -> None:
+    import yaml
+
+    text = "a: 1\nb: '1'\nc: 1.5\nd: ~\ne: \"\"\nf: yes\ng: !!str 2\nh: 2024-01-01\ni: =\nj: <<\nk: ! x\nl:\n"
+    ours = load_documents(text)[0]
+    theirs = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert [(k.tag, v.tag) for k, v in ours.value] == [(k.tag, v.tag) for k, v in theirs.value]
