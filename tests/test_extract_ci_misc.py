@@ -624,3 +624,21 @@ def test_jenkinsfile_kubernetes_agent_pod_yaml():
     assert [(i.value, i.span.line, i.span.column) for i in found.images] == [
         ("maven:latest", 10, 22), ("gcr.io/kaniko-project/executor:debug", 12, 23),
     ]
+
+
+def test_cloudbuild_kaniko_step():
+    found = facts(
+        "cloudbuild.yaml",
+        """
+        steps:
+          - name: gcr.io/kaniko-project/executor:v1.23.2
+            args:
+              - --destination=europe-docker.pkg.dev/$PROJECT_ID/app/app:latest
+              - --cache=true
+        """,
+    )
+    (kaniko,) = [c for c in found.commands if c.tool == "kaniko"]
+    assert kaniko.attributes["push"] is True
+    target = kaniko.attributes["targets"][0]
+    assert target.value == "europe-docker.pkg.dev/$PROJECT_ID/app/app:latest"
+    assert (target.span.line, target.span.column) == (4, 23)

@@ -8,7 +8,8 @@ written for the tag classifier.
 
 Commands: a docker step (``name: gcr.io/cloud-builders/docker`` or any
 ``docker`` image without another entrypoint) is analysed as the command
-line ``docker ARGS…``; ``entrypoint: bash|sh`` steps with ``-c SCRIPT``
+line ``docker ARGS…``, a kaniko step (``gcr.io/kaniko-project/executor``)
+as ``/kaniko/executor ARGS…``; ``entrypoint: bash|sh`` steps with ``-c SCRIPT``
 and ``script:`` fields go through the shell layer.  The whole build is one
 scope; Cloud Build's service account is logged in to Artifact Registry and
 Container Registry, so a login command covering those hosts is recorded
@@ -72,7 +73,9 @@ def _build(ci: CiFile, doc: MappingNode) -> None:
                     ci.script([args[position + 1]], SCOPE, step_env)
                     break
         elif (not entrypoint or entrypoint == "docker") and re.search(r"(^|/)docker(:|$)", image.split("@")[0]):
-            _docker_step(ci, args, step_env)
+            _argv_step(ci, "docker", args, step_env)
+        elif not entrypoint and "kaniko-project/executor" in image:
+            _argv_step(ci, "/kaniko/executor", args, step_env)
     for index, item in enumerate(items(images)):
         if not isinstance(item, ScalarNode):
             continue
@@ -85,13 +88,14 @@ def _build(ci: CiFile, doc: MappingNode) -> None:
                    targets=(word,), push=True, default_tag="latest", verb="Cloud Build `images:`", editable=False)
 
 
-def _docker_step(ci: CiFile, args: list[Node], env: dict) -> None:
-    """Analyse ``docker ARGS…`` with each argument mapped back to its node."""
+def _argv_step(ci: CiFile, program: str, args: list[Node], env: dict) -> None:
+    """Analyse ``PROGRAM ARGS…`` (a docker or kaniko step) with each argument
+    mapped back to its node."""
     if not args:
         return
-    parts = ["docker"]
+    parts = [program]
     table: list[tuple[int, int, ScalarNode]] = []  # (start in text, quote width, node)
-    offset = len("docker")
+    offset = len(program)
     for arg in args:
         text = scalar_str(arg) or ""
         quoted, width = _quote(text)
