@@ -26,6 +26,18 @@ from taglint.variables import Binding, expand
 KIND = "dockerfile"
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(\S*)\s*$")
 _STAGE_INDEX = re.compile(r"^[0-9]+$")
+# RUN lines that mention none of these words cannot hold an image command
+# the shell layer recognises (its tools, or a variable standing for one), so
+# they skip the shell parse: most RUN lines install packages.
+_IMAGE_TOOL_WORDS = (
+    "docker", "podman", "nerdctl", "buildah", "skopeo", "crane", "oras", "kaniko", "executor", "ko ",
+    "helm", "gcloud", "az ", "aws ", "config.json", "auth.json", "engine", "cli", "runtime", "tool", "builder",
+)
+
+
+def _may_run_image_tools(text: str) -> bool:
+    lower = text.lower()
+    return any(word in lower for word in _IMAGE_TOOL_WORDS)
 
 
 @dataclass(frozen=True)
@@ -174,11 +186,13 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
         if command == "FROM":
             current_stage = _from(source, instruction, escape, scope, stages, facts)
             continue
-        if command in ("COPY", "ADD"):
+        flags = " ".join(instruction.flags).lower()
+        if command in ("COPY", "ADD") and "--from=" in flags:
             _copy_from(source, instruction, escape, scope, stages, facts, current_stage, command)
         elif command == "RUN":
-            _run_mounts(source, instruction, escape, scope, stages, facts, current_stage)
-            if escape == "\\" and not instruction.json:
+            if "--mount=" in flags and "from=" in flags:
+                _run_mounts(source, instruction, escape, scope, stages, facts, current_stage)
+            if escape == "\\" and not instruction.json and _may_run_image_tools(instruction.original):
                 _run_script(source, instruction, scope, facts, current_stage)
     return facts
 
