@@ -55,7 +55,9 @@ def pushed(text: str, **kwargs) -> list[str]:
         ("docker push org/app:$UNKNOWN", "org/app:$UNKNOWN"),
         ("docker push org/app:${UNKNOWN}", "org/app:${UNKNOWN}"),
         ("docker push org/app:${{ github.sha }}", "org/app:${{ github.sha }}"),
-        ("for T in a b; do docker push org/app:$T; done", "org/app:$T"),
+        ("for T in $LIST; do docker push org/app:$T; done", "org/app:$T"),
+        ("for T in $(cat tags); do docker push org/app:$T; done", "org/app:$T"),
+        ("for T in *.tar; do docker push org/app:$T; done", "org/app:$T"),
         ("T=1\nread T\ndocker push org/app:$T", "org/app:$T"),
         ("T=1\nunset T\ndocker push org/app:${T:-2}", "org/app:2"),
         ("docker push \\\n  org/app:1.0", "org/app:1.0"),
@@ -226,3 +228,10 @@ def test_via_ranges_and_end_position() -> None:
 )
 def test_branches(script: str, expected: str) -> None:
     assert pushed(script)[0] == expected
+
+
+def test_for_loops_over_known_values() -> None:
+    assert pushed('V=1.2.3\nfor t in "$V" latest; do docker push "org/app:$t"; done') == ["org/app:1.2.3", "org/app:latest"]
+    (first, second) = commands("for t in a b; do docker push org/app:$t; done")
+    assert first.span == second.span
+    assert [s.describe() for s in second.attributes["targets"][0].via] == ["$t=b"]

@@ -18,6 +18,7 @@ STRICT = False
 
 MAX_DEPTH = 150
 MAX_ENV_EXPANSION = 8
+MAX_LOOP_VALUES = 8
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENV_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -562,14 +563,7 @@ class Analyzer:
                 self._case(node, scope, depth, in_sub)
                 return None
             if t in ("for_statement", "select_statement"):
-                var = node.child_by_field_name("variable")
-                if var is not None:
-                    scope[self.raw(var)] = UNKNOWN
-                last = None
-                for child in node.named_children:
-                    if child is not var:
-                        last = self.visit(child, scope, depth + 1, None, in_sub)
-                return last
+                return self._for(node, scope, depth, in_sub)
             if t == "heredoc_body" or t in _WORDISH - {"command_substitution", "process_substitution"}:
                 self._substitutions(node, scope, depth, in_sub)
                 return None
@@ -585,6 +579,55 @@ class Analyzer:
             if STRICT:
                 raise
             return None
+
+    def _for(self, node: Any, scope: dict[str, Any], depth: int, in_sub: bool) -> SimpleCommand | None:
+        """``for t in "$VERSION" latest; do ...; done``: the body runs once per
+        value when the list is short and every value is known; otherwise the
+        loop variable is unknown."""
+        var = node.child_by_field_name("variable")
+        values_nodes = []
+        body = []
+        for index, child in enumerate(node.children):
+            if not child.is_named or child is var:
+                continue
+            if node.field_name_for_child(index) == "value":
+                values_nodes.append(child)
+            else:
+                body.append(child)
+        name = self.raw(var) if var is not None else ""
+        items: list[Value] | None = []
+        for value_node in values_nodes:
+            self._substitutions(value_node, scope, depth, in_sub)
+            try:
+                args = self.make_args(value_node, scope)
+            except _Skip:
+                items = None
+                break
+            for arg in args:
+                if "$" in arg.value or "`" in arg.value or any(ch in arg.value for ch in "*?[") and arg.node_type == "word":
+                    items = None
+                    break
+                assert items is not None
+                items.append(Value(arg.value, arg.word.via))
+            if items is None:
+                break
+        if not values_nodes or items is None or not items or len(items) > MAX_LOOP_VALUES:
+            if name:
+                scope[name] = UNKNOWN
+            last = None
+            for child in body:
+                last = self.visit(child, scope, depth + 1, None, in_sub)
+            return last
+        start, end = self.bounds(node)
+        location = self.location(start, end)
+        last = None
+        for item in items:
+            if name:
+                step = Step(f"${name}", item.text, location)
+                scope[name] = Value(item.text, _merge_via((step,), item.via))
+            for child in body:
+                last = self.visit(child, scope, depth + 1, None, in_sub)
+        return last
 
     # -- branches: a variable set differently on two paths is unknown after them --
 
