@@ -642,3 +642,28 @@ def test_cloudbuild_kaniko_step():
     target = kaniko.attributes["targets"][0]
     assert target.value == "europe-docker.pkg.dev/$PROJECT_ID/app/app:latest"
     assert (target.span.line, target.span.column) == (4, 23)
+
+
+def test_bitbucket_ecr_pipe_and_literal_pipe_secrets():
+    found = facts(
+        "bitbucket-pipelines.yml",
+        """
+        pipelines:
+          default:
+            - step:
+                script:
+                  - docker build -t app .
+                  - pipe: atlassian/aws-ecr-push-image:2.4.2
+                    variables:
+                      AWS_ACCESS_KEY_ID: $AWS_ACCESS_KEY_ID
+                      AWS_SECRET_ACCESS_KEY: not-a-real-secret-key
+                      IMAGE_NAME: app
+        """,
+    )
+    actions = {(c.tool, c.action) for c in found.commands}
+    assert {("pipe", "credentials"), ("aws", "login"), ("aws", "push")} <= actions
+    (push,) = [c for c in found.commands if c.action == "push"]
+    assert [w.value for w in push.attributes["targets"]] == ["${AWS_ECR_REGISTRY}/app:latest"]
+    (secret,) = [c for c in found.commands if c.action == "credentials"]
+    assert secret.attributes["password"].value == "not-a-real-secret-key"
+    assert secret.attributes["password"].span == Span(9, 38, 9, 59)

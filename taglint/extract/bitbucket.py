@@ -8,7 +8,10 @@ too).  Steps are found anywhere under ``pipelines`` (``default``,
 ``stage``), and under ``definitions`` (anchored step templates).
 
 Commands: each step's ``script`` (and ``after-script``) is one shell script;
-each step runs in its own container, so the scope is the step.
+each step runs in its own container, so the scope is the step.  The
+``atlassian/aws-ecr-push-image`` pipe logs in and pushes ``IMAGE_NAME`` with
+each of ``TAGS`` (default ``latest``) to ECR; literal values of pipe
+variables named like passwords, secrets or tokens are recorded for TL212.
 """
 from __future__ import annotations
 
@@ -24,9 +27,11 @@ from taglint.extract.ci_common import (
     mapping_get,
     scalar_str,
 )
-from taglint.model import FileFacts
+import re
+
+from taglint.model import FileFacts, Word
 from taglint.source import ExtractContext, SourceFile
-from taglint.yamlnodes import format_path, walk
+from taglint.yamlnodes import format_path, node_span, walk
 
 KIND = "bitbucket-pipelines"
 
@@ -63,6 +68,46 @@ def _config(ci: CiFile, doc: MappingNode) -> None:
                 _step(ci, f"{top}.{format_path(path)}", node)
 
 
+_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN", re.IGNORECASE)
+
+
+def _pipe(ci: CiFile, scope: str, pipe: ScalarNode, variables: Node | None) -> None:
+    """What a pipe does with its ``variables``: ``atlassian/aws-ecr-push-image``
+    logs in to ECR and pushes ``IMAGE_NAME`` with each of ``TAGS`` (default
+    ``latest``); a literal value of a ``*PASSWORD``/``*SECRET*``/``*TOKEN``
+    variable is a credential written in the file."""
+    name = (scalar_str(pipe) or "").strip().split(":", 1)[0]
+    verb = f"pipe: {name}"
+    for key, _k, value in iter_mapping(variables):
+        text = scalar_str(value)
+        if _SECRET_NAME.search(key) and text and isinstance(value, ScalarNode):
+            word = ci.word(value, len(text) - len(text.lstrip()), text.strip())
+            ci.command(word.span, "pipe", "credentials", scope, written=f"{key}: {word.written}",
+                       password=word, verb=verb, editable=False)
+    if name != "atlassian/aws-ecr-push-image":
+        return
+    span = node_span(pipe)
+    ci.command(span, "aws", "login", scope, written=verb, servers=("*.dkr.ecr.*.amazonaws.com",),
+               implicit=True, verb=verb, editable=False)
+    image_node = mapping_get(variables, "IMAGE_NAME")
+    image_text = scalar_str(image_node)
+    if image_text is None or not isinstance(image_node, ScalarNode) or not image_text.strip():
+        return
+    image = ci.word(image_node, len(image_text) - len(image_text.lstrip()), image_text.strip())
+    registry = "${AWS_ECR_REGISTRY}/"
+    tags_node = mapping_get(variables, "TAGS")
+    tags: list[Word] = []
+    tags_text = scalar_str(tags_node)
+    if tags_text is not None and isinstance(tags_node, ScalarNode):
+        for match in re.finditer(r"\S+", tags_text):
+            tags.append(ci.word(tags_node, match.start(), match.group(0)))
+    if not tags:
+        tags = [Word(image.written, "latest", image.span)]
+    targets = tuple(Word(t.written, f"{registry}{image.value}:{t.value}", t.span, image.via + t.via) for t in tags)
+    ci.command(span, "aws", "push", scope, args=targets, written=verb, targets=targets, push=True,
+               default_tag="latest", verb=verb, editable=False)
+
+
 def _step(ci: CiFile, where: str, step: MappingNode) -> None:
     _image(ci, mapping_get(step, "image"), f"{where}.image", where)
     for key in ("script", "after-script"):
@@ -79,5 +124,6 @@ def _step(ci: CiFile, where: str, step: MappingNode) -> None:
                     if text.strip().startswith("docker://"):
                         start += len("docker://")
                     ci.image(pipe, f"{where}.{key}[{index}].pipe", stage=where, start=start)
+                    _pipe(ci, where, pipe, mapping_get(item, "variables"))
         if lines:
             ci.script(lines, where)
