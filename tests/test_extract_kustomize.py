@@ -199,3 +199,17 @@ def test_sibling_overlay_found_when_only_the_base_is_scanned(tmp_path: Path) -> 
         ("overlays/prod/kustomization.yaml", "acme/scorer:v2.0.1"),
         ("base/deployment.yaml", "registry.example.com/other"),
     ]
+
+
+def test_resolvers_are_not_imported_without_their_kinds() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from taglint.model import FileFacts;"
+        "from taglint.resolve import ResolveContext, run_all;"
+        "run_all([FileFacts('Dockerfile', 'dockerfile')], ResolveContext(cwd=Path('.')));"
+        "print('yaml' in sys.modules, 'taglint.resolve.kustomize' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

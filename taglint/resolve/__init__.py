@@ -26,6 +26,14 @@ RESOLVERS: list[str] = [
     "taglint.resolve.helm",
 ]
 
+# The file kinds a resolver works on: it is not even imported when the scan
+# has none (a Dockerfile-only pre-commit run stays free of YAML imports).
+# A resolver missing here always runs.
+RESOLVER_KINDS: dict[str, frozenset[str]] = {
+    "taglint.resolve.kustomize": frozenset({"kubernetes"}),
+    "taglint.resolve.helm": frozenset({"helm-template"}),
+}
+
 MAX_READ_SIZE = 5 * 1024 * 1024
 
 
@@ -98,7 +106,11 @@ def run_all(files: list[FileFacts], ctx: ResolveContext) -> None:
     """Run every resolver in order.  A failing resolver does not stop the
     others; the first failure is re-raised at the end for the engine to report."""
     failure: Exception | None = None
+    kinds = {facts.kind for facts in files}
     for name in RESOLVERS:
+        needed = RESOLVER_KINDS.get(name)
+        if needed is not None and not needed & kinds:
+            continue
         try:
             importlib.import_module(name).resolve(files, ctx)
         except Exception as exc:  # noqa: BLE001 - reported by the engine
