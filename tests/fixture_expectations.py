@@ -4,6 +4,10 @@ A comment line ``# expect: TL101`` (or ``// expect: TL101``) says that the
 next line that is not itself an expectation carries a TL101 finding;
 ``TL101:14`` also fixes its start column.  Several codes may be listed,
 comma-separated.
+
+Where no comment can stand above the line (line 1 of a Dockerfile holding a
+parser directive), a file named ``EXPECTED`` in the case folder lists
+``path:line[:column]: CODE`` entries, one per line.
 """
 from __future__ import annotations
 
@@ -32,4 +36,19 @@ def expectations(path: Path, root: Path) -> set[tuple[str, int, str, int | None]
         for code, column in pending:
             out.add((relative, number, code, column))
         pending = []
+    return out
+
+
+def sidecar_expectations(case: Path) -> set[tuple[str, int, str, int | None]]:
+    listed = case / "EXPECTED"
+    out: set[tuple[str, int, str, int | None]] = set()
+    if not listed.is_file():
+        return out
+    for entry in listed.read_text(encoding="utf-8").splitlines():
+        if not entry.strip() or entry.startswith("#"):
+            continue
+        where, _, code = entry.rpartition(": ")
+        parts = where.split(":")
+        column = int(parts[2]) if len(parts) > 2 else None
+        out.add((parts[0], int(parts[1]), code.strip(), column))
     return out

@@ -106,6 +106,7 @@ def test_heredoc_does_not_confuse_positions():
 def test_parse_error_is_a_problem_not_a_crash():
     facts = images("FROM a:1.0.0\nRUN <<EOF\necho\n")
     assert facts.problems and "parse error" in facts.problems[0].message
+    assert facts.problems[0].span.line == 2  # the unterminated heredoc's opener
 
 
 def test_from_without_image_is_a_problem():
@@ -115,3 +116,9 @@ def test_from_without_image_is_a_problem():
 def test_crlf_and_tabs():
     (ref,) = images("FROM\tpython:3.12.7\r\nRUN x\r\n").images
     assert ref.span == Span(1, 6, 1, 19)  # 13 characters
+
+
+def test_run_lines_with_image_commands_reach_the_shell_layer():
+    text = "FROM a:1.0.0\nRUN apt-get install -y curl\nRUN $ENGINE push org/app\nRUN docker push org/app:1.0.0\n"
+    commands = images(text).commands
+    assert [(c.action, c.span.line) for c in commands] == [("push", 3), ("push", 4)]

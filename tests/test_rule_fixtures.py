@@ -11,7 +11,7 @@ import pytest
 from taglint.config import Config, find_config_file, read_config_file
 from taglint.engine import scan
 from taglint.fix import apply_fixes
-from tests.fixture_expectations import expectations
+from tests.fixture_expectations import expectations, sidecar_expectations
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -31,8 +31,8 @@ def _config(case: Path, code: str) -> Config:
     own = case / ".taglint.yaml"
     base = read_config_file(own) if own.is_file() else Config()
     if code in _RUN_WITH_DEFAULTS:
-        return base.with_overrides(extend_select=(code,), exclude=base.exclude + ("*.fixed",))
-    return base.with_overrides(select=(code,), exclude=base.exclude + ("*.fixed",))
+        return base.with_overrides(extend_select=(code,), exclude=base.exclude + ("*.fixed", "EXPECTED"))
+    return base.with_overrides(select=(code,), exclude=base.exclude + ("*.fixed", "EXPECTED"))
 
 
 def _scan(case: Path, code: str):
@@ -48,9 +48,9 @@ def test_fixture(case: Path) -> None:
     code = case.relative_to(FIXTURES).parts[0]
     result = _scan(case, code)
     assert not result.errors, result.errors
-    expected = set()
+    expected = {e for e in sidecar_expectations(case) if e[2] == code}
     for path in sorted(case.rglob("*")):
-        if path.is_file() and not path.name.endswith(".fixed"):
+        if path.is_file() and not path.name.endswith(".fixed") and path.name != "EXPECTED":
             expected |= {e for e in expectations(path, case) if e[2] == code}
     if case.name == "fail":
         assert expected, f"{_case_id(case)} announces no {code} finding"

@@ -47,6 +47,19 @@ class _Token:
     column: int  # 1-based
 
 
+_HEREDOC_OPENER = re.compile(r"<<-?\s*[\"']?[A-Za-z_]\w*")
+
+
+def _error_line(source: SourceFile, message: str) -> int:
+    """Best line for a parser error that names none: the last heredoc opener
+    for an unterminated heredoc, else line 1."""
+    if "heredoc" in message:
+        openers = [n for n, line in enumerate(source.lines, start=1) if _HEREDOC_OPENER.search(line)]
+        if openers:
+            return openers[-1]
+    return 1
+
+
 def _directives(source: SourceFile) -> tuple[dict[str, tuple[str, Span]], str]:
     """Parser directives at the top of the file, and the escape character."""
     found: dict[str, tuple[str, Span]] = {}
@@ -171,7 +184,8 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     try:
         instructions = dockerfile.parse_string(source.text)
     except dockerfile.GoParseError as exc:
-        facts.problems.append(Problem(source.path, Span(1, 1, 1, 1), f"Dockerfile parse error: {exc}"))
+        line = _error_line(source, str(exc))
+        facts.problems.append(Problem(source.path, Span(line, 1, line, 1), f"Dockerfile parse error: {exc}"))
         return facts
     scope = _Scope(dict(ctx.build_args))
     stages: list[str | None] = []  # stage names (lowercase) by index
