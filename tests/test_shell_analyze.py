@@ -235,3 +235,18 @@ def test_for_loops_over_known_values() -> None:
     (first, second) = commands("for t in a b; do docker push org/app:$t; done")
     assert first.span == second.span
     assert [s.describe() for s in second.attributes["targets"][0].via] == ["$t=b"]
+
+
+def test_functions_run_where_called() -> None:
+    script = (
+        'push_image() {\n  local image="$1"\n  docker push "$image:${2:-latest}"\n}\n'
+        "V=1.2.3\npush_image r.io/app \"$V\"\npush_image r.io/app\n"
+        'build() { docker build "$@"; }\nbuild -t r.io/x:1 .\n'
+        "never() { docker push r.io/never:1; }\n"
+        "loop() { loop; docker push r.io/loop:1; }\nloop\n"
+    )
+    found = commands(script)
+    values = [w.value for c in found for w in c.attributes.get("targets", ())]
+    assert values[:3] == ["r.io/app:1.2.3", "r.io/app:latest", "r.io/x:1"]
+    assert "r.io/never:1" in values and "r.io/loop:1" in values
+    assert found[0].span.line == 3

@@ -19,6 +19,7 @@ STRICT = False
 MAX_DEPTH = 150
 MAX_ENV_EXPANSION = 8
 MAX_LOOP_VALUES = 8
+MAX_CALL_DEPTH = 4
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENV_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -50,7 +51,7 @@ class Value:
     items: tuple[str, ...] | None = None  # bash arrays: the elements
 
 
-_ARRAY_WORD = re.compile(r'^("?)\$\{[A-Za-z_][A-Za-z0-9_]*\[([@*])\]\}\1$')
+_ARRAY_WORD = re.compile(r'^("?)\$(?:\{[A-Za-z_][A-Za-z0-9_]*\[([@*])\]\}|\{?([@*])\}?)\1$')
 
 
 @dataclass
@@ -135,6 +136,9 @@ class Analyzer:
         self._env_cache: dict[str, Any] = {}
         self.commands: list[SimpleCommand] = []
         self.nesting = 0  # sh -c '...' depth
+        self.functions: dict[str, tuple[Any, dict[str, Any], bool]] = {}
+        self.uncalled: dict[str, None] = {}  # defined, not called yet (in order)
+        self.call_depth = 0
 
     # -- positions ---------------------------------------------------------
 
@@ -176,7 +180,35 @@ class Analyzer:
 
         tree = parse(self.text)
         self.visit(tree.root_node, {}, 0, None)
+        while self.uncalled:
+            name = next(iter(self.uncalled))
+            del self.uncalled[name]
+            body, scope, in_sub = self.functions[name]
+            self.visit(body, scope, 1, None, in_sub)
         return self.commands
+
+    def call(self, name: str, args: list[Arg], scope: dict[str, Any], depth: int, in_sub: bool) -> None:
+        """Run a function's body with ``$1``... bound to the call's words."""
+        body, _defined, _in_sub = self.functions[name]
+        self.uncalled.pop(name, None)
+        if self.call_depth >= MAX_CALL_DEPTH:
+            return
+        positional = {str(i): Value(a.value, a.word.via) for i, a in enumerate(args, start=1)}
+        positional["@"] = Value(" ".join(a.value for a in args), (), tuple(a.value for a in args))
+        positional["*"] = Value(" ".join(a.value for a in args))
+        positional["#"] = Value(str(len(args)))
+        saved = {key: scope[key] for key in list(scope) if key.isdigit() or key in ("@", "*", "#")}
+        for key in saved:
+            del scope[key]
+        scope.update(positional)
+        self.call_depth += 1
+        try:
+            self.visit(body, scope, depth + 1, None, in_sub)
+        finally:
+            self.call_depth -= 1
+            for key in positional:
+                scope.pop(key, None)
+            scope.update(saved)
 
     # -- variables ---------------------------------------------------------
 
@@ -340,6 +372,9 @@ class Analyzer:
     def _simple_expansion(self, node: Any, scope: dict[str, Any]) -> Value:
         written = self.raw(node)
         name = written[1:]
+        if name.isdigit() or name in ("@", "*", "#"):
+            found = scope.get(name)  # bound by a function call
+            return found if isinstance(found, Value) else Value(written)
         if not _NAME.fullmatch(name) or name in _DYNAMIC:
             return Value(written)
         found = self.lookup(name, scope)
@@ -352,14 +387,15 @@ class Analyzer:
     def _expansion(self, node: Any, scope: dict[str, Any]) -> Value:
         written = self.raw(node)
         inner = written[2:-1] if written.endswith("}") else written[2:]
-        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)", inner)
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])", inner)
         if not m:
             return Value(written)
         name = m.group(1)
         rest = inner[m.end():]
         if name in _DYNAMIC:
             return Value(written)
-        found = self.lookup(name, scope)
+        positional = not (name[0].isalpha() or name[0] == "_")
+        found = scope.get(name, UNSET) if positional else self.lookup(name, scope)
         subscript = re.match(r"\[([^\]]*)\]$", rest)
         if subscript:
             if not isinstance(found, Value):
@@ -492,7 +528,7 @@ class Analyzer:
                 value = Value(value.text, _merge_via(value.via, steps))
         word = Word(self.original(start, end), value.text, self.span(start, end), value.via)
         array = _ARRAY_WORD.match(self.text[start:end])
-        if array and value.items is not None and (array.group(2) == "@" or not array.group(1)):
+        if array and value.items is not None and ("@" in (array.group(2), array.group(3)) or not array.group(1)):
             return [Arg(Word(word.written, item, word.span, value.via), start, end, node.type, expanded=True)
                     for item in value.items]
         if node.type in ("simple_expansion", "expansion") and value.via and any(ch.isspace() for ch in value.text):
@@ -552,9 +588,14 @@ class Analyzer:
                     last = self.visit(child, inner, depth + 1, None, in_sub or t != "subshell")
                 return last
             if t == "function_definition":
+                # analysed where it is called, with its arguments; or at the
+                # end of the script when it is never called
                 body = node.child_by_field_name("body")
-                if body is not None:
-                    self.visit(body, dict(scope), depth + 1, None, in_sub)
+                name_node = node.child_by_field_name("name")
+                if body is not None and name_node is not None:
+                    name = self.raw(name_node)
+                    self.functions[name] = (body, dict(scope), in_sub)
+                    self.uncalled[name] = None
                 return None
             if t == "if_statement":
                 self._if(node, scope, depth, in_sub)
@@ -815,6 +856,9 @@ class Analyzer:
             herestring=herestring,
         )
         name = args[0].value
+        self.commands.append(simple)
+        if name in self.functions:
+            self.call(name, args[1:], scope, depth, in_sub)
         if name == "read" or name == "mapfile" or name == "readarray":
             for arg in args[1:]:
                 if _NAME.fullmatch(arg.value):
@@ -823,7 +867,6 @@ class Analyzer:
             for arg in args[1:]:
                 if _NAME.fullmatch(arg.value):
                     scope[arg.value] = UNSET
-        self.commands.append(simple)
         return simple
 
 
