@@ -101,7 +101,11 @@ Scripts inside scripts: ``sh -c '...'``/``bash -ec "..."`` arguments are
 analysed as scripts of their own (positions map into the quotes when the
 argument is written verbatim).  Variables set differently on the branches
 of ``if``/``case`` are unknown after them.  Bash arrays (``a=(...)``,
-``"${a[@]}"``, ``${a[1]}``) are expanded.
+``"${a[@]}"``, ``${a[1]}``) are expanded.  ``for v in a b`` over a short
+list of known values runs its body once per value.  A function body is
+analysed where the function is called, with ``$1``... ``"$@"`` bound to the
+call's words (once more, unbound, if it is never called); its commands keep
+the spans of the body.
 """
 from __future__ import annotations
 
