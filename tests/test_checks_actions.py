@@ -5,7 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from taglint.checks.actions import check_mutable_tag, check_unpinned_branch, mutable_reason, unpinned_reason
+from taglint.checks.actions import (
+    check_mutable_tag,
+    check_unpinned_branch,
+    mutable_reason,
+    unpinned_reason,
+)
 from taglint.config import Config
 from taglint.engine import scan
 from taglint.model import ActionRef, FileFacts, Span

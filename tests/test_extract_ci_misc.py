@@ -410,8 +410,8 @@ def test_literal_pull_credentials_are_recorded():
 
 # -- robustness: generated documents never crash an extractor ---------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 _KEYS = [
     "jobs", "steps", "uses", "run", "with", "env", "container", "services", "image", "strategy", "matrix",
@@ -667,3 +667,17 @@ def test_bitbucket_ecr_pipe_and_literal_pipe_secrets():
     (secret,) = [c for c in found.commands if c.action == "credentials"]
     assert secret.attributes["password"].value == "not-a-real-secret-key"
     assert secret.attributes["password"].span == Span(9, 38, 9, 59)
+
+
+def test_jenkinsfile_image_names_from_the_environment_keep_their_origin():
+    found = facts(
+        "Jenkinsfile",
+        """
+        pipeline {
+          environment { NODE = 'node:latest' }
+          agent { docker { image "${NODE}" } }
+        }
+        """,
+    )
+    (image,) = found.images
+    assert image.value == "node:latest" and image.written == "${NODE}" and image.via[0].name == "environment.NODE"

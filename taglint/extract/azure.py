@@ -30,10 +30,10 @@ import re
 from taglint.extract.ci_common import (
     CiFile,
     Env,
-    Templates,
     MappingNode,
     Node,
     ScalarNode,
+    Templates,
     get,
     items,
     iter_mapping,
@@ -68,11 +68,12 @@ def _parameters(ci: CiFile, node: Node | None) -> Env:
             out[name] = Step(f"parameters.{name}", text, ci.location(value))
         return out
     for item in items(node):
-        name = scalar_str(mapping_get(item, "name"))
-        if not name:
+        declared = scalar_str(mapping_get(item, "name"))
+        if not declared:
             continue
-        value = mapping_get(item, "default")
-        out[name] = Step(f"parameters.{name}", scalar_str(value), ci.location(value if value is not None else item))
+        default = mapping_get(item, "default")
+        where = ci.location(default if default is not None else item)
+        out[declared] = Step(f"parameters.{declared}", scalar_str(default), where)
     return out
 
 

@@ -15,20 +15,19 @@ variables named like passwords, secrets or tokens are recorded for TL212.
 """
 from __future__ import annotations
 
+import re
+
 from taglint.extract.ci_common import (
     CiFile,
     MappingNode,
     Node,
     ScalarNode,
-    SequenceNode,
     get,
     items,
     iter_mapping,
     mapping_get,
     scalar_str,
 )
-import re
-
 from taglint.model import FileFacts, Word
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import format_path, node_span, walk

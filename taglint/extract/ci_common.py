@@ -20,9 +20,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, cast
 
-from taglint.model import ActionRef, Command, FileFacts, ImageRef, Location, Problem, Span, Step, Word
+from taglint.model import (
+    ActionRef,
+    Command,
+    FileFacts,
+    ImageRef,
+    Location,
+    Problem,
+    Span,
+    Step,
+    Word,
+)
 from taglint.source import SourceFile
 from taglint.yamlnodes import (
     MappingNode,
@@ -39,8 +49,21 @@ from taglint.yamlnodes import (
 )
 
 __all__ = [
-    "CiFile", "Env", "Templates", "MappingNode", "Node", "ScalarNode", "SequenceNode", "as_list", "get",
-    "items", "mapping_get", "iter_mapping", "scalar_str", "split_list", "truthy",
+    "CiFile",
+    "Env",
+    "MappingNode",
+    "Node",
+    "ScalarNode",
+    "SequenceNode",
+    "Templates",
+    "as_list",
+    "get",
+    "items",
+    "iter_mapping",
+    "mapping_get",
+    "scalar_str",
+    "split_list",
+    "truthy",
 ]
 
 Env = dict[str, Step]
@@ -166,8 +189,8 @@ class CiFile:
         first, last = node.start_mark.line, node.end_mark.line
         text = "\n".join(self._file_lines[first : last + 1])
         local = ScalarNode(
-            node.tag, node.value, _Mark(0, node.start_mark.column), _Mark(last - first, node.end_mark.column),
-            style=node.style,
+            node.tag, node.value, cast(Any, _Mark(0, node.start_mark.column)),
+            cast(Any, _Mark(last - first, node.end_mark.column)), style=node.style,
         )
         at = scalar_line_map(local, text)
 
@@ -359,7 +382,7 @@ class CiFile:
         self,
         nodes: Iterable[Node],
         scope: str,
-        env: Mapping[str, object] | None = None,
+        env: Mapping[str, Any] | None = None,
         templates: Templates | None = None,
     ) -> None:
         """Analyse the scalars in ``nodes`` as one shell script (joined by
@@ -450,7 +473,7 @@ class CiFile:
 
         from taglint.shell import analyze_script
 
-        found = analyze_script(
+        facts = analyze_script(
             script,
             path=self.source.path,
             kind=self.kind,
@@ -462,12 +485,12 @@ class CiFile:
             end_position=end_position,
             via_ranges=via_ranges,
         )
-        self.facts.commands.extend(found.commands)
-        for ref in found.images:
+        self.facts.commands.extend(facts.commands)
+        for ref in facts.images:
             if (ref.span, ref.value) not in self._seen_images:
                 self._seen_images.add((ref.span, ref.value))
                 self.facts.images.append(ref)
-        self.facts.problems.extend(found.problems)
+        self.facts.problems.extend(facts.problems)
 
     def substitute(self, text: str, templates: Templates | None) -> tuple[str, tuple[Step, ...]]:
         """``text`` with the CI templates that ``templates`` resolves replaced."""
@@ -501,14 +524,13 @@ class CiFile:
         elif isinstance(node, SequenceNode):
             for item in node.value:
                 if isinstance(item, MappingNode):
-                    name = scalar_str(mapping_get(item, "name"))
-                    if name is not None:
-                        env[name] = self._variable(name, mapping_get(item, "value"), label)
+                    listed = scalar_str(mapping_get(item, "name"))
+                    if listed is not None:
+                        env[listed] = self._variable(listed, mapping_get(item, "value"), label)
                 elif isinstance(item, ScalarNode):
-                    text = scalar_str(item) or ""
-                    name, eq, value = text.partition("=")
-                    if eq and name.strip():
-                        env[name.strip()] = Step(f"{label}{name.strip()}", value, self.location(item))
+                    key, eq, assigned = (scalar_str(item) or "").partition("=")
+                    if eq and key.strip():
+                        env[key.strip()] = Step(f"{label}{key.strip()}", assigned, self.location(item))
         return env
 
     def _variable(self, name: str, value: Node | None, label: str) -> Step:

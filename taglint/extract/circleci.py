@@ -20,12 +20,10 @@ import re
 
 from taglint.extract.ci_common import (
     CiFile,
-    Env,
-    Templates,
     MappingNode,
     Node,
     ScalarNode,
-    get,
+    Templates,
     items,
     iter_mapping,
     mapping_get,

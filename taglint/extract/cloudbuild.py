@@ -18,18 +18,18 @@ Container Registry, so a login command covering those hosts is recorded
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 from taglint.extract.ci_common import (
     CiFile,
     MappingNode,
     Node,
     ScalarNode,
-    SequenceNode,
     items,
     mapping_get,
     scalar_str,
 )
-from taglint.model import FileFacts, Span, Word
+from taglint.model import FileFacts
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import node_span
 
@@ -88,7 +88,7 @@ def _build(ci: CiFile, doc: MappingNode) -> None:
                    targets=(word,), push=True, default_tag="latest", verb="Cloud Build `images:`", editable=False)
 
 
-def _argv_step(ci: CiFile, program: str, args: list[Node], env: dict) -> None:
+def _argv_step(ci: CiFile, program: str, args: Sequence[Node], env: dict) -> None:
     """Analyse ``PROGRAM ARGS…`` (a docker or kaniko step) with each argument
     mapped back to its node."""
     if not args:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from taglint.extract.ci_common import (
     CiFile,
-    Env,
     MappingNode,
     Node,
     ScalarNode,
@@ -113,8 +112,7 @@ def _setting_word(ci: CiFile, node: Node | None) -> Word | None:
     if isinstance(node, MappingNode):
         secret = scalar_str(mapping_get(node, "from_secret"))
         if secret is not None:
-            text = f"from_secret:{secret}"
-            return Word(text, f"${{{secret}}}", node_span(node))
+            return Word(f"from_secret:{secret}", f"${{{secret}}}", node_span(node))
         return None
     text = scalar_str(node)
     if text is None or not isinstance(node, ScalarNode) or not text.strip():

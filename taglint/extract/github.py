@@ -52,9 +52,9 @@ from taglint.extract.ci_common import (
     CiFile,
     Env,
     MappingNode,
-    Templates,
     Node,
     ScalarNode,
+    Templates,
     as_list,
     get,
     items,
@@ -378,7 +378,7 @@ class _Job:
                 meta = _EXPR.fullmatch(part)
                 found = _STEP_OUTPUT.fullmatch(meta.group(1)) if meta else None
                 step = self.by_id.get(found.group(1)) if found else None
-                if step is not None and _is_metadata(step):
+                if step is not None and found is not None and _is_metadata(step):
                     out.extend(self.metadata_tags(found.group(1), step, env))
                     continue
                 out.append(self.ci.word(item, offset, part, expand=lambda t: self.expand(t, env)))
@@ -429,9 +429,9 @@ class _Job:
             latest_span = flavor.get("_span") or (tags[0][2] if tags else None)
         elif latest == "auto":
             for rule_text, _value, span, _via in tags:
-                rule = _parse_rule(rule_text)
-                if rule.get("type") in ("semver", "pep440", "match") or (
-                    rule.get("type") == "ref" and rule.get("event") == "tag"
+                parsed = _parse_rule(rule_text)
+                if parsed.get("type") in ("semver", "pep440", "match") or (
+                    parsed.get("type") == "ref" and parsed.get("event") == "tag"
                 ):
                     latest_span = span
                     break

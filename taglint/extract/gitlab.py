@@ -32,13 +32,13 @@ from typing import Any
 from taglint.extract.ci_common import (
     CiFile,
     Env,
-    Templates,
-    get,
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
+    Templates,
     as_list,
+    get,
     iter_mapping,
     mapping_get,
     scalar_str,
@@ -109,7 +109,7 @@ def _pipeline(ci: CiFile, doc: MappingNode, templates: Templates) -> None:
             defaults[key] = node
     global_env = _templated_env(ci, ci.env_from(mapping_get(doc, "variables"), "variables."), templates)
     _images(ci, "default", defaults, global_env, templates)
-    for name, job in jobs.items():
+    for name in jobs:
         _job(ci, name, _effective(name, jobs), defaults, global_env, jobs, templates)
 
 
@@ -141,11 +141,12 @@ def _includes(ci: CiFile, node: Node | None) -> None:
         if project_name is None or not isinstance(project, ScalarNode) or "$" in project_name:
             continue
         ref_node = mapping_get(item, "ref")
-        ref = scalar_str(ref_node)
-        if isinstance(ref_node, ScalarNode) and ref is not None:
-            if "$" not in ref:
-                ci.action(ref_node, f"{project_name.strip()}@{ref.strip()}", project_name.strip(), ref.strip(),
-                          start=len(ref) - len(ref.lstrip()), length=len(ref.strip()))
+        project_ref = scalar_str(ref_node)
+        if isinstance(ref_node, ScalarNode) and project_ref is not None:
+            if "$" not in project_ref:
+                pinned = project_ref.strip()
+                ci.action(ref_node, f"{project_name.strip()}@{pinned}", project_name.strip(), pinned,
+                          start=len(project_ref) - len(project_ref.lstrip()), length=len(pinned))
         else:
             stripped = project_name.strip()
             ci.action(project, stripped, stripped, None, start=len(project_name) - len(project_name.lstrip()))

@@ -181,10 +181,7 @@ class _Extractor:
         if not value or (word.span, value) in self.seen:
             return
         self.seen.add((word.span, value))
-        written = token.raw if token.raw == token.text else token.raw
-        self.facts.images.append(
-            ImageRef(self.source.path, word.span, written, value, KIND, context, stage=None)
-        )
+        self.facts.images.append(ImageRef(self.source.path, word.span, token.raw, value, KIND, context, via=word.via))
 
     def command(self, start: int, end: int, tool: str, action: str, written: str, args: tuple[Word, ...] = (), **attributes: object) -> None:
         from taglint.model import Command
@@ -302,7 +299,13 @@ class _Extractor:
 
     def pod_yaml(self, token: Token) -> None:
         """``agent { kubernetes { yaml '...' } }``: the pod's container images."""
-        from taglint.yamlnodes import ScalarNode, YamlError, format_path, load_documents, walk
+        from taglint.yamlnodes import (
+            ScalarNode,
+            YamlError,
+            format_path,
+            load_documents,
+            walk,
+        )
 
         try:
             documents = load_documents(token.text)
