@@ -206,7 +206,13 @@ def _check_depth(text: str) -> None:
 
 def _marked_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     mark = exc.problem_mark or exc.context_mark
-    reason = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+    reason = exc.problem or exc.context or "invalid YAML"
+    if exc.problem and exc.context:
+        where = exc.context_mark
+        if where is not None and (where.line, where.column) != (getattr(mark, "line", -1), getattr(mark, "column", -1)):
+            reason += f" ({exc.context} that starts at line {where.line + 1}, column {where.column + 1})"
+        else:
+            reason += f" ({exc.context})"
     if mark is None:
         return YamlError(1, 1, reason)
     return YamlError(mark.line + 1, mark.column + 1, reason)
