@@ -442,3 +442,54 @@ def test_metadata_templates_in_prefixes():
         "ghcr.io/o/a:${{ github.ref_name }}-${{ github.sha }}",
         "ghcr.io/o/a:latest",
     ]
+
+
+def _scan(tmp_path, files: dict[str, str], select: tuple[str, ...]):
+    from taglint.config import Config
+    from taglint.engine import scan
+
+    for relative, text in files.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    result = scan(["."], Config().with_overrides(select=select), cwd=tmp_path)
+    assert not result.errors
+    return [(f.rule, f.path, f.span.line, f.span.column) for f in result.findings]
+
+
+def test_acceptance_end_to_end(tmp_path):
+    found = _scan(
+        tmp_path,
+        {
+            WORKFLOW: """
+                on: push
+                jobs:
+                  image:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: actions/checkout@main
+                      - uses: docker/login-action@v3
+                        with:
+                          username: ${{ vars.USER }}
+                          password: ${{ secrets.TOKEN }}
+                      - uses: docker/build-push-action@v6
+                        with:
+                          push: true
+                          tags: user/app:latest
+                      - run: |
+                          docker login -u me -p "$PW" ghcr.io
+            """,
+            ".gitlab-ci.yml": """
+                build:
+                  script:
+                    - docker push "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"
+            """,
+        },
+        ("TL202", "TL208", "TL209", "TL301", "TL101", "TL102"),
+    )
+    assert found == [
+        ("TL301", ".github/workflows/ci.yml", 6, 15),
+        ("TL202", ".github/workflows/ci.yml", 14, 17),
+        ("TL208", ".github/workflows/ci.yml", 16, 30),
+        ("TL209", ".gitlab-ci.yml", 3, 19),
+    ]
