@@ -34,8 +34,13 @@ Helpers:
 ``mapping_get(node, key)`` / ``iter_mapping(node)``
     Look up / iterate the string keys of a mapping node; merge keys
     (``<<: *base``, ``<<: [*a, *b]``) are applied, own keys win.
-``scalar_str(node)``
+``scalar_str(node)`` / ``is_null(node)``
     The value of a scalar node (``None`` for other nodes and for nulls).
+``yaml_number_text(node)``
+    For a plain scalar YAML reads as a number (``1.10``), the text Go tools
+    (Helm, kustomize) turn it into (``1.1``); else None.
+``split_lines(text)`` / ``span_text(lines, span)``
+    Lines as libyaml counts them, and the text at a one-line span.
 ``walk(root)``
     Iterates ``(path, node)`` pairs; ``path`` is a tuple of keys (str) and
     sequence indexes (int); :func:`format_path` renders it as
