@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterator
 
 from taglint.globs import matches_exact
-from taglint.model import Hit, ImageRef
+from taglint.model import Edit, Hit, ImageRef
 
 if TYPE_CHECKING:
     from taglint.project import Project
@@ -34,6 +35,7 @@ def image_hit(ref: ImageRef, classification: Classification | None = None, **fie
         base["reason"] = classification.reason
         base["source"] = classification.source or "unknown"
         base["variables"] = ", ".join(classification.variables)
+        base["name"] = ref.value
         if classification.reference is not None:
             base["tag"] = classification.reference.tag or ""
             base["name"] = classification.reference.familiar_name
@@ -46,6 +48,26 @@ def _applies(rule: Rule, ref: ImageRef) -> bool:
     return not kinds or ref.kind in kinds
 
 
+# Tag classes a configured `fix.versions` entry may replace.
+_PINNABLE = ("none", "latest", "floating", "partial-version")
+
+
+def _version_fix(ref: ImageRef, found: Classification, project: Project) -> tuple[str, tuple[Edit, ...]]:
+    """The standard version of the image (``fix.versions``) and, when the
+    reference is written literally, the edit that sets it as the tag."""
+    reference = found.reference
+    versions = project.config.fix_versions
+    if reference is None or not versions or found.tag_class.value not in _PINNABLE:
+        return "", ()
+    version = versions.get(reference.familiar_name) or versions.get(reference.canonical_name)
+    if not version:
+        return "", ()
+    name = ref.written[: reference.name_end]
+    if not ref.literal or reference.digest:
+        return f"{reference.familiar_name}:{version}", ()
+    return f"{reference.familiar_name}:{version}", (Edit(ref.span, f"{name}:{version}"),)
+
+
 def check_tag_class(rule: Rule, project: Project) -> Iterator[Hit]:
     """Images whose tag class is one of ``params.classes``."""
     classes = set(rule.params["classes"])
@@ -54,7 +76,11 @@ def check_tag_class(rule: Rule, project: Project) -> Iterator[Hit]:
             continue
         found = project.classify(ref.value)
         if found.tag_class.value in classes:
-            yield image_hit(ref, found)
+            suggestion, edits = _version_fix(ref, found, project)
+            name = found.reference.familiar_name if found.reference else ref.value
+            pin = f"`{suggestion}` as `fix.versions` says" if suggestion else f"`{name}:<version>`"
+            hit = image_hit(ref, found, pin=pin)
+            yield replace(hit, edits=edits, applicability="unsafe") if edits else hit
 
 
 def check_invalid(rule: Rule, project: Project) -> Iterator[Hit]:

@@ -191,7 +191,7 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     stages: list[str | None] = []  # stage names (lowercase) by index
     current_stage: str | None = None
     for instruction in instructions:
-        command = instruction.cmd.upper()
+        command = (instruction.cmd or "").upper()
         if command == "ARG":
             line = instruction.start_line
             for name, default in _arg_pairs(instruction.value):

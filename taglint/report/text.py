@@ -68,7 +68,8 @@ def summary_line(findings: list[Finding], files_scanned: int) -> str:
     if not findings:
         return f"No findings in {_plural(files_scanned, 'file')}."
     by_severity = Counter(f.severity for f in findings)
-    parts = [_plural(by_severity[s], s) for s in ("error", "warning", "info") if by_severity[s]]
+    parts = [f"{by_severity[s]} {s}" if s == "info" else _plural(by_severity[s], s)
+             for s in ("error", "warning", "info") if by_severity[s]]
     files = len({f.path for f in findings})
     return (
         f"Found {_plural(len(findings), 'finding')} ({', '.join(parts)}) in {_plural(files, 'file')}; "
