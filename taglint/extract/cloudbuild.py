@@ -34,7 +34,7 @@ from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import node_span
 
 KIND = "cloudbuild"
-SCOPE = "build"
+SCOPE = ""  # one scope for the whole build: messages say "this pipeline"
 GOOGLE_REGISTRIES = ("gcr.io", "*.gcr.io", "*-docker.pkg.dev", "pkg.dev")
 _SHELLS = ("bash", "sh", "/bin/bash", "/bin/sh")
 

@@ -28,7 +28,7 @@ from taglint.model import FileFacts, ImageRef, Location, Span, Step, Word
 from taglint.source import ExtractContext, SourceFile
 
 KIND = "jenkinsfile"
-SCOPE = "pipeline"
+SCOPE = ""  # one scope for the whole file: messages say "this pipeline"
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _NUMBER = re.compile(r"[0-9][\w.]*")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "0": "\0"}
@@ -294,7 +294,7 @@ class _Extractor:
         if name == "docker" and self.is_(i + 1, "punct", "."):
             return self.docker_call(i)
         if self.is_(i + 1, "punct", ".") and self.is_(i + 2, "ident", "push") and name in self.built:
-            return self.push(i, i + 2, self.built[name])
+            return self.push(i, i + 2, self.built[name], name)
         return i + 1
 
     def pod_yaml(self, token: Token) -> None:
@@ -367,7 +367,7 @@ class _Extractor:
             if target_var:
                 self.built[target_var] = word
             if self.is_(close + 1, "punct", ".") and self.is_(close + 2, "ident", "push"):
-                return self.push(i, close + 2, word)
+                return self.push(i, close + 2, word, "docker.image")
         elif method.text == "build" and literal_first:
             word = self.word(first)  # type: ignore[arg-type]
             self.command(self.tokens[i].start, end, "docker", "build", written, (word,),
@@ -375,7 +375,7 @@ class _Extractor:
             if target_var:
                 self.built[target_var] = word
             if self.is_(close + 1, "punct", ".") and self.is_(close + 2, "ident", "push"):
-                return self.push(i, close + 2, word)
+                return self.push(i, close + 2, word, "docker.build")
         elif method.text == "withRegistry":
             server = args[0] if args and first is not None and first.kind == "string" else None
             host = None
@@ -386,7 +386,7 @@ class _Extractor:
                          default_server="docker.io", password_stdin=True, verb="docker.withRegistry", editable=False)
         return close + 1
 
-    def push(self, start_index: int, push_index: int, image: Word) -> int:
+    def push(self, start_index: int, push_index: int, image: Word, holder: str) -> int:
         """``x.push()`` / ``x.push('tag')``: a push of ``image`` (retagged)."""
         if not self.is_(push_index + 1, "punct", "("):
             return push_index + 1
@@ -397,10 +397,11 @@ class _Extractor:
         if tag_token is not None and tag_token.kind == "string" and push_index + 2 < close:
             tag = self.word(tag_token)
             repository = _without_tag(image.value)
-            target = Word(tag.written, f"{repository}:{tag.value}", tag.span, (Step("image", image.value, Location(self.source.path, image.span)),))
+            origin = Step(holder, image.value, Location(self.source.path, image.span))
+            target = Word(tag.written, f"{repository}:{tag.value}", tag.span, (*image.via, origin, *tag.via))
         else:  # reported at the push call; the name was written where the image was built
             target = Word(image.written, image.value, self.pos.span(self.tokens[start_index].start, end),
-                          (Step("image", image.value, Location(self.source.path, image.span)),))
+                          (*image.via, Step(holder, image.value, Location(self.source.path, image.span))))
         self.command(self.tokens[start_index].start, end, "docker", "push", written, (target,),
                      targets=(target,), push=True, default_tag="latest", verb=".push()", editable=False)
         return close + 1
