@@ -62,19 +62,19 @@ token_scripts = st.lists(st.sampled_from(TOKENS), max_size=60).map(" ".join)
 joined_scripts = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(token_scripts)
 def test_token_scripts(text: str) -> None:
     _check_facts(_strict_analyze(text))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(joined_scripts)
 def test_glued_token_scripts(text: str) -> None:
     _check_facts(_strict_analyze(text))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, database=None, deadline=None)
 @given(st.text(max_size=300))
 def test_arbitrary_text(text: str) -> None:
     _check_facts(_strict_analyze(text))
@@ -102,7 +102,7 @@ echo "{\\"auths\\":{}}" > /kaniko/.docker/config.json
 """
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_corpus(data: st.DataObject) -> None:
     text = CORPUS
@@ -124,7 +124,7 @@ def test_mutated_corpus(data: st.DataObject) -> None:
     _check_facts(_strict_analyze(text))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, database=None, deadline=None)
 @given(st.text(max_size=200), st.dictionaries(st.from_regex(r"[A-Z_]{1,6}", fullmatch=True), st.text(max_size=20), max_size=5))
 def test_env_values_never_break_expansion(text: str, env: dict) -> None:
     script = "docker push r.io/a:$" + "".join(env)[:6] + " " + text
