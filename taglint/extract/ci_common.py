@@ -5,16 +5,26 @@ A :class:`CiFile` wraps one source file and the :class:`FileFacts` being
 filled.  It turns YAML nodes into facts with exact spans:
 
 - :meth:`CiFile.image` — an :class:`ImageRef` for a scalar node, with
-  ``$VAR`` substitution from CI variables (the :class:`Step` chain is kept
-  in ``via``);
+  :class:`Templates` (text the CI system replaces before anything runs:
+  ``${{ … }}``, ``<< parameters.x >>``, ``$(var)``, ``$[[ inputs.x ]]``)
+  and ``$VAR`` substitution from CI variables (the :class:`Step` chain is
+  kept in ``via``);
 - :meth:`CiFile.script` — runs the shell layer over one or more script
-  scalars (a ``run: |`` block, the items of a GitLab ``script:`` list),
-  with a position mapper so every span points into the CI file;
+  scalars (a ``run: |`` block, the items of a GitLab ``script:`` list)
+  joined by newlines, templates substituted, with position / end-position
+  / original-text mappers so every span and ``Word.written`` points into
+  the CI file, inside block scalars too;
 - :meth:`CiFile.action` — an :class:`ActionRef`;
 - :meth:`CiFile.word` / :meth:`CiFile.words` — :class:`Word` values for
-  commands that CI steps synthesise (action inputs, plugin settings).
+  commands that CI steps synthesise (action inputs, plugin settings);
+- :meth:`CiFile.command` / :meth:`CiFile.credentials` — synthesised
+  :class:`Command` facts, following the attribute conventions of
+  :mod:`taglint.shell` (``targets``, ``push``, ``default_tag``,
+  ``server``, ``password``…, plus ``verb``: how messages name the step).
 
-Nothing here classifies tags or reports findings.
+Positions of scalar values come from :func:`taglint.yamlnodes.scalar_line_map`,
+computed per node over the node's own lines and cached (a big file is split
+into lines once).  Nothing here classifies tags or reports findings.
 """
 from __future__ import annotations
 
