@@ -493,3 +493,31 @@ def test_acceptance_end_to_end(tmp_path):
         ("TL208", ".github/workflows/ci.yml", 16, 30),
         ("TL209", ".gitlab-ci.yml", 3, 19),
     ]
+
+
+def test_metadata_flavor_latest_true_is_reported_at_the_flavor_line():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - id: meta
+                uses: docker/metadata-action@v5
+                with:
+                  images: org/app
+                  tags: type=ref,event=branch
+                  flavor: |
+                    prefix=v-,onlatest=false
+                    latest=true
+              - uses: docker/build-push-action@v6
+                with:
+                  push: true
+                  tags: ${{ steps.meta.outputs.tags }}
+        """
+    )
+    (build,) = found.commands
+    assert [(w.value, w.span.line, w.span.column) for w in build.attributes["targets"]] == [
+        ("org/app:v-${{ github.ref_name }}", 9, 17),
+        ("org/app:latest", 12, 13),
+    ]

@@ -415,7 +415,7 @@ class _Job:
         ]
         names = [_metadata_image_name(w.value) for w in images]
         names = [n for n in names if n is not None] or [""]
-        flavor = _flavor(mapping_get(inputs, "flavor"))
+        flavor = _flavor(self.ci, mapping_get(inputs, "flavor"))
         tags = list(self.metadata_rules(step_id, mapping_get(inputs, "tags"), env, flavor))
         if not tags and mapping_get(inputs, "tags") is None:
             anchor = node_span(mapping_get(step, "uses") or step)
@@ -436,7 +436,9 @@ class _Job:
                     latest_span = span
                     break
         if latest_span is not None and not any(value == "latest" for _r, value, _s, _v in tags):
-            tags.append(("latest", flavor.get("prefix", "") + "latest" + flavor.get("suffix", ""), latest_span, ()))
+            prefix = flavor.get("prefix", "") if flavor.get("prefix_onlatest") else ""
+            suffix = flavor.get("suffix", "") if flavor.get("suffix_onlatest") else ""
+            tags.append(("latest", prefix + "latest" + suffix, latest_span, ()))
         out = []
         for rule_text, value, span, via in tags:
             step_note = Step(f"docker/metadata-action `{rule_text}`", value, Location(self.ci.source.path, span))
@@ -525,20 +527,29 @@ def _parse_rule(text: str) -> dict[str, str]:
     return out
 
 
-def _flavor(node: Node | None) -> dict:
+def _flavor(ci: CiFile, node: Node | None) -> dict:
+    """metadata-action ``flavor`` (``latest``, ``prefix``, ``suffix``); ``_span``
+    is where ``latest=…`` is written."""
     out: dict = {}
     for item in as_list(node):
         text = scalar_str(item)
-        if text is None:
+        if text is None or not isinstance(item, ScalarNode):
             continue
         for match in re.finditer(r"[^\n\r]+", text):
-            line = match.group(0).strip()
-            for part in line.split(","):
+            offset = match.start()
+            line = match.group(0).replace(" ", "")
+            for which in ("prefix", "suffix"):
+                if line.startswith(f"{which}=") and "onlatest=true" in line:
+                    out[f"{which}_onlatest"] = True
+            for part in match.group(0).split(","):
                 key, eq, value = part.partition("=")
-                if eq and key.strip() in ("latest", "prefix", "suffix"):
-                    out[key.strip()] = value.strip()
-                    if key.strip() == "latest" and isinstance(item, ScalarNode):
-                        out["_span"] = node_span(item) if item.style is None else None
+                name = key.strip()
+                if eq and name in ("latest", "prefix", "suffix"):
+                    out[name] = value.strip()
+                    if name == "latest":
+                        start = offset + len(part) - len(part.lstrip())
+                        out["_span"] = ci.sub_span(item, start, start + len(part.strip()))
+                offset += len(part) + 1
     return out
 
 
