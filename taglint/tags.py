@@ -265,6 +265,7 @@ def find_placeholders(text: str) -> tuple[Placeholder, ...]:
 
     Understood: ``${VAR}``, ``${VAR:-x}``, ``$VAR``, ``$$VAR``, ``$(cmd)``,
     ``$(Build.BuildId)``, ``$(params.x)``, backticks, ``{{ … }}``, ``${{ … }}``,
+    ``$[[ inputs.x ]]`` (GitLab), ``<< parameters.x >>`` (CircleCI),
     ``@VAR@``, ``#{VAR}#`` and bare ``ALL_CAPS_NAMES`` as whole components.
     """
     found: list[Placeholder] = []
@@ -286,6 +287,8 @@ def _placeholder_at(text: str, index: int) -> Placeholder | None:
         return None if inner is None else replace(inner, start=index, text=text[index : inner.end])
     if text.startswith("${{", index):
         return _expression(text, index, 3, "}}")
+    if text.startswith("$[[", index):  # GitLab CI/CD inputs
+        return _expression(text, index, 3, "]]")
     if text.startswith("${", index):
         return _shell_parameter(text, index)
     if text.startswith("$(", index):
@@ -301,6 +304,8 @@ def _placeholder_at(text: str, index: int) -> Placeholder | None:
         return _expression(text, index, 2, "}}")
     if text.startswith("#{", index):
         return _expression(text, index, 2, "}#")
+    if text.startswith("<<", index):  # CircleCI pipeline values and parameters
+        return _expression(text, index, 2, ">>")
     autoconf = _AUTOCONF.match(text, index)
     if autoconf:
         return Placeholder(index, autoconf.end(), autoconf.group(), (autoconf.group(1),))

@@ -67,6 +67,7 @@ import bisect
 import math
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -443,13 +444,20 @@ def node_span(node: Node, text: str | None = None) -> Span:
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
+@lru_cache(maxsize=4)
+def _source_lines(text: str) -> list[str]:
+    """The lines of a file, split once per file however many scalars map into it
+    (a str caches its hash, so the lookup does not rescan the text)."""
+    return _BREAKS.split(text)
+
+
 def scalar_line_map(node: ScalarNode, text: str) -> Callable[[int], tuple[int, int]]:
     """A function from an offset in ``node.value`` to ``(line, column)`` in ``text``.
 
     See the module docstring.  Offsets past the end map to the end of the
     last written character.
     """
-    lines = _BREAKS.split(text)
+    lines = _source_lines(text)
     value = str(node.value)
     start, end = node.start_mark, node.end_mark
     first_line = start.line  # 0-based

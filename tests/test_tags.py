@@ -352,3 +352,11 @@ def test_classify_reference_never_raises(text: str):
 def test_classify_reference_never_raises_on_template_soup(text: str):
     found = classify_reference(text)
     assert found.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cimg/node:<< pipeline.trigger_source >>", "org/app:<< parameters.tag >>", "org/app:$[[ inputs.tag ]]", "$[[ inputs.image ]]"],
+)
+def test_ci_system_placeholders_are_unresolved_not_invalid(text):
+    assert classify_reference(text).tag_class is TagClass.UNRESOLVED

@@ -192,6 +192,11 @@ def check_tag_and_digest(rule: Rule, project: Project) -> Iterator[Hit]:
             yield image_hit(ref, found, digest=reference.digest)
 
 
+def _matrix_variant(ref: ImageRef) -> bool:
+    """One value of a CI build matrix: the versions differ on purpose."""
+    return any(step.name.startswith("matrix.") for step in ref.via)
+
+
 _VERSIONED = ("version", "partial-version", "prerelease", "commit", "latest", "floating")
 
 
@@ -199,7 +204,7 @@ def check_inconsistent_tags(rule: Rule, project: Project) -> Iterator[Hit]:
     """One repository used at different tags across the scanned files."""
     groups: dict[str, list[tuple[ImageRef, str]]] = defaultdict(list)
     for ref in project.images():
-        if ref.built:
+        if ref.built or _matrix_variant(ref):
             continue
         found = project.classify(ref.value)
         reference = found.reference
