@@ -18,6 +18,31 @@ def images(text: str, path: str = WORKFLOW):
     return [(i.value, i.span.line, i.span.column) for i in facts(text, path).images]
 
 
+_METADATA_STEP = """\
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - id: meta
+        uses: docker/metadata-action@v5
+        with:
+"""
+_BUILD_PUSH_OF_METADATA_TAGS = """\
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: ${{ steps.meta.outputs.tags }}
+"""
+
+
+def metadata_then_build_push(metadata_inputs: str):
+    """Facts of a job whose step ``meta`` runs docker/metadata-action with the
+    ``with:`` inputs ``metadata_inputs`` (written from line 8) and whose next
+    step pushes ``${{ steps.meta.outputs.tags }}`` with docker/build-push-action."""
+    inputs = textwrap.indent(textwrap.dedent(metadata_inputs).strip("\n"), " " * 10)
+    return facts(_METADATA_STEP + inputs + "\n" + _BUILD_PUSH_OF_METADATA_TAGS)
+
+
 def test_container_services_and_docker_uses():
     found = images(
         """
@@ -214,24 +239,13 @@ def test_build_push_without_tags_is_missing_a_tag():
 
 
 def test_metadata_action_feeds_build_push_tags():
-    found = facts(
+    found = metadata_then_build_push(
         """
-        jobs:
-          build:
-            runs-on: ubuntu-latest
-            steps:
-              - id: meta
-                uses: docker/metadata-action@v5
-                with:
-                  images: ghcr.io/org/app
-                  tags: |
-                    type=ref,event=branch
-                    type=sha
-                    type=raw,value=latest
-              - uses: docker/build-push-action@v6
-                with:
-                  push: true
-                  tags: ${{ steps.meta.outputs.tags }}
+        images: ghcr.io/org/app
+        tags: |
+          type=ref,event=branch
+          type=sha
+          type=raw,value=latest
         """
     )
     (build,) = [c for c in found.commands if c.action == "build"]
@@ -244,22 +258,11 @@ def test_metadata_action_feeds_build_push_tags():
 
 
 def test_metadata_semver_with_latest_auto():
-    found = facts(
+    found = metadata_then_build_push(
         """
-        jobs:
-          build:
-            runs-on: ubuntu-latest
-            steps:
-              - id: meta
-                uses: docker/metadata-action@v5
-                with:
-                  images: |
-                    org/app
-                  tags: type=semver,pattern={{version}}
-              - uses: docker/build-push-action@v6
-                with:
-                  push: true
-                  tags: ${{ steps.meta.outputs.tags }}
+        images: |
+          org/app
+        tags: type=semver,pattern={{version}}
         """
     )
     (build,) = [c for c in found.commands if c.action == "build"]
@@ -417,24 +420,13 @@ def test_bake_action_pushes_unknown_targets():
 
 
 def test_metadata_templates_in_prefixes():
-    found = facts(
+    found = metadata_then_build_push(
         """
-        jobs:
-          build:
-            runs-on: ubuntu-latest
-            steps:
-              - id: meta
-                uses: docker/metadata-action@v5
-                with:
-                  images: ghcr.io/o/a
-                  tags: |
-                    type=sha,prefix={{branch}}-
-                    type=raw,value=latest,enable={{is_default_branch}}
-                    type=raw,value=off,enable=false
-              - uses: docker/build-push-action@v6
-                with:
-                  push: true
-                  tags: ${{ steps.meta.outputs.tags }}
+        images: ghcr.io/o/a
+        tags: |
+          type=sha,prefix={{branch}}-
+          type=raw,value=latest,enable={{is_default_branch}}
+          type=raw,value=off,enable=false
         """
     )
     (build,) = found.commands
@@ -496,24 +488,13 @@ def test_acceptance_end_to_end(tmp_path):
 
 
 def test_metadata_flavor_latest_true_is_reported_at_the_flavor_line():
-    found = facts(
+    found = metadata_then_build_push(
         """
-        jobs:
-          build:
-            runs-on: ubuntu-latest
-            steps:
-              - id: meta
-                uses: docker/metadata-action@v5
-                with:
-                  images: org/app
-                  tags: type=ref,event=branch
-                  flavor: |
-                    prefix=v-,onlatest=false
-                    latest=true
-              - uses: docker/build-push-action@v6
-                with:
-                  push: true
-                  tags: ${{ steps.meta.outputs.tags }}
+        images: org/app
+        tags: type=ref,event=branch
+        flavor: |
+          prefix=v-,onlatest=false
+          latest=true
         """
     )
     (build,) = found.commands

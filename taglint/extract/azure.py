@@ -38,6 +38,7 @@ from taglint.extract.ci_common import (
     items,
     iter_mapping,
     mapping_get,
+    read_mapping_documents,
     scalar_str,
 )
 from taglint.model import FileFacts, Step, Word
@@ -49,11 +50,7 @@ _DEFAULT_TAG = "$(Build.BuildId)"
 
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
-    ci = CiFile(source, KIND)
-    for doc in ci.documents():
-        if isinstance(doc, MappingNode):
-            _pipeline(ci, doc)
-    return ci.facts
+    return read_mapping_documents(source, KIND, _pipeline)
 
 
 _MACRO = re.compile(r"\$\(([A-Za-z_][\w.-]*)\)|\$\{\{\s*(variables|parameters)\.([A-Za-z_][\w.-]*)\s*\}\}")
@@ -187,11 +184,9 @@ def _docker_task(ci: CiFile, step: MappingNode, scope: str, templates: Templates
         return
     if command not in ("build", "push", "buildAndPush"):
         return
-    repo_node = mapping_get(inputs, "repository")
-    repo_text = scalar_str(repo_node)
-    if repo_text is None or not isinstance(repo_node, ScalarNode) or not repo_text.strip():
+    repo = ci.scalar_word(mapping_get(inputs, "repository"), expand=expand)
+    if repo is None:
         return
-    repo = ci.word(repo_node, len(repo_text) - len(repo_text.lstrip()), repo_text.strip(), expand=expand)
     tags = ci.words(mapping_get(inputs, "tags"), expand=expand)
     if mapping_get(inputs, "tags") is None:
         tags = [Word(_DEFAULT_TAG, _DEFAULT_TAG, repo.span)]

@@ -26,6 +26,7 @@ from taglint.extract.ci_common import (
     items,
     iter_mapping,
     mapping_get,
+    read_mapping_documents,
     scalar_str,
 )
 from taglint.model import FileFacts, Word
@@ -36,11 +37,7 @@ KIND = "bitbucket-pipelines"
 
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
-    ci = CiFile(source, KIND)
-    for doc in ci.documents():
-        if isinstance(doc, MappingNode):
-            _config(ci, doc)
-    return ci.facts
+    return read_mapping_documents(source, KIND, _config)
 
 
 def _image(ci: CiFile, node: Node | None, context: str, stage: str | None = None) -> None:
@@ -88,11 +85,9 @@ def _pipe(ci: CiFile, scope: str, pipe: ScalarNode, variables: Node | None) -> N
     span = node_span(pipe)
     ci.command(span, "aws", "login", scope, written=verb, servers=("*.dkr.ecr.*.amazonaws.com",),
                implicit=True, verb=verb, editable=False)
-    image_node = mapping_get(variables, "IMAGE_NAME")
-    image_text = scalar_str(image_node)
-    if image_text is None or not isinstance(image_node, ScalarNode) or not image_text.strip():
+    image = ci.scalar_word(mapping_get(variables, "IMAGE_NAME"))
+    if image is None:
         return
-    image = ci.word(image_node, len(image_text) - len(image_text.lstrip()), image_text.strip())
     registry = "${AWS_ECR_REGISTRY}/"
     tags_node = mapping_get(variables, "TAGS")
     tags: list[Word] = []

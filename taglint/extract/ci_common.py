@@ -15,12 +15,16 @@ filled.  It turns YAML nodes into facts with exact spans:
   / original-text mappers so every span and ``Word.written`` points into
   the CI file, inside block scalars too;
 - :meth:`CiFile.action` — an :class:`ActionRef`;
-- :meth:`CiFile.word` / :meth:`CiFile.words` — :class:`Word` values for
-  commands that CI steps synthesise (action inputs, plugin settings);
+- :meth:`CiFile.word` / :meth:`CiFile.scalar_word` / :meth:`CiFile.words`
+  — :class:`Word` values for commands that CI steps synthesise (action
+  inputs, plugin settings);
 - :meth:`CiFile.command` / :meth:`CiFile.credentials` — synthesised
   :class:`Command` facts, following the attribute conventions of
   :mod:`taglint.shell` (``targets``, ``push``, ``default_tag``,
   ``server``, ``password``…, plus ``verb``: how messages name the step).
+
+:func:`read_mapping_documents` is the whole ``extract`` of a CI format that
+reads each mapping document alike (Azure, Bitbucket, CircleCI, Cloud Build).
 
 Positions of scalar values come from :func:`taglint.yamlnodes.scalar_line_map`,
 computed per node over the node's own lines and cached (a big file is split
@@ -71,6 +75,8 @@ __all__ = [
     "items",
     "iter_mapping",
     "mapping_get",
+    "read_mapping_documents",
+    "scalar_items",
     "scalar_str",
     "split_list",
     "truthy",
@@ -110,6 +116,15 @@ def as_list(node: Node | None) -> list[Node]:
     if isinstance(node, SequenceNode):
         return list(node.value)
     return [node]
+
+
+def scalar_items(node: Node | None) -> Iterator[tuple[ScalarNode, str]]:
+    """``(item, text)`` for the scalars of a list input: the scalar items of
+    a sequence, or ``node`` itself when it is one scalar."""
+    for item in as_list(node):
+        text = scalar_str(item)
+        if text is not None and isinstance(item, ScalarNode):
+            yield item, text
 
 
 def truthy(node: Node | None) -> bool | None:
@@ -316,15 +331,23 @@ class CiFile:
             value, via = expand_env(text, env or {})
         return Word(text, value, span, via)
 
+    def scalar_word(
+        self, node: Node | None, env: Mapping[str, Step] | None = None,
+        expand: Callable[[str], tuple[str, tuple[Step, ...]]] | None = None,
+    ) -> Word | None:
+        """A :class:`Word` for the stripped text of scalar ``node``; None when
+        ``node`` is absent, not a scalar, or blank."""
+        text = scalar_str(node)
+        if text is None or not isinstance(node, ScalarNode) or not text.strip():
+            return None
+        return self.word(node, len(text) - len(text.lstrip()), text.strip(), env, expand)
+
     def words(self, node: Node | None, env: Mapping[str, Step] | None = None,
               expand: Callable[[str], tuple[str, tuple[Step, ...]]] | None = None) -> list[Word]:
         """Words for a list input: a sequence of scalars, or one scalar with
         newline/comma-separated items."""
         out: list[Word] = []
-        for item in as_list(node):
-            text = scalar_str(item)
-            if text is None or not isinstance(item, ScalarNode):
-                continue
+        for item, text in scalar_items(node):
             for offset, part in split_list(text):
                 out.append(self.word(item, offset, part, env, expand))
         return out
@@ -368,25 +391,19 @@ class CiFile:
         CircleCI ``docker[].auth``): recorded as a ``credentials`` command
         carrying ``password``/``user``/``server`` words, so a literal
         password is reported (TL212).  It is not a login of the job."""
-        password = mapping_get(holder, "password")
-        text = scalar_str(password)
-        if text is None or not isinstance(password, ScalarNode) or not text.strip():
+        password = self.scalar_word(mapping_get(holder, "password"))
+        if password is None:
             return
-        word = self.word(password, len(text) - len(text.lstrip()), text.strip())
-        user_node = mapping_get(holder, user_key)
-        user_text = scalar_str(user_node)
-        user = None
-        if user_text is not None and isinstance(user_node, ScalarNode) and user_text.strip():
-            user = self.word(user_node, len(user_text) - len(user_text.lstrip()), user_text.strip())
+        user = self.scalar_word(mapping_get(holder, user_key))
         server = None
         image_text = scalar_str(image)
         if image_text and isinstance(image, ScalarNode):
             first = image_text.strip().split("/", 1)[0]
             if "/" in image_text and ("." in first or ":" in first or first == "localhost"):
                 server = Word(first, first, self.sub_span(image, 0, len(first)))
-        self.command(word.span, "registry", "credentials", scope, written=f"password: {word.written}",
-                     password=word, user=user, server=server, default_server="docker.io", verb=verb,
-                     editable=False)
+        self.command(password.span, "registry", "credentials", scope,
+                     written=f"password: {password.written}", password=password, user=user, server=server,
+                     default_server="docker.io", verb=verb, editable=False)
 
     def script(
         self,
@@ -576,3 +593,17 @@ def expand_env(text: str, env: Mapping[str, Step]) -> tuple[str, tuple[Step, ...
         return lookup
 
     return expand(text, lookup_at(0))
+
+
+def read_mapping_documents(
+    source: SourceFile, kind: str, read: Callable[[CiFile, MappingNode], None]
+) -> FileFacts:
+    """The facts of a CI file of ``kind`` whose YAML documents are mappings,
+    each handed to ``read`` with ``CiFile.root`` set to it (documents of
+    any other shape are skipped)."""
+    ci = CiFile(source, kind)
+    for doc in ci.documents():
+        if isinstance(doc, MappingNode):
+            ci.root = doc
+            read(ci, doc)
+    return ci.facts

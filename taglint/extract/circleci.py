@@ -27,6 +27,7 @@ from taglint.extract.ci_common import (
     items,
     iter_mapping,
     mapping_get,
+    read_mapping_documents,
     scalar_str,
 )
 from taglint.model import FileFacts, Step
@@ -36,12 +37,7 @@ KIND = "circleci"
 
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
-    ci = CiFile(source, KIND)
-    for doc in ci.documents():
-        if isinstance(doc, MappingNode):
-            ci.root = doc
-            _config(ci, doc, "")
-    return ci.facts
+    return read_mapping_documents(source, KIND, _config)
 
 
 _TEMPLATE = re.compile(r"<<\s*([A-Za-z_][\w.-]*)\s*>>")
@@ -91,7 +87,7 @@ def _templates(ci: CiFile, *holders: Node | None) -> Templates:
     return Templates(_TEMPLATE, resolve)
 
 
-def _config(ci: CiFile, doc: Node, prefix: str) -> None:
+def _config(ci: CiFile, doc: Node, prefix: str = "") -> None:
     for name, _key, orb in iter_mapping(mapping_get(doc, "orbs")):
         text = scalar_str(orb)
         if text is not None and isinstance(orb, ScalarNode):

@@ -27,6 +27,7 @@ from taglint.extract.ci_common import (
     ScalarNode,
     items,
     mapping_get,
+    read_mapping_documents,
     scalar_str,
 )
 from taglint.model import FileFacts
@@ -40,11 +41,7 @@ _SHELLS = ("bash", "sh", "/bin/bash", "/bin/sh")
 
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
-    ci = CiFile(source, KIND)
-    for doc in ci.documents():
-        if isinstance(doc, MappingNode):
-            _build(ci, doc)
-    return ci.facts
+    return read_mapping_documents(source, KIND, _build)
 
 
 def _build(ci: CiFile, doc: MappingNode) -> None:
@@ -77,14 +74,10 @@ def _build(ci: CiFile, doc: MappingNode) -> None:
         elif not entrypoint and "kaniko-project/executor" in image:
             _argv_step(ci, "/kaniko/executor", args, step_env)
     for index, item in enumerate(items(images)):
-        if not isinstance(item, ScalarNode):
+        word = ci.scalar_word(item, env)
+        if word is None:
             continue
-        text = scalar_str(item) or ""
-        stripped = text.strip()
-        if not stripped:
-            continue
-        word = ci.word(item, len(text) - len(text.lstrip()), stripped, env)
-        ci.command(word.span, "gcloud", "push", SCOPE, args=(word,), written=f"images[{index}]: {stripped}",
+        ci.command(word.span, "gcloud", "push", SCOPE, args=(word,), written=f"images[{index}]: {word.written}",
                    targets=(word,), push=True, default_tag="latest", verb="Cloud Build `images:`", editable=False)
 
 

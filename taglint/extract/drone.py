@@ -114,7 +114,4 @@ def _setting_word(ci: CiFile, node: Node | None) -> Word | None:
         if secret is not None:
             return Word(f"from_secret:{secret}", f"${{{secret}}}", node_span(node))
         return None
-    text = scalar_str(node)
-    if text is None or not isinstance(node, ScalarNode) or not text.strip():
-        return None
-    return ci.word(node, len(text) - len(text.lstrip()), text.strip())
+    return ci.scalar_word(node)

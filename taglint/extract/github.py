@@ -60,6 +60,7 @@ from taglint.extract.ci_common import (
     items,
     iter_mapping,
     mapping_get,
+    scalar_items,
     scalar_str,
     split_list,
     truthy,
@@ -337,12 +338,7 @@ class _Job:
             )
 
     def scalar_word(self, node: Node | None, env: Env) -> Word | None:
-        text = scalar_str(node)
-        if text is None or not isinstance(node, ScalarNode) or not text.strip():
-            return None
-        stripped = text.strip()
-        lead = len(text) - len(text.lstrip())
-        return self.ci.word(node, lead, stripped, expand=lambda t: self.expand(t, env))
+        return self.ci.scalar_word(node, expand=lambda t: self.expand(t, env))
 
     def build_push(self, span: Span, written: str, inputs: MappingNode | None, env: Env) -> None:
         push_node = mapping_get(inputs, "push")
@@ -370,10 +366,7 @@ class _Job:
 
     def tag_words(self, node: Node | None, env: Env) -> list[Word]:
         out: list[Word] = []
-        for item in as_list(node):
-            text = scalar_str(item)
-            if text is None or not isinstance(item, ScalarNode):
-                continue
+        for item, text in scalar_items(node):
             for offset, part in split_list(text):
                 meta = _EXPR.fullmatch(part)
                 found = _STEP_OUTPUT.fullmatch(meta.group(1)) if meta else None
@@ -391,10 +384,7 @@ class _Job:
         registry = self.scalar_word(mapping_get(inputs, "registry"), env)
         tags_node = mapping_get(inputs, "tags")
         tags: list[Word] = []
-        for item in as_list(tags_node):
-            text = scalar_str(item)
-            if text is None or not isinstance(item, ScalarNode):
-                continue
+        for item, text in scalar_items(tags_node):
             for match in re.finditer(r"\S+", text):
                 tags.append(self.ci.word(item, match.start(), match.group(0), expand=lambda t: self.expand(t, env)))
         prefix = f"{registry.value.rstrip('/')}/" if registry is not None else ""
@@ -450,10 +440,7 @@ class _Job:
     def metadata_rules(
         self, step_id: str, node: Node | None, env: Env, flavor: dict
     ) -> Iterator[tuple[str, str, Span, tuple[Step, ...]]]:
-        for item in as_list(node):
-            text = scalar_str(item)
-            if text is None or not isinstance(item, ScalarNode):
-                continue
+        for item, text in scalar_items(node):
             for match in re.finditer(r"[^\n\r]+", text):
                 line = match.group(0).strip()
                 if not line or line.startswith("#"):
@@ -531,10 +518,7 @@ def _flavor(ci: CiFile, node: Node | None) -> dict:
     """metadata-action ``flavor`` (``latest``, ``prefix``, ``suffix``); ``_span``
     is where ``latest=…`` is written."""
     out: dict = {}
-    for item in as_list(node):
-        text = scalar_str(item)
-        if text is None or not isinstance(item, ScalarNode):
-            continue
+    for item, text in scalar_items(node):
         for match in re.finditer(r"[^\n\r]+", text):
             offset = match.start()
             line = match.group(0).replace(" ", "")
