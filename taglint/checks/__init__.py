@@ -25,6 +25,7 @@ CHECK_KINDS: dict[str, str] = {
     "image-missing-digest": "taglint.checks.images:check_missing_digest",
     "image-tag-and-digest": "taglint.checks.images:check_tag_and_digest",
     "inconsistent-tags": "taglint.checks.images:check_inconsistent_tags",
+    "yaml-number-tag": "taglint.checks.yaml_numbers:check_yaml_number_tags",
     # push, build and login commands
     "push-tag-class": "taglint.checks.commands:check_push_tag_class",
     "push-latest-only": "taglint.checks.commands:check_push_latest_only",

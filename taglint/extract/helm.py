@@ -19,6 +19,10 @@
   ``imageTag: "5.7"`` sibling pair is joined and reported on ``imageTag``.
 * A tag YAML reads as a number (``tag: 1.10``) is rendered the way Helm
   renders it (``1.1``), with a step saying so.
+* ``extras["helm_numeric_tags"]`` lists each tag YAML reads as a number
+  (``tag: 1.10``, ``imageTag: 2``): ``{"span", "written", "value", "name",
+  "key"}`` (``value`` as :func:`yaml_number_text` renders it, ``name`` the
+  image the tag belongs to), for a check to flag (the fix is to quote it).
 * ``extras["helm_image_blocks"]`` lists every image block:
   ``{"path": key path, "span": span of the reported value, "tag_span": span
   of the tag value or None, "repository", "registry", "tag", "digest"}``.
@@ -171,6 +175,7 @@ def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
         return facts
     lines = split_lines(source.text)
     blocks: list[dict[str, Any]] = []
+    numeric: list[dict[str, Any]] = []
     for document in documents[:1]:
         seen: set[int] = set()
         for path, node in walk(document):
@@ -185,9 +190,9 @@ def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
                     continue
                 key_path = path + (key,)
                 if isinstance(value, MappingNode):
-                    ref = _image_block(source, lines, value, key_path, chart, blocks)
+                    ref = _image_block(source, lines, value, key_path, chart, blocks, numeric)
                 elif isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:str" and value.value.strip():
-                    ref = _image_string(source, lines, node, key, value, key_path)
+                    ref = _image_string(source, lines, node, key, value, key_path, numeric)
                 else:
                     ref = None
                 if ref is not None:
@@ -195,11 +200,19 @@ def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
     facts.images.sort(key=lambda ref: ref.span)
     if blocks:
         facts.extras["helm_image_blocks"] = blocks
+    if numeric:
+        facts.extras["helm_numeric_tags"] = numeric
     return facts
 
 
 def _image_string(
-    source: SourceFile, lines: list[str], parent: MappingNode, key: str, value: ScalarNode, key_path: tuple
+    source: SourceFile,
+    lines: list[str],
+    parent: MappingNode,
+    key: str,
+    value: ScalarNode,
+    key_path: tuple,
+    numeric: list[dict[str, Any]],
 ) -> ImageRef:
     span = node_span(value, source.text)
     written = span_text(lines, span) or str(value.value)
@@ -208,6 +221,7 @@ def _image_string(
     if tag_node is None or tag is None or tag == "":
         return ImageRef(source.path, span, written, str(value.value), VALUES, format_path(key_path))
     tag_span = node_span(tag_node, source.text)
+    _note_number(numeric, tag_node, tag_span, str(value.value), key + "Tag")
     via = (
         Step(f"values {format_path(key_path)}", str(value.value), Location(source.path, span)),
         Step(f"values {format_path(key_path[:-1] + (key + 'Tag',))}", tag, Location(source.path, tag_span)),
@@ -230,6 +244,7 @@ def _image_block(
     key_path: tuple,
     chart: ChartInfo | None,
     blocks: list[dict[str, Any]],
+    numeric: list[dict[str, Any]],
 ) -> ImageRef | None:
     repository_node = mapping_get(block, "repository")
     tag_key = "tag" if mapping_get(block, "tag") is not None else "version"
@@ -260,6 +275,8 @@ def _image_block(
         tag_span = Span(tag_node.start_mark.line + 1, tag_node.start_mark.column + 1, tag_node.start_mark.line + 1, tag_node.start_mark.column + 1)
     if tag:
         tag = tag.strip()
+        if tag_span is not None:
+            _note_number(numeric, tag_node, tag_span, reference, tag_key)
         if yaml_number_text(tag_node) is not None and yaml_number_text(tag_node) != str(tag_node.value):  # type: ignore[union-attr]
             steps.append(Step(f"values {context}.{tag_key} {tag_node.value} read as a YAML number", tag, Location(here, tag_span) if tag_span else None))  # type: ignore[union-attr]
         else:
@@ -300,6 +317,13 @@ def _image_block(
         context=context,
         via=tuple(steps),
     )
+
+
+def _note_number(numeric: list[dict[str, Any]], node: Node | None, span: Span, name: str, key: str) -> None:
+    """Record a tag written as a bare YAML number (see the module docstring)."""
+    number = yaml_number_text(node)
+    if number is not None and node is not None:
+        numeric.append({"span": span, "written": str(node.value), "value": number, "name": name, "key": key})
 
 
 def _key_name(block: MappingNode, value: Node) -> str:
