@@ -72,7 +72,7 @@ from functools import lru_cache
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from taglint.model import Span
+from taglint.model import FileFacts, Problem, Span
 
 try:  # libyaml
     from yaml import CSafeLoader as _BaseLoader
@@ -442,6 +442,16 @@ def node_span(node: Node, text: str | None = None) -> Span:
             end_line, end_column = at(max(len(value) - 1, 0))
             return Span(line, column, end_line, end_column + (1 if value else 0))
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def documents_or_problem(text: str, facts: FileFacts) -> list[Node] | None:
+    """The YAML documents of ``text``; on a parse error, None after recording
+    the error on ``facts`` as a problem (reported as TL001)."""
+    try:
+        return load_documents(text)
+    except YamlError as exc:
+        facts.problems.append(Problem(facts.path, exc.span, f"invalid YAML: {exc.message}"))
+        return None
 
 
 @lru_cache(maxsize=4)

@@ -49,13 +49,12 @@ from taglint.model import (
 )
 from taglint.source import SourceFile
 from taglint.yamlnodes import (
+    documents_or_problem,
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
-    YamlError,
     iter_mapping,
-    load_documents,
     mapping_get,
     node_span,
     scalar_line_map,
@@ -180,11 +179,7 @@ class CiFile:
 
     def documents(self) -> list[Node]:
         """The YAML documents, or [] with a TL001 problem recorded."""
-        try:
-            return load_documents(self.source.text)
-        except YamlError as error:
-            self.problem(error.span, f"invalid YAML: {error.message}")
-            return []
+        return documents_or_problem(self.source.text, self.facts) or []
 
     def problem(self, span: Span, message: str) -> None:
         self.facts.problems.append(Problem(self.source.path, span, message))

@@ -24,15 +24,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from taglint.model import FileFacts, ImageRef, Location, Problem, Span, Step
+from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
+    documents_or_problem,
     MappingNode,
     ScalarNode,
-    YamlError,
     is_null,
     iter_mapping,
-    load_documents,
     mapping_get,
     node_span,
     span_text,
@@ -240,10 +239,8 @@ def extract_with_env(source: SourceFile, env: Mapping[str, EnvValue]) -> FileFac
     facts = FileFacts(source.path, KIND)
     if "image" not in source.text:
         return facts
-    try:
-        documents = load_documents(source.text)
-    except YamlError as exc:
-        facts.problems.append(Problem(source.path, exc.span, f"invalid YAML: {exc.message}"))
+    documents = documents_or_problem(source.text, facts)
+    if documents is None:
         return facts
     lines = split_lines(source.text)
     seen: set[tuple[Span, bool]] = set()

@@ -46,9 +46,10 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from taglint.model import FileFacts, ImageRef, Location, Problem, Span, Step
+from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
+    documents_or_problem,
     MappingNode,
     Node,
     ScalarNode,
@@ -135,10 +136,8 @@ def find_chart(source: SourceFile) -> ChartInfo | None:
 
 def extract_chart(source: SourceFile) -> FileFacts:
     facts = FileFacts(source.path, CHART)
-    try:
-        documents = load_documents(source.text)
-    except YamlError as exc:
-        facts.problems.append(Problem(source.path, exc.span, f"invalid YAML: {exc.message}"))
+    documents = documents_or_problem(source.text, facts)
+    if documents is None:
         return facts
     doc = documents[0] if documents else None
     info: dict[str, Any] = {}
@@ -168,10 +167,8 @@ def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
     facts = FileFacts(source.path, VALUES)
     if "mage" not in source.text:
         return facts
-    try:
-        documents = load_documents(source.text)
-    except YamlError as exc:
-        facts.problems.append(Problem(source.path, exc.span, f"invalid YAML: {exc.message}"))
+    documents = documents_or_problem(source.text, facts)
+    if documents is None:
         return facts
     lines = split_lines(source.text)
     blocks: list[dict[str, Any]] = []

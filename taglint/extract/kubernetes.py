@@ -45,18 +45,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from taglint.model import FileFacts, ImageRef, Problem
+from taglint.model import FileFacts, ImageRef
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
+    documents_or_problem,
     STR_TAG,
     MappingNode,
     Node,
     Path_,
     ScalarNode,
     SequenceNode,
-    YamlError,
     format_path,
-    load_documents,
     mapping_get,
     node_span,
     scalar_str,
@@ -102,10 +101,8 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     text = source.text
     if "mage" not in text:  # cheap prefilter: no image key can be here
         return facts
-    try:
-        documents = load_documents(text)
-    except YamlError as exc:
-        facts.problems.append(Problem(source.path, exc.span, f"invalid YAML: {exc.message}"))
+    documents = documents_or_problem(text, facts)
+    if documents is None:
         return facts
     lines = Lines(text)
     for document in documents:

@@ -25,14 +25,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from taglint.model import FileFacts, ImageRef, Location, Problem, Step
+from taglint.model import FileFacts, ImageRef, Location, Step
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
+    documents_or_problem,
     MappingNode,
     Node,
     SequenceNode,
-    YamlError,
-    load_documents,
     mapping_get,
     node_span,
     scalar_str,
@@ -46,10 +45,8 @@ KIND = "kustomization"
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     facts = FileFacts(source.path, KIND)
-    try:
-        documents = load_documents(source.text)
-    except YamlError as exc:
-        facts.problems.append(Problem(source.path, exc.span, f"invalid YAML: {exc.message}"))
+    documents = documents_or_problem(source.text, facts)
+    if documents is None:
         return facts
     if not documents or not isinstance(documents[0], MappingNode):
         return facts

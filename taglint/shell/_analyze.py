@@ -554,13 +554,7 @@ class Analyzer:
                 self._substitutions(node, scope, depth, in_sub)
                 self.assign(node, scope)
                 return None
-            if t == "variable_assignments":
-                for child in node.named_children:
-                    if child.type == "variable_assignment":
-                        self._substitutions(child, scope, depth, in_sub)
-                        self.assign(child, scope)
-                return None
-            if t == "declaration_command":
+            if t in ("variable_assignments", "declaration_command"):  # A=1 B=2; export/local/readonly
                 for child in node.named_children:
                     if child.type == "variable_assignment":
                         self._substitutions(child, scope, depth, in_sub)
