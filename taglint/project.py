@@ -40,14 +40,25 @@ class Project:
             self._classified[text] = found
         return found
 
+    # The facts are final once the project is built (resolvers run before),
+    # so each list is gathered once however many rules walk it.
+    @cached_property
+    def _images(self) -> list[ImageRef]:
+        return [ref for facts in self.files for ref in facts.images]
+
+    @cached_property
+    def _commands(self) -> list[Command]:
+        return [command for facts in self.files for command in facts.commands]
+
+    @cached_property
+    def _actions(self) -> list[ActionRef]:
+        return [action for facts in self.files for action in facts.actions]
+
     def images(self) -> Iterator[ImageRef]:
-        for facts in self.files:
-            yield from facts.images
+        return iter(self._images)
 
     def commands(self) -> Iterator[Command]:
-        for facts in self.files:
-            yield from facts.commands
+        return iter(self._commands)
 
     def actions(self) -> Iterator[ActionRef]:
-        for facts in self.files:
-            yield from facts.actions
+        return iter(self._actions)

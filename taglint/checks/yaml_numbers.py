@@ -70,12 +70,21 @@ def _number(written: str) -> int | float | None:
     return value
 
 
-def _reference(project: Project, path: str, span: Span, name: str, used: str, recorded: str) -> str:
+def _refs_by_place(project: Project) -> dict[tuple[str, Span], list[ImageRef]]:
+    """Image references by (path, span), built once per check run."""
+    by_place: dict[tuple[str, Span], list[ImageRef]] = {}
+    for ref in project.images():
+        by_place.setdefault((ref.path, ref.span), []).append(ref)
+    return by_place
+
+
+def _reference(
+    by_place: dict[tuple[str, Span], list[ImageRef]], path: str, span: Span, name: str, used: str, recorded: str
+) -> str:
     """The image as the tool sees it: the reference reported on this scalar
     (the file's own one before those a resolver moved here), with the tag
     the tool really uses."""
-    refs: list[ImageRef] = [ref for ref in project.images() if ref.path == path and ref.span == span]
-    refs.sort(key=lambda ref: ref.origin is not None)
+    refs = sorted(by_place.get((path, span), ()), key=lambda ref: ref.origin is not None)
     reference = refs[0].value if refs else f"{name}:{recorded}"
     prefix = f"{name}:{recorded}"
     if used != recorded and reference.startswith(prefix):
@@ -86,6 +95,7 @@ def _reference(project: Project, path: str, span: Span, name: str, used: str, re
 def check_yaml_number_tags(rule: Rule, project: Project) -> Iterator[Hit]:
     """One hit per image tag written as a bare YAML number (see the module docstring)."""
     seen: set[tuple[str, Span]] = set()
+    by_place: dict[tuple[str, Span], list[ImageRef]] | None = None
     for facts in project.files:
         for extra, (tool, default_key) in _SOURCES.items():
             for entry in facts.extras.get(extra) or ():
@@ -100,11 +110,13 @@ def check_yaml_number_tags(rule: Rule, project: Project) -> Iterator[Hit]:
                 if isinstance(number, int) and used == written:
                     continue  # `newTag: 3`: a number, but the tag is what is written
                 seen.add((facts.path, span))
-                yield _hit(project, facts.path, span, entry, tool, default_key, written, used, recorded, number)
+                if by_place is None:
+                    by_place = _refs_by_place(project)
+                yield _hit(by_place, facts.path, span, entry, tool, default_key, written, used, recorded, number)
 
 
 def _hit(
-    project: Project,
+    by_place: dict[tuple[str, Span], list[ImageRef]],
     path: str,
     span: Span,
     entry: dict[str, Any],
@@ -116,7 +128,7 @@ def _hit(
     number: float,
 ) -> Hit:
     name = str(entry["name"])
-    reference = _reference(project, path, span, name, used, recorded)
+    reference = _reference(by_place, path, span, name, used, recorded)
     if used != written:
         consequence = f"{tool} turns it into `{used}`, so the image used is `{reference}`"
     else:
