@@ -198,7 +198,23 @@ def scan(
     force_exclude: bool = False,
     build_args: Mapping[str, str] | None = None,
 ) -> ScanResult:
-    cwd = cwd or Path(os.getcwd())
+    import gc
+
+    # A scan builds many small objects and few reference cycles: the cyclic
+    # collector only costs time here (about a tenth of a large scan).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(paths, config, cwd or Path(os.getcwd()), jobs, force_exclude, build_args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan(
+    paths: Sequence[str], config: Config, cwd: Path, jobs: int, force_exclude: bool,
+    build_args: Mapping[str, str] | None,
+) -> ScanResult:
     rules = load_rules(config.rule_dirs)
     selected = active_rules(rules, config)
     candidates, errors = discover(paths or ["."], cwd, config.exclude, force_exclude)
