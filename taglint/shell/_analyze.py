@@ -501,22 +501,7 @@ class Analyzer:
             return None
         op_end = self.bounds(node.children[op_index])[1]
         try:
-            parts: list[str] = []
-            via: tuple[Step, ...] = ()
-            cursor = op_end
-            for child in node.children[op_index + 1:]:
-                c_start, c_end = self.bounds(child)
-                if c_start >= close:
-                    break
-                if c_start > cursor:
-                    parts.append(self.text[cursor:c_start])
-                value = self.word_value(child, scope)
-                parts.append(value.text)
-                via = _merge_via(via, value.via)
-                cursor = max(cursor, c_end)
-            if cursor < close:
-                parts.append(self.text[cursor:close])
-            return Value("".join(parts), via)
+            return self._concat(node, scope, op_end, close, skip=op_index + 1)
         except _Skip:
             return None
 
