@@ -67,6 +67,7 @@ import bisect
 import math
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from functools import lru_cache
 
 import yaml
@@ -442,6 +443,28 @@ def node_span(node: Node, text: str | None = None) -> Span:
             end_line, end_column = at(max(len(value) - 1, 0))
             return Span(line, column, end_line, end_column + (1 if value else 0))
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def go_float_text(number: float) -> str:
+    """``fmt.Sprint(float64)`` as Go templates print it (Helm): the shortest
+    digits, in exponent form when the decimal exponent is below -4 or at
+    least 6 (``1.1``, ``3``, ``1.234567e+06``)."""
+    if number == 0:
+        return "0"
+    sign, digits, exponent = Decimal(repr(float(number))).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits))
+    point = len(text) + exponent  # position of the decimal point in `text`
+    lead = "-" if sign else ""
+    power = point - 1
+    if power < -4 or power >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{lead}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+    if point <= 0:
+        return f"{lead}0.{'0' * -point}{text}"
+    if point >= len(text):
+        return lead + text + "0" * (point - len(text))
+    return f"{lead}{text[:point]}.{text[point:]}"
 
 
 def documents_or_problem(text: str, facts: FileFacts) -> list[Node] | None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from taglint.checks.yaml_numbers import go_float_text
+from taglint.yamlnodes import go_float_text
 from taglint.config import Config
 from taglint.engine import scan
 from taglint.model import Edit, Finding, Span

@@ -230,3 +230,13 @@ def test_resolver_keeps_unresolvable_template_refs(tmp_path: Path) -> None:
 def test_aliased_blocks_are_reported_once() -> None:
     text = "base: &img\n  image:\n    repository: acme/web\n    tag: 1.0.0\nother:\n  <<: *img\ncopy: *img\n"
     assert [r.span.line for r in values(text).images] == [4]
+
+
+@pytest.mark.parametrize(
+    "written,rendered",
+    [("1.10", "1.1"), ("20230615", "2.0230615e+07"), ("3", "3"), ('"20230615"', "20230615"), ("010", "8")],
+)
+def test_numeric_tags_take_the_value_helm_renders(written: str, rendered: str) -> None:
+    # Helm reads values through JSON: every number is a float64 printed the Go way.
+    (ref,) = values(f"image:\n  repository: org/app\n  tag: {written}\n").images
+    assert ref.value == f"org/app:{rendered}"

@@ -20,12 +20,12 @@ text in double quotes (a number's text never needs escaping).
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterator
 
 import yaml
 
 from taglint.model import Edit, Hit, ImageRef, Span
+from taglint.yamlnodes import go_float_text
 
 if TYPE_CHECKING:
     from taglint.project import Project
@@ -36,28 +36,6 @@ _SOURCES = {
     "kustomize_numeric_tags": ("kustomize", "newTag"),
     "helm_numeric_tags": ("Helm", "tag"),
 }
-
-
-def go_float_text(number: float) -> str:
-    """``fmt.Sprint(float64)`` as Go templates print it (Helm): the shortest
-    digits, in exponent form when the decimal exponent is below -4 or at
-    least 6 (``1.1``, ``3``, ``1.234567e+06``)."""
-    if number == 0:
-        return "0"
-    sign, digits, exponent = Decimal(repr(float(number))).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    text = "".join(map(str, digits))
-    point = len(text) + exponent  # position of the decimal point in `text`
-    lead = "-" if sign else ""
-    power = point - 1
-    if power < -4 or power >= 6:
-        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
-        return f"{lead}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
-    if point <= 0:
-        return f"{lead}0.{'0' * -point}{text}"
-    if point >= len(text):
-        return lead + text + "0" * (point - len(text))
-    return f"{lead}{text[:point]}.{text[point:]}"
 
 
 def _number(written: str) -> int | float | None:

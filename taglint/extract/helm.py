@@ -49,6 +49,7 @@ from typing import Any, NamedTuple
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
+    go_float_text,
     documents_or_problem,
     MappingNode,
     Node,
@@ -155,11 +156,16 @@ def extract_chart(source: SourceFile) -> FileFacts:
 # values*.yaml
 
 
-def _value_text(node: Node | None) -> str | None:
-    """A values scalar as Helm renders it (numbers normalised), or None."""
+def helm_value_text(node: Node | None) -> str | None:
+    """A values scalar as a Helm template renders it, or None.  Helm reads
+    values through JSON, so every number is a float64 printed the Go way:
+    `1.10` renders `1.1`, `20230615` renders `2.0230615e+07`."""
     number = yaml_number_text(node)
     if number is not None:
-        return number
+        try:
+            return go_float_text(float(number))
+        except (ValueError, OverflowError):
+            return number
     return scalar_str(node)
 
 
@@ -214,7 +220,7 @@ def _image_string(
     span = node_span(value, source.text)
     written = span_text(lines, span) or str(value.value)
     tag_node = mapping_get(parent, key + "Tag")
-    tag = _value_text(tag_node)
+    tag = helm_value_text(tag_node)
     if tag_node is None or tag is None or tag == "":
         return ImageRef(source.path, span, written, str(value.value), VALUES, format_path(key_path))
     tag_span = node_span(tag_node, source.text)
@@ -255,7 +261,7 @@ def _image_block(
     here = source.path
     steps: list[Step] = []
     registry_node = mapping_get(block, "registry")
-    registry = _value_text(registry_node)
+    registry = helm_value_text(registry_node)
     reference = repository.strip()
     if registry:
         registry = registry.strip().rstrip("/")
@@ -263,7 +269,7 @@ def _image_block(
         steps.append(Step(f"values {context}.registry", registry, Location(here, node_span(registry_node, source.text))))  # type: ignore[arg-type]
     repo_span = node_span(repository_node, source.text)
     steps.append(Step(f"values {context}.{_key_name(block, repository_node)}", repository, Location(here, repo_span)))
-    tag = _value_text(tag_node)
+    tag = helm_value_text(tag_node)
     tag_span = node_span(tag_node, source.text) if tag_node is not None else None
     if tag_node is not None and tag_node.start_mark.line != tag_node.end_mark.line:
         tag_span = None
@@ -288,7 +294,7 @@ def _image_block(
     else:
         steps.append(Step("Chart.yaml appVersion", None, Location(chart.path, Span(1, 1, 1, 1))))
     digest_node = mapping_get(block, "digest")
-    digest = _value_text(digest_node)
+    digest = helm_value_text(digest_node)
     if digest:
         reference += f"@{digest.strip()}"
         steps.append(Step(f"values {context}.digest", digest, Location(here, node_span(digest_node, source.text))))  # type: ignore[arg-type]

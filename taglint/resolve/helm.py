@@ -35,6 +35,7 @@ import posixpath
 import re
 from typing import Any, NamedTuple
 
+from taglint.extract.helm import helm_value_text
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.resolve import ResolveContext
 from taglint.yamlnodes import (
@@ -46,10 +47,8 @@ from taglint.yamlnodes import (
     load_documents,
     mapping_get,
     node_span,
-    scalar_str,
     span_text,
     split_lines,
-    yaml_number_text,
 )
 
 MAX_UP = 6
@@ -196,7 +195,7 @@ def _lookup(chart: Chart, dotted: str) -> tuple[str | None, Node | None, bool]:
     if isinstance(node, ScalarNode):
         if is_null(node):
             return None, node, True
-        text = yaml_number_text(node) or scalar_str(node)
+        text = helm_value_text(node)
         return (text if text else None), node, True
     return None, node, False  # a mapping or list: not a string
 
