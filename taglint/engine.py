@@ -175,6 +175,23 @@ def _per_file_ignored(finding: Finding, config: Config) -> bool:
     )
 
 
+def _suppressions_of_unscanned(findings: list[Finding], scanned: set[str], cwd: Path) -> list[Suppression]:
+    """Suppression comments of files that were not scanned but received
+    findings from a resolver (a Kustomize overlay, a Helm values file next
+    to a scanned template).  They suppress, but are never reported as
+    unused: the rest of such a file was not checked."""
+    out: list[Suppression] = []
+    for path in sorted({f.path for f in findings} - scanned):
+        try:
+            text = (cwd / path).read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        for suppression in parse_suppressions(path, text):
+            suppression.report_unused = False
+            out.append(suppression)
+    return out
+
+
 def _resolve(files: list[FileFacts], cwd: Path, errors: list[str]) -> None:
     try:
         from taglint import resolve
@@ -229,7 +246,8 @@ def _scan(
     meta = [r for r in selected if r.check_kind == "unused-suppression"]
     findings = evaluate([r for r in selected if r not in meta], project, errors)
     findings = [f for f in findings if not _per_file_ignored(f, config)]
-    findings = apply_suppressions(findings, suppressions)
+    borrowed = _suppressions_of_unscanned(findings, {f.path for f in files}, cwd)
+    findings = apply_suppressions(findings, suppressions + borrowed)
     if meta:
         project.suppressions = suppressions
         project.active_codes = {r.code for r in selected}

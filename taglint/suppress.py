@@ -22,6 +22,7 @@ class Suppression:
     whole_file: bool
     own_line: bool  # the comment is alone on its line: it also covers the next line
     used: set[str] = field(default_factory=set)
+    report_unused: bool = True  # False for files read only because a finding moved there
 
     def covers(self, finding: Finding) -> bool:
         if finding.path != self.path:
@@ -74,6 +75,8 @@ def apply_suppressions(findings: list[Finding], suppressions: list[Suppression])
 
 def unused(suppression: Suppression, active_codes: set[str]) -> list[str]:
     """Codes of a suppression that matched nothing (only codes of rules that ran)."""
+    if not suppression.report_unused:
+        return []
     if not suppression.codes:
         return [] if suppression.used else ["all rules"]
     out = []

@@ -292,3 +292,20 @@ def test_python_dash_m_entry_point(tmp_path):
     )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["findings"][0]["rule"] == "TL101"
+
+
+def test_suppressions_in_unscanned_files_that_receive_findings(run, tmp_path):
+    # pre-commit passes only the base manifest; the overlay decides the tag and
+    # carries the suppression: it applies, and is never reported as unused.
+    write(tmp_path / "base" / "deployment.yaml",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\n"
+          "spec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: app\n")
+    write(tmp_path / "base" / "kustomization.yaml", "resources:\n- deployment.yaml\n")
+    overlay = write(tmp_path / "overlays" / "dev" / "kustomization.yaml",
+                    "resources:\n- ../../base\nimages:\n- name: app\n  newTag: latest\n")
+    assert codes_by_line(run, "base/deployment.yaml") == [(5, "TL102")]
+    assert findings(run, "base/deployment.yaml")[0]["path"] == "overlays/dev/kustomization.yaml"
+    overlay.write_text(
+        "resources:\n- ../../base\nimages:\n- name: app\n  # taglint: ignore[TL102,TL104] dev follows latest\n  newTag: latest\n"
+    )
+    assert codes_by_line(run, "base/deployment.yaml") == []
