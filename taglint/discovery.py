@@ -61,6 +61,23 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(root) / name
 
 
+def _dependents(file: Path) -> list[Path]:
+    """Files whose findings depend on ``file`` although it holds no image
+    itself: the Compose files beside a ``.env`` (so a pre-commit run on a
+    changed ``.env`` re-checks them)."""
+    if file.name != ".env":
+        return []
+    try:
+        siblings = sorted(file.parent.iterdir())
+    except OSError:
+        return []
+    return [
+        sibling for sibling in siblings
+        if sibling.is_file() and sibling.name.lower().startswith(("compose", "docker-compose"))
+        and sibling.name.lower().endswith((".yaml", ".yml"))
+    ]
+
+
 def discover(
     paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = (), force_exclude: bool = False
 ) -> tuple[list[Candidate], list[str]]:
@@ -82,11 +99,12 @@ def discover(
                 seen.add(shown)
                 out.append(Candidate(file, shown, explicit=False))
         elif fs_path.exists():
-            shown = display_path(fs_path, cwd)
-            if shown in seen or (force_exclude and matches_any(shown, exclude)):
-                continue
-            seen.add(shown)
-            out.append(Candidate(fs_path, shown, explicit=True))
+            for file in (fs_path, *_dependents(fs_path)):
+                shown = display_path(file, cwd)
+                if shown in seen or (force_exclude and matches_any(shown, exclude)):
+                    continue
+                seen.add(shown)
+                out.append(Candidate(file, shown, explicit=True))
         else:
             errors.append(f"{raw}: no such file or directory")
     return out, errors

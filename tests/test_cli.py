@@ -309,3 +309,9 @@ def test_suppressions_in_unscanned_files_that_receive_findings(run, tmp_path):
         "resources:\n- ../../base\nimages:\n- name: app\n  # taglint: ignore[TL102,TL104] dev follows latest\n  newTag: latest\n"
     )
     assert codes_by_line(run, "base/deployment.yaml") == []
+
+
+def test_a_named_env_file_rechecks_the_compose_files_beside_it(run, tmp_path):
+    write(tmp_path / "compose.yaml", "services:\n  web:\n    image: nginx:${NGINX_TAG}\n")
+    write(tmp_path / ".env", "NGINX_TAG=latest\n")
+    assert [(f["path"], f["rule"]) for f in findings(run, ".env")] == [("compose.yaml", "TL102")]

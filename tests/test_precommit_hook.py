@@ -57,3 +57,20 @@ def test_good_dockerfile_passes_the_hook(tmp_path, pre_commit_home):
     proc = _try_repo(repo, pre_commit_home, "Containerfile.dev")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Passed" in proc.stdout
+
+
+def test_hook_file_pattern_matches_every_kind_and_nothing_else():
+    import re
+
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(hook["files"])
+    wanted = [
+        "Dockerfile", "app/prod.dockerfile", "Containerfile.dev", "build.Dockerfile", "deploy/app.yaml",
+        "k8s/list.json", ".github/workflows/ci.yml", "scripts/push.sh", "Makefile", "mk/rules.mk",
+        "Jenkinsfile", "ci/release.Jenkinsfile", "compose/.env",
+    ]
+    unwanted = ["README.md", "src/app.py", "docs/guide.md", "environment.txt", ".envrc"]
+    assert [name for name in wanted if not pattern.search(name)] == []
+    assert [name for name in unwanted if pattern.search(name)] == []
