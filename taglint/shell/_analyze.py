@@ -859,7 +859,9 @@ def _find(node: Any, types: tuple[str, ...], depth: int) -> Iterator[Any]:
             yield from _find(child, types, depth + 1)
 
 
-def _unescape_unquoted(text: str) -> str:
+def _unescape(text: str, escaped: Callable[[str], str | None]) -> str:
+    """``text`` with each backslash escape replaced by ``escaped(next_char)``;
+    where that gives None the backslash stays as written."""
     if "\\" not in text:
         return text
     out: list[str] = []
@@ -867,48 +869,32 @@ def _unescape_unquoted(text: str) -> str:
     while i < len(text):
         ch = text[i]
         if ch == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            if nxt != "\n":
-                out.append(nxt)
-            i += 2
-            continue
+            replacement = escaped(text[i + 1])
+            if replacement is not None:
+                out.append(replacement)
+                i += 2
+                continue
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _unescape_unquoted(text: str) -> str:
+    # outside quotes a backslash escapes any character; before a newline it joins lines
+    return _unescape(text, lambda nxt: "" if nxt == "\n" else nxt)
 
 
 def _unescape_double(text: str) -> str:
-    if "\\" not in text:
-        return text
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] in '$`"\\\n':
-            if text[i + 1] != "\n":
-                out.append(text[i + 1])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    # inside "..." only $ ` " \ and newline are escapable
+    return _unescape(text, lambda nxt: ("" if nxt == "\n" else nxt) if nxt in '$`"\\\n' else None)
 
 
 _ANSI = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "v": "\v", "f": "\f"}
 
 
 def _ansi_c(text: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _ANSI:
-            out.append(_ANSI[text[i + 1]])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    # $'...' strings: C-style escapes
+    return _unescape(text, _ANSI.get)
 
 
 def _strip_quotes(text: str) -> str:
