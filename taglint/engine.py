@@ -35,6 +35,7 @@ class _Processed:
     facts: FileFacts | None
     suppressions: list[Suppression]
     errors: list[str]
+    findings: list[Finding] = field(default_factory=list)  # of the file-local rules
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -79,6 +80,47 @@ def read_source(candidate: Candidate, max_size: int) -> tuple[SourceFile | None,
     return SourceFile(candidate.path, candidate.fs_path, text), problems, None
 
 
+class FileWork:
+    """What happens to one file before the files meet: read, classify,
+    extract, and evaluate the file-local rules.  Callable on a
+    :class:`Candidate`; picklable (the per-process :class:`Project` that
+    carries the classification cache is rebuilt on the other side)."""
+
+    def __init__(self, ctx: ExtractContext, config: Config, rules: Sequence[Rule]) -> None:
+        self.ctx = ctx
+        self.config = config
+        self.rules = tuple(rules)
+        self._project: Project | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_project": None}
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            self._project = Project([], self.config)
+        return self._project
+
+    def __call__(self, candidates: Sequence[Candidate]) -> list[_Processed]:
+        processed = [process_file(c, self.ctx, self.config.max_file_size) for c in candidates]
+        done = [p for p in processed if p.facts is not None]
+        if not done or not self.rules:
+            return processed
+        errors: list[str] = []
+        findings = evaluate(self.rules, self.project.with_files([p.facts for p in done]), errors)  # type: ignore[misc]
+        by_path = {p.facts.path: p for p in done}  # type: ignore[union-attr]
+        if any(finding.path not in by_path for finding in findings):
+            # A finding names a file other than the one that gave it: tell
+            # them apart the slow way, one file at a time.
+            for p in done:
+                p.findings = evaluate(self.rules, self.project.with_files([p.facts]), p.errors)  # type: ignore[list-item]
+            return processed
+        for finding in findings:  # to the file whose facts gave it
+            by_path[finding.path].findings.append(finding)
+        done[0].errors.extend(errors)
+        return processed
+
+
 def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _Processed:
     """Read, classify and extract one file.  Never raises."""
     from taglint.extract import EXTRACTORS, extractor_for
@@ -115,21 +157,10 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
     return _Processed(facts, parse_suppressions(candidate.path, source.text), errors)
 
 
-def _process_chunk(args: tuple[list[Candidate], ExtractContext, int]) -> list[_Processed]:
-    chunk, ctx, max_size = args
-    return [process_file(c, ctx, max_size) for c in chunk]
+def extract_all(candidates: Sequence[Candidate], work: FileWork, jobs: int) -> list[_Processed]:
+    from taglint.parallel import map_in_processes
 
-
-def extract_all(candidates: Sequence[Candidate], ctx: ExtractContext, max_size: int, jobs: int) -> list[_Processed]:
-    if jobs <= 1 or len(candidates) < 2 * jobs:
-        return [process_file(c, ctx, max_size) for c in candidates]
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(1, min(64, len(candidates) // (jobs * 4)))
-    chunks = [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        results = pool.map(_process_chunk, [(chunk, ctx, max_size) for chunk in chunks])
-        return [item for chunk in results for item in chunk]
+    return map_in_processes(work, candidates, jobs)
 
 
 def _to_finding(rule: Rule, hit: Hit, config: Config) -> Finding:
@@ -232,20 +263,33 @@ def _scan(
     paths: Sequence[str], config: Config, cwd: Path, jobs: int, force_exclude: bool,
     build_args: Mapping[str, str] | None,
 ) -> ScanResult:
+    from taglint.checks import is_file_local
+
     rules = load_rules(config.rule_dirs)
     selected = active_rules(rules, config)
+    meta = [r for r in selected if r.check_kind == "unused-suppression"]
+    local = [r for r in selected if is_file_local(r.check_kind)]
+    wide = [r for r in selected if not is_file_local(r.check_kind) and r not in meta]
     candidates, errors = discover(paths or ["."], cwd, config.exclude, force_exclude)
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
-    processed = extract_all(candidates, ctx, config.max_file_size, jobs)
-    files = [p.facts for p in processed if p.facts is not None]
+    work = FileWork(ctx, config, local)
+    processed = extract_all(candidates, work, jobs)
+    done = [p for p in processed if p.facts is not None]
+    files = [p.facts for p in done]
     suppressions = [s for p in processed for s in p.suppressions]
     for p in processed:
         errors.extend(p.errors)
+    # Resolvers change the facts of some files (Kustomize overrides, Helm
+    # values): the file-local rules are evaluated again on those files.
+    before = [list(facts.images) for facts in files]
     _resolve(files, cwd, errors)
-    project = Project(files, config)
-    meta = [r for r in selected if r.check_kind == "unused-suppression"]
-    findings = evaluate([r for r in selected if r not in meta], project, errors)
-    findings = [f for f in findings if not _per_file_ignored(f, config)]
+    touched = [facts for facts, images in zip(files, before) if not _same_items(facts.images, images)]
+    touched_ids = {id(facts) for facts in touched}
+    project = work.project.with_files(files)  # its classification cache is warm
+    found = [f for p in done if id(p.facts) not in touched_ids for f in p.findings]
+    found += evaluate(local, project.with_files(touched), errors) if touched else []
+    found += evaluate(wide, project, errors)
+    findings = [f for f in _unique(found) if not _per_file_ignored(f, config)]
     borrowed = _suppressions_of_unscanned(findings, {f.path for f in files}, cwd)
     findings = apply_suppressions(findings, suppressions + borrowed)
     if meta:
@@ -253,4 +297,16 @@ def _scan(
         project.active_codes = {r.code for r in selected}
         findings += [f for f in evaluate(meta, project, errors) if not _per_file_ignored(f, config)]
     findings.sort(key=Finding.sort_key)
-    return ScanResult(findings=findings, files_scanned=len(files), errors=errors, rules=rules)
+    return ScanResult(findings=findings, files_scanned=len(files), errors=list(dict.fromkeys(errors)), rules=rules)
+
+
+def _same_items(now: list[Any], before: list[Any]) -> bool:
+    return len(now) == len(before) and all(a is b for a, b in zip(now, before))
+
+
+def _unique(findings: Iterable[Finding]) -> list[Finding]:
+    """The first finding of each rule at each place."""
+    seen: dict[tuple[str, str, Span], Finding] = {}
+    for finding in findings:
+        seen.setdefault((finding.rule, finding.path, finding.span), finding)
+    return list(seen.values())

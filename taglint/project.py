@@ -40,6 +40,14 @@ class Project:
             self._classified[text] = found
         return found
 
+    def with_files(self, files: list[FileFacts]) -> Project:
+        """The same configuration, vocabulary and classification cache over
+        other files (the engine evaluates file-local rules one file at a
+        time)."""
+        other = Project(files, self.config, _classified=self._classified)
+        other.__dict__["vocabulary"] = self.vocabulary
+        return other
+
     # The facts are final once the project is built (resolvers run before),
     # so each list is gathered once however many rules walk it.
     @cached_property

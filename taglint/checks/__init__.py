@@ -7,6 +7,7 @@ module only when a rule that uses it runs.  No check registers itself.
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
@@ -46,7 +47,19 @@ CHECK_KINDS: dict[str, str] = {
     "unused-suppression": "taglint.checks.meta:check_unused_suppressions",
 }
 
+# Check kinds whose hits depend on more than one file at a time.  Every
+# other kind is *file-local*: its hits for a file depend only on that file's
+# facts and the configuration, so the engine evaluates it right after
+# extraction, in the worker process that extracted the file (and again in
+# the main process for files a resolver changed).
+PROJECT_WIDE: frozenset[str] = frozenset({"inconsistent-tags", "unused-suppression"})
 
+
+def is_file_local(name: str) -> bool:
+    return name not in PROJECT_WIDE
+
+
+@cache
 def check_kind(name: str) -> CheckKind:
     module_name, _, function = CHECK_KINDS[name].partition(":")
     return getattr(importlib.import_module(module_name), function)  # type: ignore[no-any-return]

@@ -1,0 +1,131 @@
+"""Run one function over a list of items in several processes.
+
+``map_in_processes(work, items, jobs)`` splits ``items`` into chunks and
+returns the concatenation of ``work(chunk)`` over the chunks, in order,
+computed by ``jobs`` processes, the calling one included.  ``work`` sees a
+chunk at a time, so it can share set-up costs among the chunk's items; it
+returns one result per item.
+
+Where ``fork`` is safe (Linux and the other Unixes but macOS), the items
+are split into small chunks that the processes claim one at a time from a
+shared counter, so a slow stretch of files does not leave a core idle.  The
+forked workers inherit the items, the function and everything imported: no
+pickling on the way in.  Each worker appends its results, one pickled
+record per chunk, to an unlinked temporary file that the caller reads once
+it has run out of chunks itself, so a worker never blocks on a full pipe.
+A chunk claimed by a worker that died is computed again by the caller: a
+crash costs time, never results.
+
+Elsewhere (Windows, macOS) a :class:`~concurrent.futures.ProcessPoolExecutor`
+does the work; ``work`` and the items must then be picklable.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+from typing import IO, Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+CHUNK = 16  # items per chunk: small enough to balance the processes, large enough to share set-up costs
+
+
+def fork_is_safe() -> bool:
+    return hasattr(os, "fork") and sys.platform != "darwin"
+
+
+Work = Callable[[Sequence[T]], "list[R]"]
+
+
+def map_in_processes(
+    work: Work[T, R], items: Sequence[T], jobs: int, *, chunk: int = CHUNK, method: str | None = None
+) -> list[R]:
+    """``work`` over the chunks of ``items``, by ``jobs`` processes; the
+    results of all chunks in order (the same whatever ``jobs`` is).
+
+    ``method`` is ``"fork"`` or ``"pool"`` (default: fork where safe)."""
+    if jobs <= 1 or len(items) <= chunk:
+        return [result for start in range(0, len(items), chunk) for result in work(items[start : start + chunk])]
+    method = method or ("fork" if fork_is_safe() else "pool")
+    if method == "fork":
+        return _forked(work, items, jobs, chunk)
+    if method == "pool":
+        return _pooled(work, items, jobs, chunk)
+    raise ValueError(f"unknown method {method!r}")
+
+
+def _forked(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list[R]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    chunks = (len(items) + chunk - 1) // chunk
+    counter = context.Value("q", 0)
+
+    def claim() -> int | None:
+        with counter.get_lock():
+            index = counter.value
+            if index >= chunks:
+                return None
+            counter.value = index + 1
+            return index
+
+    def compute(index: int) -> list[R]:
+        return work(items[index * chunk : (index + 1) * chunk])
+
+    def serve(spool: IO[bytes]) -> None:
+        try:
+            while (index := claim()) is not None:
+                pickle.dump((index, compute(index)), spool, protocol=pickle.HIGHEST_PROTOCOL)
+            spool.flush()
+        except KeyboardInterrupt:  # the caller reports the interruption
+            os._exit(1)
+
+    # Buffered output would be written twice, once by each process.
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    spools = [tempfile.TemporaryFile() for _ in range(jobs - 1)]
+    workers = [context.Process(target=serve, args=(spool,), daemon=True) for spool in spools]
+    done: dict[int, list[R]] = {}
+    try:
+        for worker in workers:
+            worker.start()
+        while (index := claim()) is not None:
+            done[index] = compute(index)
+        for worker, spool in zip(workers, spools):
+            worker.join()
+            spool.seek(0)
+            done.update(_records(spool))
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        for spool in spools:
+            spool.close()
+    out: list[R] = []
+    for index in range(chunks):
+        out.extend(done[index] if index in done else compute(index))  # a worker died: redo its chunk
+    return out
+
+
+def _records(spool: IO[bytes]) -> dict[int, list[R]]:
+    """The complete records of a worker's spool file (a truncated last
+    record, from a worker killed mid-write, is dropped)."""
+    records: dict[int, list[R]] = {}
+    while True:
+        try:
+            index, results = pickle.load(spool)
+        except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            return records
+        records[index] = results
+
+
+def _pooled(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list[R]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [items[start : start + chunk] for start in range(0, len(items), chunk)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return [result for results in pool.map(work, chunks, chunksize=8) for result in results]

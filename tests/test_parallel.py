@@ -1,0 +1,94 @@
+"""Work shared among processes: same results as one process, whatever the
+method, the number of jobs or a worker's death."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from taglint.config import Config
+from taglint.engine import scan
+from taglint.parallel import fork_is_safe, map_in_processes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+needs_fork = pytest.mark.skipif(not fork_is_safe(), reason="fork start method not available")
+
+
+def square_with_pid(chunk: list[int]) -> list[tuple[int, int]]:
+    return [(n * n, os.getpid()) for n in chunk]
+
+
+def slow_square_with_pid(chunk: list[int]) -> list[tuple[int, int]]:
+    time.sleep(0.002)  # long enough for the worker to claim chunks too
+    return square_with_pid(chunk)
+
+
+@pytest.mark.parametrize("count", [0, 1, 15, 16, 17, 100, 1000])
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+@pytest.mark.parametrize("method", [pytest.param("fork", marks=needs_fork), "pool"])
+def test_results_in_order(count: int, jobs: int, method: str) -> None:
+    results = map_in_processes(square_with_pid, list(range(count)), jobs, method=method)
+    assert [value for value, _ in results] == [n * n for n in range(count)]
+
+
+@needs_fork
+def test_fork_shares_work_with_the_calling_process() -> None:
+    results = map_in_processes(slow_square_with_pid, list(range(800)), 2, method="fork")
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids
+    assert len(pids) == 2
+
+
+@needs_fork
+def test_chunks_of_a_dead_worker_are_computed_again() -> None:
+    parent = os.getpid()
+
+    def dies_in_worker(chunk: list[int]) -> list[int]:
+        time.sleep(0.002)
+        if os.getpid() != parent:
+            os._exit(3)  # a worker dies on the first chunk it claims
+        return [n + 1 for n in chunk]
+
+    assert map_in_processes(dies_in_worker, list(range(800)), 3, method="fork") == [n + 1 for n in range(800)]
+
+
+def test_unknown_method_is_an_error() -> None:
+    with pytest.raises(ValueError, match="unknown method"):
+        map_in_processes(square_with_pid, list(range(100)), 2, method="threads")
+
+
+@needs_fork
+def test_buffered_output_is_not_written_twice(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        from taglint.parallel import map_in_processes
+        sys.stdout.write("before")  # buffered: stdout is a pipe
+        map_in_processes(lambda chunk: list(chunk), list(range(200)), 2, method="fork")
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert proc.stdout == "before"
+
+
+def _scan_fixtures(jobs: int) -> list[tuple[str, str, int, int, str]]:
+    result = scan(["."], Config(), cwd=FIXTURES, jobs=jobs)
+    return [(f.rule, f.path, f.span.line, f.span.column, f.message) for f in result.findings]
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_scan_gives_the_same_findings_with_several_jobs(jobs: int) -> None:
+    serial = _scan_fixtures(1)
+    assert len(serial) > 300  # the fixtures hold hundreds of findings
+    assert _scan_fixtures(jobs) == serial
+
+
+def test_scan_gives_the_same_findings_with_a_process_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = _scan_fixtures(1)
+    monkeypatch.setattr("taglint.parallel.fork_is_safe", lambda: False)
+    assert _scan_fixtures(2) == serial
