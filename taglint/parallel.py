@@ -11,8 +11,9 @@ are split into small chunks that the processes claim one at a time from a
 shared counter, so a slow stretch of files does not leave a core idle.  The
 forked workers inherit the items, the function and everything imported: no
 pickling on the way in.  Each worker appends its results, one pickled
-record per chunk, to an unlinked temporary file that the caller reads once
-it has run out of chunks itself, so a worker never blocks on a full pipe.
+record per chunk, to an unlinked temporary file that the caller reads
+between its own chunks, so a worker never blocks on a full pipe and little
+reading is left for the end.
 A chunk claimed by a worker that died is computed again by the caller: a
 crash costs time, never results.
 
@@ -23,9 +24,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import struct
 import sys
 import tempfile
-from typing import IO, Callable, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -75,18 +77,17 @@ def _forked(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list
     def compute(index: int) -> list[R]:
         return work(items[index * chunk : (index + 1) * chunk])
 
-    def serve(spool: IO[bytes]) -> None:
+    def serve(spool: _Spool) -> None:
         try:
             while (index := claim()) is not None:
-                pickle.dump((index, compute(index)), spool, protocol=pickle.HIGHEST_PROTOCOL)
-            spool.flush()
+                spool.write((index, compute(index)))
         except KeyboardInterrupt:  # the caller reports the interruption
             os._exit(1)
 
     # Buffered output would be written twice, once by each process.
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    spools = [tempfile.TemporaryFile() for _ in range(jobs - 1)]
+    spools = [_Spool() for _ in range(jobs - 1)]
     workers = [context.Process(target=serve, args=(spool,), daemon=True) for spool in spools]
     done: dict[int, list[R]] = {}
     try:
@@ -94,10 +95,11 @@ def _forked(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list
             worker.start()
         while (index := claim()) is not None:
             done[index] = compute(index)
+            for spool in spools:  # what the workers finished meanwhile, so no reading is left for the end
+                done.update(spool.read())
         for worker, spool in zip(workers, spools):
             worker.join()
-            spool.seek(0)
-            done.update(_records(spool))
+            done.update(spool.read())
     finally:
         for worker in workers:
             if worker.is_alive():
@@ -111,21 +113,54 @@ def _forked(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list
     return out
 
 
-def _records(spool: IO[bytes]) -> dict[int, list[R]]:
-    """The complete records of a worker's spool file (a truncated last
-    record, from a worker killed mid-write, is dropped)."""
-    records: dict[int, list[R]] = {}
-    while True:
-        try:
-            index, results = pickle.load(spool)
-        except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
-            return records
-        records[index] = results
+class _Spool:
+    """An unlinked temporary file a worker appends length-prefixed pickled
+    records to, and the caller reads complete records from as they come
+    (``os.pread``: the two processes share the file offset, which only the
+    writer moves).  A record cut short by a worker killed mid-write is never
+    complete, so never read."""
+
+    _HEADER = struct.Struct("<Q")
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._fd = self._file.fileno()
+        self._pos = 0
+
+    def write(self, record: object) -> None:
+        data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(self._HEADER.pack(len(data)) + data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+
+    def read(self) -> list[Any]:
+        size = os.fstat(self._fd).st_size
+        if size - self._pos < self._HEADER.size:
+            return []
+        data = os.pread(self._fd, size - self._pos, self._pos)
+        records = []
+        offset = 0
+        while offset + self._HEADER.size <= len(data):
+            (length,) = self._HEADER.unpack_from(data, offset)
+            end = offset + self._HEADER.size + length
+            if end > len(data):
+                break
+            records.append(pickle.loads(data[offset + self._HEADER.size : end]))
+            offset = end
+        self._pos += offset
+        return records
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _pooled(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list[R]:
     from concurrent.futures import ProcessPoolExecutor
 
+    import multiprocessing
+
     chunks = [items[start : start + chunk] for start in range(0, len(items), chunk)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # "spawn", as on the platforms this path is for; forking a process that
+    # runs threads (the pool's own) can deadlock the children.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         return [result for results in pool.map(work, chunks, chunksize=8) for result in results]
