@@ -213,3 +213,29 @@ def test_resolvers_are_not_imported_without_their_kinds() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_every_kustomization_file_name_is_found_on_disk(tmp_path: Path) -> None:
+    # Folders are probed for the three names without reading (one `access`
+    # per name); each name must still be found when only the base is scanned.
+    for name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        root = tmp_path / name.replace(".", "-")
+        root.mkdir()
+        _tree(root, OVERLAY)
+        (root / "overlays" / "prod" / "kustomization.yaml").rename(root / "overlays" / "prod" / name)
+        (root / name).write_text("resources:\n- overlays/prod\n")
+        files = _scan(root, ["base/deployment.yaml"])
+        assert [(r.path, r.value) for r in files[0].images] == [
+            (f"overlays/prod/{name}", "app:1.2.3"),
+            (f"overlays/prod/{name}", "acme/scorer:v2.0.1"),
+            ("base/deployment.yaml", "registry.example.com/other"),
+        ], name
+
+
+def test_folder_resources_and_missing_resources(tmp_path: Path) -> None:
+    # `resources` naming a folder (followed) and a file that does not exist
+    # (not a folder: ignored), as os.path.isdir tells them apart.
+    _tree(tmp_path, OVERLAY.replace("- ../../base\n", "- ../../base\n- ../../missing\n- ../../base/deployment.yaml/..\n"))
+    files = _scan(tmp_path, ["base/deployment.yaml", "overlays/prod/kustomization.yaml"])
+    assert [r.value for r in files[0].images] == ["registry.example.com/other"]
+    assert [r.value for r in files[1].images] == ["app:1.2.3", "acme/scorer:v2.0.1"]

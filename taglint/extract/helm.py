@@ -26,6 +26,10 @@
 * ``extras["helm_image_blocks"]`` lists every image block:
   ``{"path": key path, "span": span of the reported value, "tag_span": span
   of the tag value or None, "repository", "registry", "tag", "digest"}``.
+* ``extras["helm_values_table"]`` is what the template resolver needs of
+  the file, so that it need not read and parse it again: the first
+  document as a compact lookup table (see :func:`values_table`), or None
+  when the file is not YAML or holds no document.
 
 **Templates** (``templates/**`` with ``{{``) are Go templates, not YAML: they
 are never parsed as YAML and never give TL001.  Each ``image:`` line is an
@@ -49,13 +53,17 @@ from typing import Any, NamedTuple
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
-    go_float_text,
-    documents_or_problem,
+    FLOAT_TAG,
+    INT_TAG,
     MappingNode,
     Node,
     ScalarNode,
+    SequenceNode,
     YamlError,
+    _is_merge_key,
+    documents_or_problem,
     format_path,
+    go_float_text,
     is_null,
     load_documents,
     mapping_get,
@@ -172,11 +180,13 @@ def helm_value_text(node: Node | None) -> str | None:
 def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
     facts = FileFacts(source.path, VALUES)
     if "mage" not in source.text:
-        return facts
+        return facts  # no table: the resolver reads the file if a template needs it
     documents = documents_or_problem(source.text, facts)
     if documents is None:
+        facts.extras[VALUES_TABLE] = None
         return facts
     lines = split_lines(source.text)
+    facts.extras[VALUES_TABLE] = values_table(documents[0] if documents else None, source.text, lines)
     blocks: list[dict[str, Any]] = []
     numeric: list[dict[str, Any]] = []
     for document in documents[:1]:
@@ -206,6 +216,165 @@ def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
     if numeric:
         facts.extras["helm_numeric_tags"] = numeric
     return facts
+
+
+# --------------------------------------------------------------------------
+# The values lookup table (what the template resolver needs of a values file)
+
+VALUES_TABLE = "helm_values_table"
+SEQUENCE = 0  # the table entry of a sequence: lookups never look inside one
+_NUMBER_TAGS = (INT_TAG, FLOAT_TAG)  # a numeric entry's last item indexes this
+_VALUES_KEY = r"[A-Za-z_][A-Za-z0-9_-]*"  # a key a `.Values` path can name (see parse_action)
+_LOOKUP_KEY = re.compile(_VALUES_KEY)
+
+# A table entry is, for a
+#
+# * mapping: a dict from each key to the entry of its value, as
+#   :func:`mapping_get` finds it (the first of duplicate keys wins; merge keys
+#   are not in it), keeping only the keys a ``.Values`` path can name; when
+#   the mapping has merge keys, ``None`` maps to the list of the merged
+#   mappings' entries, in the order :func:`iter_mapping` reads them.
+#   Aliased nodes share one entry, so aliases and recursive anchors stay small.
+# * sequence: :data:`SEQUENCE`.
+# * scalar: a tuple ``(value, line, column, end_line, end_column, written)``:
+#   ``value`` as a template renders it (:func:`helm_value_text`; None for a
+#   null or empty value), the span :func:`node_span` gives, and ``written``,
+#   the text at that span (:func:`span_text`; None for a span over several
+#   lines).  Most scalars are written on one line as they read: for them
+#   the entry is ``(value, line, column)``, the span ending ``len(value)``
+#   columns later and ``written`` being ``value``.
+# * scalar YAML reads as a number (plain, int or float tag): the same with
+#   the text as written in place of ``value``, and the index of its tag in
+#   :data:`_NUMBER_TAGS` appended (``(text, line, column, tag)`` or
+#   ``(text, line, column, end_line, end_column, written, tag)``).  The value
+#   is rendered when it is looked up: rendering numbers is slow, and few are
+#   ever looked up.
+#
+# Rendered to a :class:`ScalarNode` again, an entry gives the same
+# :func:`helm_value_text` and :func:`is_null` answers as the node it was
+# made from, and the same span and written text.
+
+
+def values_table(root: Node | None, text: str, lines: list[str] | None = None) -> Any:
+    """The lookup table of a values document (see above); None for no document."""
+    if root is None:
+        return None
+    if lines is None:
+        lines = split_lines(text)
+    memo: dict[int, Any] = {}  # node id → its entry: aliases share one
+    pending: list[tuple[MappingNode, dict[Any, Any]]] = []
+
+    def entry(node: Node) -> Any:
+        found = memo.get(id(node))
+        if found is not None:
+            return found
+        if isinstance(node, ScalarNode):
+            out: Any = _scalar_entry(node, text, lines)
+        elif isinstance(node, MappingNode):
+            out = {}
+            pending.append((node, out))
+        else:
+            out = SEQUENCE
+        memo[id(node)] = out
+        return out
+
+    lookup_key = _LOOKUP_KEY.fullmatch
+    top = entry(root)
+    while pending:
+        node, out = pending.pop()
+        sources: list[Any] = []
+        for key_node, value in node.value:
+            if _is_merge_key(key_node):
+                if isinstance(value, MappingNode):
+                    sources.append(entry(value))
+                elif isinstance(value, SequenceNode):
+                    sources.extend(entry(item) for item in value.value if isinstance(item, MappingNode))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                continue
+            name = str(key_node.value)
+            if name not in out and lookup_key(name):
+                out[name] = entry(value)
+        if sources:
+            out[None] = sources
+    return top
+
+
+def _scalar_entry(node: ScalarNode, text: str, lines: list[str]) -> tuple[Any, ...]:
+    style = node.style
+    number = not style and node.tag in _NUMBER_TAGS
+    start, end = node.start_mark, node.end_mark
+    line = start.line + 1
+    if not style and start.line == end.line and line <= len(lines):
+        # A plain scalar on one line: node_span and span_text, inlined.
+        column, end_line, end_column = start.column + 1, line, end.column + 1
+        written: str | None = lines[line - 1][column - 1 : end_column - 1]
+    else:
+        span = node_span(node, text)
+        line, column, end_line, end_column = span.line, span.column, span.end_line, span.end_column
+        written = span_text(lines, span)
+    value: str | None
+    if number:
+        value = str(node.value)
+    else:
+        value = helm_value_text(node) or None  # None for a null too
+    if written is not None and written == value and line == end_line and end_column == column + len(written):
+        entry: tuple[Any, ...] = (value, line, column)
+    else:
+        entry = (value, line, column, end_line, end_column, written)
+    return entry + (_NUMBER_TAGS.index(node.tag),) if number else entry
+
+
+def values_table_lookup(table: Any, dotted: str) -> tuple[str | None, Span | None, str | None, bool]:
+    """``.Values.<dotted>`` in a table: ``(value, span, written, known)``.
+
+    ``value`` None = empty or missing; ``span``: where the scalar is written
+    (None when there is no such scalar); ``written``: the text at ``span``
+    (None also when it spans several lines); ``known`` False = cannot tell
+    (no table, or a mapping or list)."""
+    if table is None:
+        return None, None, None, False
+    node = table
+    for part in dotted.split("."):
+        if type(node) is not dict:
+            return None, None, None, True
+        found = node.get(part)
+        if found is None and None in node:
+            found = _merged_get(node, part)
+        if found is None:
+            return None, None, None, True
+        node = found
+    if type(node) is not tuple:
+        return None, None, None, False  # a mapping or list: not a string
+    size = len(node)
+    if size < 6:  # (value, line, column[, tag])
+        written = value = node[0]
+        span = Span(node[1], node[2], node[1], node[2] + len(written))
+    else:
+        value, written = node[0], node[5]
+        span = Span(node[1], node[2], node[3], node[4])
+    if size in (4, 7):  # a number, rendered now
+        text = helm_value_text(ScalarNode(_NUMBER_TAGS[node[-1]], node[0]))
+        value = text if text else None
+    return value, span, written, True
+
+
+def _merged_get(mapping: dict[Any, Any], key: str) -> Any:
+    """``key`` in a mapping with merge keys, as :func:`iter_mapping` finds it."""
+    visited: set[int] = set()
+    queue: list[dict[Any, Any]] = [mapping]
+    while queue:
+        current = queue.pop(0)
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
+        found = current.get(key)
+        if found is not None:
+            return found
+        queue[0:0] = current.get(None, ())
+        if len(visited) > 10_000:  # as iter_mapping: pathological merge chains
+            return None
+    return None
 
 
 def _image_string(
@@ -342,7 +511,7 @@ def _key_name(block: MappingNode, value: Node) -> str:
 
 _IMAGE_LINE = re.compile(r"""^(?P<lead>[ \t]*(?:-[ \t]+)?["']?image["']?[ \t]*:[ \t]*)(?P<value>.*?)[ \t]*$""")
 _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
-_VALUES_PATH = re.compile(r"^\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)$")
+_VALUES_PATH = re.compile(rf"^\$?\.Values((?:\.{_VALUES_KEY})+)$")
 _PASS_THROUGH = frozenset({"quote", "squote", "toString", "trim", "toYaml", "lower", "nospace"})
 
 

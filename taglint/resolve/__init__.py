@@ -8,7 +8,8 @@ file has been extracted, before rules are evaluated.
 
 Resolvers may read files that are not part of the scan (``Chart.yaml``,
 ``values.yaml``, a kustomization in an overlay) through
-:meth:`ResolveContext.read`, which caches what it read.
+:meth:`ResolveContext.read`, which caches what it read and decodes the way
+the scan does.
 """
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ class ResolveContext:
     cwd: Path
     cache: dict[Any, Any] = field(default_factory=dict)
     _read: dict[str, SourceFile | None] = field(default_factory=dict, repr=False)
+    # cwd + "/", and whether cwd is normalised (see abspath)
+    _abs_prefix: tuple[str, bool] | None = field(default=None, init=False, repr=False, compare=False)
 
     def fs_path(self, path: str | os.PathLike[str]) -> Path:
         """A display path (relative to ``cwd``) or file-system path, as a normalised path."""
@@ -59,7 +62,21 @@ class ResolveContext:
 
     def abspath(self, path: str | os.PathLike[str]) -> str:
         """Like :meth:`fs_path`, as a string (cheaper: no ``Path`` objects)."""
-        return os.path.normpath(os.path.join(self._cwd, path))
+        if type(path) is not str:
+            path = os.fspath(path)
+        if not _POSIX:
+            return os.path.normpath(os.path.join(self._cwd, path))
+        if path[:1] == "/":
+            return os.path.normpath(path)
+        if self._abs_prefix is None:
+            cwd = self._cwd
+            self._abs_prefix = (cwd if cwd.endswith("/") else cwd + "/", os.path.normpath(cwd) == cwd)
+        prefix, prefix_is_normal = self._abs_prefix
+        # os.path.join(cwd, path), without its overhead; a display path
+        # with no empty, `.` or `..` part needs no normpath either.
+        if prefix_is_normal and path and path[0] != "." and path[-1] != "/" and "//" not in path and "/." not in path:
+            return prefix + path
+        return os.path.normpath(prefix + path)
 
     @property
     def _cwd(self) -> str:
@@ -68,8 +85,26 @@ class ResolveContext:
             cwd = self.__dict__["_cwd_str"] = str(self.cwd)
         return cwd
 
+    def any_exists(self, folder: str, names: tuple[str, ...]) -> bool:
+        """Whether any of ``names`` exists in ``folder`` (a normalised
+        file-system path), one ``access`` call per name until one does:
+        probing a folder costs no more than listing it, and finds names the
+        way the file system does (also case-insensitively where it is)."""
+        if _POSIX:
+            prefix = folder if folder.endswith("/") else folder + "/"
+            try:
+                for name in names:
+                    if os.access(prefix + name, os.F_OK):
+                        return True
+                return False
+            except ValueError:  # an embedded NUL: ask name by name
+                pass
+        return any(_exists(os.path.join(folder, name)) for name in names)
+
     def display_path(self, fs_path: str | os.PathLike[str]) -> str:
         """How a file is named in reports: relative to ``cwd``, ``/``-separated."""
+        if _POSIX and type(fs_path) is str and _is_plain_relative(fs_path):
+            return fs_path  # what relpath(normpath(cwd/path), cwd) gives, without the work
         absolute = self.abspath(fs_path)
         try:
             rel = os.path.relpath(absolute, self._cwd)
@@ -86,12 +121,15 @@ class ResolveContext:
         if key in self._read:
             return self._read[key]
         source: SourceFile | None = None
+        if not _exists(key):  # the common miss, without raising an exception
+            self._read[key] = None
+            return None
         try:
             if os.path.isfile(key) and os.path.getsize(key) <= MAX_READ_SIZE:
                 with open(key, "rb") as handle:
                     data = handle.read()
-                if b"\0" not in data[:8192]:
-                    text = data.decode("utf-8-sig", errors="replace")
+                text = _decode(data)
+                if text is not None:
                     source = SourceFile(self.display_path(key), Path(key), text)
         except OSError:
             source = None
@@ -100,6 +138,45 @@ class ResolveContext:
 
     def is_dir(self, path: str | os.PathLike[str]) -> bool:
         return os.path.isdir(self.abspath(path))
+
+
+_POSIX = os.sep == "/" and os.path.join is __import__("posixpath").join
+
+
+def _exists(path: str) -> bool:
+    """``os.path.exists`` in one ``access`` call: cheaper than ``stat``,
+    which raises (and ``exists`` catches) an exception for a missing file."""
+    try:
+        return os.access(path, os.F_OK)
+    except ValueError:  # an embedded NUL
+        return False
+
+
+def _is_plain_relative(path: str) -> bool:
+    """A normalised relative path that does not leave its folder (``a/b``, not
+    ``../a``, ``./a``, ``a//b`` or ``/a``)."""
+    return (
+        bool(path)
+        and path[0] != "/"
+        and not (path.startswith("..") and (len(path) == 2 or path[2] == "/"))
+        and os.path.normpath(path) == path
+    )
+
+
+def _decode(data: bytes) -> str | None:
+    """File bytes as text, the way the scan decodes them (``engine.read_source``):
+    a UTF-8 BOM is dropped, a UTF-16 BOM decodes UTF-16, a NUL byte in the
+    first 8 KiB means binary (None), undecodable UTF-8 bytes become U+FFFD."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if b"\0" in data[:8192]:
+        return None
+    return data.decode("utf-8", errors="replace")
 
 
 def run_all(files: list[FileFacts], ctx: ResolveContext) -> None:

@@ -65,14 +65,22 @@ def image_name(reference: str) -> str:
 
 
 def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
-    manifests = [f for f in files if f.kind == "kubernetes" and f.images]
+    manifests: list[FileFacts] = []
+    scanned_facts: list[FileFacts] = []
+    for facts in files:
+        kind = facts.kind
+        if kind == "kubernetes":
+            if facts.images:
+                manifests.append(facts)
+        elif kind == "kustomization" and "kustomize" in facts.extras:
+            scanned_facts.append(facts)
     if not manifests:
         return
+    abspath = ctx.abspath
     known: dict[str, Kustomization | None] = ctx.cache.setdefault(("kustomize", "folders"), {})
     scanned: dict[str, FileFacts] = {}
-    for facts in files:
-        if facts.kind == "kustomization" and "kustomize" in facts.extras:
-            scanned[os.path.dirname(ctx.abspath(facts.path))] = facts
+    for facts in scanned_facts:
+        scanned[_parent(abspath(facts.path))] = facts
 
     def load(folder: str) -> Kustomization | None:
         if folder in known:
@@ -91,15 +99,15 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
     # manifest, and (transitively) every folder they include.
     pending = list(scanned)
     visited_folders: set[str] = set()
-    manifest_paths = {id(facts): ctx.abspath(facts.path) for facts in manifests}
-    for facts in manifests:
-        folder = os.path.dirname(manifest_paths[id(facts)])
+    manifest_paths = {id(facts): abspath(facts.path) for facts in manifests}
+    for path in manifest_paths.values():
+        folder = _parent(path)
         for _ in range(MAX_PARENTS):
             if folder in visited_folders:
                 break  # this folder and all above it are queued already
             visited_folders.add(folder)
             pending.append(folder)
-            parent = os.path.dirname(folder)
+            parent = _parent(folder)
             if parent == folder:
                 break
             folder = parent
@@ -197,6 +205,14 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
         facts.images[:] = kept
 
 
+def _parent(path: str) -> str:
+    """``os.path.dirname`` of a normalised path (quicker for the common case)."""
+    index = path.rfind("/")
+    if index > 0 and path[index - 1] != "/" and os.sep == "/":
+        return path[:index]
+    return os.path.dirname(path)
+
+
 class _Outcome(NamedTuple):
     value: str
     steps: list[Step]
@@ -277,6 +293,8 @@ def _nearby_kustomizations(orphans: list[str], ctx: ResolveContext) -> list[str]
 
 
 def _read_kustomization(folder: str, ctx: ResolveContext) -> FileFacts | None:
+    if not ctx.any_exists(folder, KUSTOMIZATION_NAMES):
+        return None  # the common case, answered without reading or raising
     for name in KUSTOMIZATION_NAMES:
         source = ctx.read(os.path.join(folder, name))
         if source is None:
