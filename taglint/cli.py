@@ -14,6 +14,7 @@ from typing import Sequence
 
 from taglint import __version__
 from taglint.errors import TaglintError, UsageError
+from taglint.gcpause import paused_gc
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "rules", "rule", "init", "schema")
@@ -193,7 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = args[1:]
     handler = {"check": run_check, "rules": run_rules, "rule": run_rule, "init": run_init, "schema": run_schema}[command]
     try:
-        return handler(args)
+        with paused_gc():  # a short run: reference counting frees what it builds
+            return handler(args)
     except TaglintError as exc:
         print(f"taglint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

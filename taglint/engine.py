@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from taglint.classify import classify
 from taglint.config import Config
 from taglint.discovery import Candidate, discover
+from taglint.gcpause import paused_gc
 from taglint.globs import matches
 from taglint.model import FileFacts, Finding, Fix, Hit, Problem, Span
 from taglint.project import Project
@@ -246,17 +247,8 @@ def scan(
     force_exclude: bool = False,
     build_args: Mapping[str, str] | None = None,
 ) -> ScanResult:
-    import gc
-
-    # A scan builds many small objects and few reference cycles: the cyclic
-    # collector only costs time here (about a tenth of a large scan).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _scan(paths, config, cwd or Path(os.getcwd()), jobs, force_exclude, build_args)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _scan(
