@@ -91,7 +91,7 @@ def run_check(argv: Sequence[str]) -> int:
     from taglint.config import load_config
     from taglint.engine import scan
     from taglint.model import severity_rank
-    from taglint.report import ReportOptions, render
+    from taglint.report import ReportOptions, finding_renderer, render
 
     args = check_parser().parse_args(argv)
     cwd = Path.cwd()
@@ -103,11 +103,18 @@ def run_check(argv: Sequence[str]) -> int:
         fail_on=args.fail_on,
         strict=args.strict,
     )
+    options = ReportOptions(
+        color=args.output is None and args.format == "text" and _use_color(args.color, sys.stdout),
+        quiet=args.quiet,
+        statistics=args.statistics,
+    )
+    fixing = args.fix or args.diff
     result = scan(
         args.paths or ["."], config, cwd=cwd, jobs=args.jobs,
         force_exclude=args.force_exclude, build_args=dict(args.build_arg),
+        prerender=None if fixing else finding_renderer(args.format, options),
     )
-    if args.fix or args.diff:
+    if fixing:
         from taglint.fix import apply_fixes
 
         outcome = apply_fixes(result.findings, cwd, unsafe=args.unsafe_fixes, write=not args.diff)
@@ -117,11 +124,6 @@ def run_check(argv: Sequence[str]) -> int:
         result.errors.extend(outcome.errors)
         result.findings = outcome.remaining
     stream = sys.stdout
-    options = ReportOptions(
-        color=args.output is None and args.format == "text" and _use_color(args.color, stream),
-        quiet=args.quiet,
-        statistics=args.statistics,
-    )
     text = render(args.format, result, options)
     if args.output is not None:
         try:

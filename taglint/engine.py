@@ -4,9 +4,10 @@ the result."""
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from taglint.classify import classify
 from taglint.config import Config
@@ -29,6 +30,15 @@ class ScanResult:
     files_scanned: int
     errors: list[str] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)  # every known rule, by code
+    # The report's text of some findings, made by ``scan(prerender=…)``
+    # where the finding was made (in parallel); by id, with the finding
+    # itself, so an id is never mistaken for another object's.
+    prerendered: dict[int, tuple[Finding, str]] = field(default_factory=dict, repr=False)
+
+    def rendered(self, finding: Finding) -> str | None:
+        """The pre-rendered text of ``finding``, if there is one."""
+        entry = self.prerendered.get(id(finding))
+        return entry[1] if entry is not None and entry[0] is finding else None
 
 
 @dataclass
@@ -37,6 +47,7 @@ class _Processed:
     suppressions: list[Suppression]
     errors: list[str]
     findings: list[Finding] = field(default_factory=list)  # of the file-local rules
+    rendered: list[str] = field(default_factory=list)  # prerender(finding), by finding
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -87,10 +98,14 @@ class FileWork:
     :class:`Candidate`; picklable (the per-process :class:`Project` that
     carries the classification cache is rebuilt on the other side)."""
 
-    def __init__(self, ctx: ExtractContext, config: Config, rules: Sequence[Rule]) -> None:
+    def __init__(
+        self, ctx: ExtractContext, config: Config, rules: Sequence[Rule],
+        prerender: Callable[[Finding], str] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.config = config
         self.rules = tuple(rules)
+        self.prerender = prerender
         self._project: Project | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -105,8 +120,14 @@ class FileWork:
     def __call__(self, candidates: Sequence[Candidate]) -> list[_Processed]:
         processed = [process_file(c, self.ctx, self.config.max_file_size) for c in candidates]
         done = [p for p in processed if p.facts is not None]
-        if not done or not self.rules:
-            return processed
+        if done and self.rules:
+            self._evaluate(done)
+            if self.prerender is not None:
+                for p in done:
+                    p.rendered = [self.prerender(f) for f in p.findings]
+        return processed
+
+    def _evaluate(self, done: list[_Processed]) -> None:
         errors: list[str] = []
         findings = evaluate(self.rules, self.project.with_files([p.facts for p in done]), errors)  # type: ignore[misc]
         by_path = {p.facts.path: p for p in done}  # type: ignore[union-attr]
@@ -115,11 +136,10 @@ class FileWork:
             # them apart the slow way, one file at a time.
             for p in done:
                 p.findings = evaluate(self.rules, self.project.with_files([p.facts]), p.errors)  # type: ignore[list-item]
-            return processed
+            return
         for finding in findings:  # to the file whose facts gave it
             by_path[finding.path].findings.append(finding)
         done[0].errors.extend(errors)
-        return processed
 
 
 def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _Processed:
@@ -176,10 +196,12 @@ def _to_finding(rule: Rule, hit: Hit, config: Config) -> Finding:
         severity=severity,
         path=hit.path,
         span=hit.span,
-        message=format_template(rule.message, fields),
+        # Interned: a scan repeats a few dozen texts thousands of times; one
+        # object each makes findings cheaper to pass between processes.
+        message=sys.intern(format_template(rule.message, fields)),
         reference=hit.reference,
         fix=Fix(
-            description=format_template(rule.fix, fields),
+            description=sys.intern(format_template(rule.fix, fields)),
             applicability=hit.applicability if hit.edits else "none",
             edits=hit.edits,
         ),
@@ -246,14 +268,19 @@ def scan(
     jobs: int = 1,
     force_exclude: bool = False,
     build_args: Mapping[str, str] | None = None,
+    prerender: Callable[[Finding], str] | None = None,
 ) -> ScanResult:
+    """Scan ``paths``.  ``prerender``, when given, turns a finding into its
+    report text; it runs where file-local findings are made (in the worker
+    processes with ``jobs`` > 1), and :meth:`ScanResult.rendered` gives its
+    results to the report."""
     with paused_gc():
-        return _scan(paths, config, cwd or Path(os.getcwd()), jobs, force_exclude, build_args)
+        return _scan(paths, config, cwd or Path(os.getcwd()), jobs, force_exclude, build_args, prerender)
 
 
 def _scan(
     paths: Sequence[str], config: Config, cwd: Path, jobs: int, force_exclude: bool,
-    build_args: Mapping[str, str] | None,
+    build_args: Mapping[str, str] | None, prerender: Callable[[Finding], str] | None,
 ) -> ScanResult:
     from taglint.checks import is_file_local
 
@@ -264,7 +291,7 @@ def _scan(
     wide = [r for r in selected if not is_file_local(r.check_kind) and r not in meta]
     candidates, errors = discover(paths or ["."], cwd, config.exclude, force_exclude)
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
-    work = FileWork(ctx, config, local)
+    work = FileWork(ctx, config, local, prerender)
     processed = extract_all(candidates, work, jobs)
     done = [p for p in processed if p.facts is not None]
     files = [p.facts for p in done]
@@ -289,7 +316,16 @@ def _scan(
         project.active_codes = {r.code for r in selected}
         findings += [f for f in evaluate(meta, project, errors) if not _per_file_ignored(f, config)]
     findings.sort(key=Finding.sort_key)
-    return ScanResult(findings=findings, files_scanned=len(files), errors=list(dict.fromkeys(errors)), rules=rules)
+    kept = {id(f) for f in findings}
+    prerendered = {
+        id(f): (f, text)
+        for p in done if id(p.facts) not in touched_ids
+        for f, text in zip(p.findings, p.rendered) if id(f) in kept
+    }
+    return ScanResult(
+        findings=findings, files_scanned=len(files), errors=list(dict.fromkeys(errors)), rules=rules,
+        prerendered=prerendered,
+    )
 
 
 def _same_items(now: list[Any], before: list[Any]) -> bool:

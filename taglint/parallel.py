@@ -6,7 +6,8 @@ computed by ``jobs`` processes, the calling one included.  ``work`` sees a
 chunk at a time, so it can share set-up costs among the chunk's items; it
 returns one result per item.
 
-Where ``fork`` is safe (Linux and the other Unixes but macOS), the items
+Where ``fork`` is safe (Linux and the other Unixes but macOS, in a process
+that runs no other thread), the items
 are split into small chunks that the processes claim one at a time from a
 shared counter, so a slow stretch of files does not leave a core idle.  The
 forked workers inherit the items, the function and everything imported: no
@@ -17,8 +18,9 @@ reading is left for the end.
 A chunk claimed by a worker that died is computed again by the caller: a
 crash costs time, never results.
 
-Elsewhere (Windows, macOS) a :class:`~concurrent.futures.ProcessPoolExecutor`
-does the work; ``work`` and the items must then be picklable.
+Elsewhere (Windows, macOS, a process with threads) a spawned
+:class:`~concurrent.futures.ProcessPoolExecutor` does the work; ``work``
+and the items must then be picklable.
 """
 from __future__ import annotations
 
@@ -36,7 +38,28 @@ CHUNK = 16  # items per chunk: small enough to balance the processes, large enou
 
 
 def fork_is_safe() -> bool:
+    """Fork only a process that runs one thread, on a platform where fork
+    is sound (not macOS).  A thread's locks are copied held and nobody
+    releases them: the Go runtime inside the Dockerfile parser, once a
+    Dockerfile has been parsed in this process, hangs in a forked child."""
+    return fork_available() and _thread_count() == 1
+
+
+def fork_available() -> bool:
     return hasattr(os, "fork") and sys.platform != "darwin"
+
+
+def _thread_count() -> int:
+    """Threads of this process, native ones included where the system
+    tells (Linux); else the Python threads."""
+    try:
+        with open("/proc/self/stat", "rb") as handle:
+            stat = handle.read()
+        return int(stat[stat.rindex(b")") + 2 :].split()[17])  # field 20, num_threads
+    except (OSError, ValueError, IndexError):
+        import threading
+
+        return threading.active_count()
 
 
 Work = Callable[[Sequence[T]], "list[R]"]

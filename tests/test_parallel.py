@@ -13,10 +13,10 @@ import pytest
 
 from taglint.config import Config
 from taglint.engine import scan
-from taglint.parallel import fork_is_safe, map_in_processes
+from taglint.parallel import fork_available, fork_is_safe, map_in_processes
 
 FIXTURES = Path(__file__).parent / "fixtures"
-needs_fork = pytest.mark.skipif(not fork_is_safe(), reason="fork start method not available")
+needs_fork = pytest.mark.skipif(not fork_available(), reason="fork start method not available")
 
 
 def square_with_pid(chunk: list[int]) -> list[tuple[int, int]]:
@@ -81,14 +81,70 @@ def _scan_fixtures(jobs: int) -> list[tuple[str, str, int, int, str]]:
     return [(f.rule, f.path, f.span.line, f.span.column, f.message) for f in result.findings]
 
 
-@pytest.mark.parametrize("jobs", [2, 3])
-def test_scan_gives_the_same_findings_with_several_jobs(jobs: int) -> None:
-    serial = _scan_fixtures(1)
-    assert len(serial) > 300  # the fixtures hold hundreds of findings
-    assert _scan_fixtures(jobs) == serial
+def _cli_report(jobs: int) -> str:
+    """The JSON report of the fixtures by a fresh ``taglint`` process (one
+    thread until it forks, as on the command line)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "taglint", "--no-config", "--format", "json", "--exit-zero", "--jobs", str(jobs), "."],
+        cwd=FIXTURES, capture_output=True, text=True, timeout=120, check=True,
+    )
+    return proc.stdout
+
+
+@needs_fork
+def test_the_cli_reports_the_same_with_several_forked_jobs() -> None:
+    serial = _cli_report(1)
+    assert serial.count('"rule": ') > 300  # the fixtures hold hundreds of findings
+    assert _cli_report(2) == serial
+    assert _cli_report(3) == serial
 
 
 def test_scan_gives_the_same_findings_with_a_process_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     serial = _scan_fixtures(1)
+    assert len(serial) > 300
     monkeypatch.setattr("taglint.parallel.fork_is_safe", lambda: False)
     assert _scan_fixtures(2) == serial
+
+
+@needs_fork
+def test_a_process_with_threads_is_not_forked() -> None:
+    """The Go runtime of the Dockerfile parser runs threads once used: a
+    second scan in the same process must not fork (a child would hang)."""
+    script = textwrap.dedent(
+        """
+        from pathlib import Path
+        import sys
+        from taglint.config import Config
+        from taglint.engine import scan
+        from taglint.parallel import fork_is_safe
+        assert fork_is_safe()
+        first = scan(["."], Config(), cwd=Path(sys.argv[1]), jobs=1).findings
+        assert not fork_is_safe()
+        second = scan(["."], Config(), cwd=Path(sys.argv[1]), jobs=2).findings
+        assert first == second and len(first) > 300
+        """
+    )
+    subprocess.run([sys.executable, "-c", script, str(FIXTURES)], timeout=120, check=True)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_prerendered_json_lines_are_the_lines_the_report_would_write(jobs: int) -> None:
+    from taglint.report import ReportOptions, finding_renderer, render
+
+    options = ReportOptions()
+    prerendered = scan(["."], Config(), cwd=FIXTURES, jobs=jobs, prerender=finding_renderer("json", options))
+    plain = scan(["."], Config(), cwd=FIXTURES, jobs=1)
+    assert plain.prerendered == {}
+    used = sum(prerendered.rendered(f) is not None for f in prerendered.findings)
+    assert used > len(prerendered.findings) // 2  # most findings come from file-local rules
+    assert render("json", prerendered, options) == render("json", plain, options)
+
+
+def test_a_prerendered_text_is_only_used_for_its_own_finding() -> None:
+    from dataclasses import replace
+
+    from taglint.report import ReportOptions, finding_renderer
+
+    result = scan(["."], Config(), cwd=FIXTURES, jobs=1, prerender=finding_renderer("json", ReportOptions()))
+    finding = next(f for f in result.findings if result.rendered(f) is not None)
+    assert result.rendered(replace(finding)) is None  # an equal but other object

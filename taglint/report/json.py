@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import cache
 from typing import Any, Callable
 
 from taglint import __version__
@@ -40,6 +41,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+@cache
 def _compact_encoder() -> Callable[[Any], str]:
     """``json.dumps(value, ensure_ascii=False)`` for many small values: the
     C encoder built once (``json.dumps`` builds one per call, which was a
@@ -70,26 +72,37 @@ def report_dict(result: Any) -> dict[str, Any]:
         "version": FORMAT_VERSION,
         "tool": {"name": "taglint", "version": __version__},
         "findings": [finding_dict(f) for f in result.findings],
-        "summary": {
-            "files_scanned": result.files_scanned,
-            "findings": len(result.findings),
-            "by_rule": dict(sorted(Counter(f.rule for f in result.findings).items())),
-            "errors": list(result.errors),
-        },
+        "summary": summary_dict(result),
     }
+
+
+def summary_dict(result: Any) -> dict[str, Any]:
+    return {
+        "files_scanned": result.files_scanned,
+        "findings": len(result.findings),
+        "by_rule": dict(sorted(Counter(f.rule for f in result.findings).items())),
+        "errors": list(result.errors),
+    }
+
+
+def render_finding(finding: Finding, options: Any = None) -> str:
+    """One finding's line of the report (run in parallel by the engine)."""
+    return _compact_encoder()(finding_dict(finding))
 
 
 def render(result: Any, options: Any) -> str:
     """One finding per line: readable, diffable, and fast (``indent`` would
-    force the pure-Python encoder, which dominated large scans)."""
-    report = report_dict(result)
-    findings = ",\n    ".join(map(_compact_encoder(), report["findings"]))
+    force the pure-Python encoder, which dominated large scans).  Lines the
+    engine pre-rendered are used as they are."""
+    rendered = getattr(result, "rendered", lambda finding: None)
+    findings = ",\n    ".join(rendered(f) or render_finding(f) for f in result.findings)
     body = f"[\n    {findings}\n  ]" if findings else "[]"
+    tool = {"name": "taglint", "version": __version__}
     return (
         "{\n"
-        f'  "version": {json.dumps(report["version"])},\n'
-        f'  "tool": {json.dumps(report["tool"], ensure_ascii=False)},\n'
+        f'  "version": {json.dumps(FORMAT_VERSION)},\n'
+        f'  "tool": {json.dumps(tool, ensure_ascii=False)},\n'
         f'  "findings": {body},\n'
-        f'  "summary": {json.dumps(report["summary"], ensure_ascii=False)}\n'
+        f'  "summary": {json.dumps(summary_dict(result), ensure_ascii=False)}\n'
         "}\n"
     )
