@@ -1,3 +1,3 @@
-from taglint.cli import main
+from taglint.cli import run
 
-raise SystemExit(main())
+run()

@@ -30,6 +30,7 @@ class ScanResult:
     files_scanned: int
     errors: list[str] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)  # every known rule, by code
+    files: list[FileFacts] = field(default_factory=list, repr=False)  # what each scanned file says, resolved
     # The report's text of some findings, made by ``scan(prerender=…)``
     # where the finding was made (in parallel); by id, with the finding
     # itself, so an id is never mistaken for another object's.
@@ -324,7 +325,7 @@ def _scan(
     }
     return ScanResult(
         findings=findings, files_scanned=len(files), errors=list(dict.fromkeys(errors)), rules=rules,
-        prerendered=prerendered,
+        files=files, prerendered=prerendered,
     )
 
 

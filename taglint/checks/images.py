@@ -202,13 +202,16 @@ _VERSIONED = ("version", "partial-version", "prerelease", "commit", "latest", "f
 
 def check_inconsistent_tags(rule: Rule, project: Project) -> Iterator[Hit]:
     """One repository used at different tags across the scanned files."""
+    from taglint.tags import TagClass
+
     groups: dict[str, list[tuple[ImageRef, str]]] = defaultdict(list)
+    versioned = {TagClass(name) for name in _VERSIONED}
     for ref in project.images():
-        if ref.built or _matrix_variant(ref):
+        if ref.built or (ref.via and _matrix_variant(ref)):
             continue
         found = project.classify(ref.value)
         reference = found.reference
-        if found.tag_class.value not in _VERSIONED or reference is None or reference.tag is None:
+        if found.tag_class not in versioned or reference is None or reference.tag is None:
             continue
         groups[reference.canonical_name].append((ref, reference.tag))
     for uses in groups.values():
