@@ -276,7 +276,7 @@ def scan(
     processes with ``jobs`` > 1), and :meth:`ScanResult.rendered` gives its
     results to the report."""
     with paused_gc():
-        return _scan(paths, config, cwd or Path(os.getcwd()), jobs, force_exclude, build_args, prerender)
+        return _scan(paths, config, Path(os.path.abspath(cwd or os.getcwd())), jobs, force_exclude, build_args, prerender)
 
 
 def _scan(
