@@ -128,16 +128,21 @@ def test_a_process_with_threads_is_not_forked() -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_prerendered_json_lines_are_the_lines_the_report_would_write(jobs: int) -> None:
+@pytest.mark.parametrize(("format_name", "color"), [("json", False), ("text", False), ("text", True)])
+def test_prerendered_texts_are_the_texts_the_report_would_write(
+    jobs: int, format_name: str, color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from taglint.report import ReportOptions, finding_renderer, render
 
-    options = ReportOptions()
-    prerendered = scan(["."], Config(), cwd=FIXTURES, jobs=jobs, prerender=finding_renderer("json", options))
+    monkeypatch.chdir(FIXTURES)  # the text format reads code frames from the working directory
+    options = ReportOptions(color=color)
+    renderer = finding_renderer(format_name, options)
+    prerendered = scan(["."], Config(), cwd=FIXTURES, jobs=jobs, prerender=renderer)
     plain = scan(["."], Config(), cwd=FIXTURES, jobs=1)
     assert plain.prerendered == {}
     used = sum(prerendered.rendered(f) is not None for f in prerendered.findings)
     assert used > len(prerendered.findings) // 2  # most findings come from file-local rules
-    assert render("json", prerendered, options) == render("json", plain, options)
+    assert render(format_name, prerendered, options) == render(format_name, plain, options)
 
 
 def test_a_prerendered_text_is_only_used_for_its_own_finding() -> None:

@@ -1,12 +1,12 @@
 """Output formats: one module per format, each with
 ``render(result: ScanResult, options: ReportOptions) -> str`` and, when its
-findings are rendered one by one, ``render_finding(finding, options) -> str``
-(used by :meth:`ScanResult.rendered` through ``scan(prerender=…)``)."""
+findings are rendered one by one, ``finding_renderer(options)`` giving a
+``Finding -> str`` function (its texts reach ``render`` through
+``scan(prerender=…)`` and :meth:`ScanResult.rendered`)."""
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
@@ -28,11 +28,12 @@ class ReportOptions:
 
 def finding_renderer(format_name: str, options: ReportOptions) -> Callable[[Finding], str] | None:
     """The format's text of one finding, when it renders findings one by
-    one (``render_finding(finding, options)``): the engine runs it where the
-    findings are made, in parallel."""
+    one (its module's ``finding_renderer(options)`` gives a fresh renderer
+    per scan): the engine runs it where the findings are made, in
+    parallel."""
     module = importlib.import_module(FORMATS[format_name])
-    render_finding = getattr(module, "render_finding", None)
-    return None if render_finding is None else partial(render_finding, options=options)
+    factory = getattr(module, "finding_renderer", None)
+    return None if factory is None else factory(options)  # type: ignore[no-any-return]
 
 
 def render(format_name: str, result: object, options: ReportOptions) -> str:

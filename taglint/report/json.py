@@ -85,9 +85,14 @@ def summary_dict(result: Any) -> dict[str, Any]:
     }
 
 
-def render_finding(finding: Finding, options: Any = None) -> str:
-    """One finding's line of the report (run in parallel by the engine)."""
+def render_finding(finding: Finding) -> str:
+    """One finding's line of the report."""
     return _compact_encoder()(finding_dict(finding))
+
+
+def finding_renderer(options: Any) -> Callable[[Finding], str]:
+    """:func:`render_finding`, for the engine to run in parallel."""
+    return render_finding
 
 
 def render(result: Any, options: Any) -> str:

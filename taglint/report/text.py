@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from taglint.model import Finding
 
@@ -82,23 +82,57 @@ def statistics(findings: Iterable[Finding]) -> list[str]:
     return [f"{n:>5}  {code}  {name}" for (code, name), n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
 
 
+def _block(finding: Finding, options: Any, paint: _Painter, cache: dict[str, list[str] | None]) -> list[str]:
+    """The lines of one finding: location and message, code frame, fix, a blank line."""
+    span = finding.span
+    location = paint("path", f"{clean(finding.path)}:{span.line}:{span.column}:")
+    severity = paint(finding.severity, finding.severity)
+    out = [f"{location} {paint('code', finding.rule)} [{severity}] {clean(finding.message)}"]
+    if options.quiet:
+        return out
+    if options.show_frames:
+        out.extend(_frame(finding, _source_lines(finding.path, cache), paint))
+    if finding.fix and finding.fix.description:
+        label = "fix" if not finding.fix.edits else f"fix ({finding.fix.applicability})"
+        out.append(f"  {paint('dim', '=')} {label}: {clean(finding.fix.description)}")
+    out.append("")
+    return out
+
+
+class _FindingRenderer:
+    """One finding's block of the report, for the engine to run in
+    parallel; one per scan.  Findings come file by file, so only the last
+    file read is kept."""
+
+    def __init__(self, options: Any) -> None:
+        self.options = options
+        self._paint = _Painter(options.color)
+        self._source: dict[str, list[str] | None] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_source": {}}
+
+    def __call__(self, finding: Finding) -> str:
+        if finding.path not in self._source:
+            self._source.clear()
+        return "\n".join(_block(finding, self.options, self._paint, self._source))
+
+
+def finding_renderer(options: Any) -> Callable[[Finding], str]:
+    return _FindingRenderer(options)
+
+
 def render(result: Any, options: Any) -> str:
     paint = _Painter(options.color)
     out: list[str] = []
     cache: dict[str, list[str] | None] = {}
+    rendered = getattr(result, "rendered", lambda finding: None)
     for finding in result.findings:
-        span = finding.span
-        location = paint("path", f"{clean(finding.path)}:{span.line}:{span.column}:")
-        severity = paint(finding.severity, finding.severity)
-        out.append(f"{location} {paint('code', finding.rule)} [{severity}] {clean(finding.message)}")
-        if options.quiet:
-            continue
-        if options.show_frames:
-            out.extend(_frame(finding, _source_lines(finding.path, cache), paint))
-        if finding.fix and finding.fix.description:
-            label = "fix" if not finding.fix.edits else f"fix ({finding.fix.applicability})"
-            out.append(f"  {paint('dim', '=')} {label}: {clean(finding.fix.description)}")
-        out.append("")
+        text = rendered(finding)
+        if text is not None:
+            out.append(text)
+        else:
+            out.extend(_block(finding, options, paint, cache))
     for error in result.errors:
         out.append(f"error: {clean(error)}")
     if options.statistics and result.findings:
