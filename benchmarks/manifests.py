@@ -25,13 +25,13 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from common import TAGLINT, run_env, timed
+
 
 IMAGES = [
     "nginx:1.27.3", "nginx", "nginx:latest", "redis:7.4.1-alpine", "postgres:16", "python:3.12.7-slim",
@@ -209,29 +209,15 @@ def in_process_floor(root: Path) -> float:
     return time.perf_counter() - start
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
-    return elapsed
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    taglint = [sys.executable, "-m", "taglint", "--no-config", "--format", "json", "--exit-zero"]
+    taglint = TAGLINT
     results: dict[str, list[float]] = {"floor": [], "floor-process": [], "jobs1": [], "jobs2": []}
     with tempfile.TemporaryDirectory() as tmp:
-        # Installed packages run from compiled bytecode (pip writes it); a
-        # checkout may not (PYTHONDONTWRITEBYTECODE), so the runs keep theirs
-        # in a temporary cache, filled by the warm-up run below.
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        env = run_env(Path(tmp))
         root = Path(tmp) / "tree"
         files, size = generate(root, args.files)
         in_process_floor(root)  # warm the page cache

@@ -18,10 +18,8 @@ from taglint.model import FileFacts, Finding, Fix, Hit, Problem, Span
 from taglint.project import Project
 from taglint.ruleset import Rule, load_rules
 from taglint.selection import active_rules, code_matches, configured_severity, severity_of
-from taglint.source import ExtractContext, SourceFile
+from taglint.source import ExtractContext, SourceFile, decode
 from taglint.suppress import Suppression, apply_suppressions, parse_suppressions
-
-_BINARY_SNIFF = 8192
 
 
 @dataclass
@@ -72,31 +70,22 @@ def read_source(candidate: Candidate, max_size: int) -> tuple[SourceFile | None,
     except OSError as exc:
         span = Span(1, 1, 1, 1)
         return None, [Problem(candidate.path, span, f"cannot read file: {exc.strerror or exc}")], None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return SourceFile(candidate.path, candidate.fs_path, data.decode("utf-16")), [], None
-        except UnicodeDecodeError:
-            return None, [], f"{candidate.path}: skipped, undecodable UTF-16"
-    if b"\0" in data[:_BINARY_SNIFF]:
-        return None, [], f"{candidate.path}: skipped, binary file"
+    decoded = decode(data)
+    if decoded.text is None:
+        return None, [], f"{candidate.path}: skipped, {decoded.skipped}"
     problems = []
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        text = data.decode("utf-8", "replace")
-        line = data.count(b"\n", 0, exc.start) + 1
+    if decoded.bad_byte is not None:
+        offset, line = decoded.bad_byte
         problems.append(
-            Problem(candidate.path, Span(line, 1, line, 1), f"not valid UTF-8 (byte {exc.start}); undecodable bytes read as U+FFFD")
+            Problem(candidate.path, Span(line, 1, line, 1), f"not valid UTF-8 (byte {offset}); undecodable bytes read as U+FFFD")
         )
-    return SourceFile(candidate.path, candidate.fs_path, text), problems, None
+    return SourceFile(candidate.path, candidate.fs_path, decoded.text), problems, None
 
 
 class FileWork:
     """What happens to one file before the files meet: read, classify,
-    extract, and evaluate the file-local rules.  Callable on a
-    :class:`Candidate`; picklable (the per-process :class:`Project` that
+    extract, and evaluate the file-local rules.  Callable on a chunk of
+    :class:`Candidate` values (one result each); picklable (the per-process :class:`Project` that
     carries the classification cache is rebuilt on the other side)."""
 
     def __init__(

@@ -13,7 +13,7 @@ import pytest
 
 from taglint.config import Config
 from taglint.engine import scan
-from taglint.parallel import fork_available, fork_is_safe, map_in_processes
+from taglint.parallel import fork_available, map_in_processes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 needs_fork = pytest.mark.skipif(not fork_available(), reason="fork start method not available")

@@ -67,15 +67,6 @@ def _compact_encoder() -> Callable[[Any], str]:
     return fast
 
 
-def report_dict(result: Any) -> dict[str, Any]:
-    return {
-        "version": FORMAT_VERSION,
-        "tool": {"name": "taglint", "version": __version__},
-        "findings": [finding_dict(f) for f in result.findings],
-        "summary": summary_dict(result),
-    }
-
-
 def summary_dict(result: Any) -> dict[str, Any]:
     return {
         "files_scanned": result.files_scanned,

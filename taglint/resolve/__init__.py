@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from taglint.model import FileFacts
-from taglint.source import SourceFile
+from taglint.source import SourceFile, decode
 
 RESOLVERS: list[str] = [
     "taglint.resolve.kustomize",
@@ -128,7 +128,7 @@ class ResolveContext:
             if os.path.isfile(key) and os.path.getsize(key) <= MAX_READ_SIZE:
                 with open(key, "rb") as handle:
                     data = handle.read()
-                text = _decode(data)
+                text = decode(data).text  # as the scan reads files
                 if text is not None:
                     source = SourceFile(self.display_path(key), Path(key), text)
         except OSError:
@@ -161,22 +161,6 @@ def _is_plain_relative(path: str) -> bool:
         and not (path.startswith("..") and (len(path) == 2 or path[2] == "/"))
         and os.path.normpath(path) == path
     )
-
-
-def _decode(data: bytes) -> str | None:
-    """File bytes as text, the way the scan decodes them (``engine.read_source``):
-    a UTF-8 BOM is dropped, a UTF-16 BOM decodes UTF-16, a NUL byte in the
-    first 8 KiB means binary (None), undecodable UTF-8 bytes become U+FFFD."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    if b"\0" in data[:8192]:
-        return None
-    return data.decode("utf-8", errors="replace")
 
 
 def run_all(files: list[FileFacts], ctx: ResolveContext) -> None:
