@@ -25,10 +25,7 @@ and the items must then be picklable.
 from __future__ import annotations
 
 import os
-import pickle
-import struct
 import sys
-import tempfile
 from typing import Any, Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -143,32 +140,39 @@ class _Spool:
     writer moves).  A record cut short by a worker killed mid-write is never
     complete, so never read."""
 
-    _HEADER = struct.Struct("<Q")
+    _HEADER = 8  # bytes of the little-endian length before each record
 
     def __init__(self) -> None:
+        import tempfile
+
         self._file = tempfile.TemporaryFile()
         self._fd = self._file.fileno()
         self._pos = 0
 
     def write(self, record: object) -> None:
+        import pickle
+
         data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(self._HEADER.pack(len(data)) + data)
+        view = memoryview(len(data).to_bytes(self._HEADER, "little") + data)
         while view:
             view = view[os.write(self._fd, view) :]
 
     def read(self) -> list[Any]:
+        import pickle
+
+        header = self._HEADER
         size = os.fstat(self._fd).st_size
-        if size - self._pos < self._HEADER.size:
+        if size - self._pos < header:
             return []
         data = os.pread(self._fd, size - self._pos, self._pos)
         records = []
         offset = 0
-        while offset + self._HEADER.size <= len(data):
-            (length,) = self._HEADER.unpack_from(data, offset)
-            end = offset + self._HEADER.size + length
+        while offset + header <= len(data):
+            length = int.from_bytes(data[offset : offset + header], "little")
+            end = offset + header + length
             if end > len(data):
                 break
-            records.append(pickle.loads(data[offset + self._HEADER.size : end]))
+            records.append(pickle.loads(data[offset + header : end]))
             offset = end
         self._pos += offset
         return records
