@@ -15,8 +15,9 @@ pickling on the way in.  Each worker appends its results, one pickled
 record per chunk, to an unlinked temporary file that the caller reads
 between its own chunks, so a worker never blocks on a full pipe and little
 reading is left for the end.
-A chunk claimed by a worker that died is computed again by the caller: a
-crash costs time, never results.
+A chunk claimed by a worker that died, or whose result could not be sent
+back (a result too deeply nested to pickle), is computed again by the
+caller: a crash costs time, never results, and prints no traceback.
 
 Elsewhere (Windows, macOS, a process with threads) a spawned
 :class:`~concurrent.futures.ProcessPoolExecutor` does the work; ``work``
@@ -100,7 +101,10 @@ def _forked(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list
     def serve(spool: _Spool) -> None:
         try:
             while (index := claim()) is not None:
-                spool.write((index, compute(index)))
+                try:
+                    spool.write((index, compute(index)))
+                except Exception:  # noqa: BLE001 - e.g. RecursionError pickling a deeply nested result
+                    continue  # never a traceback: the caller computes an undelivered chunk itself
         except KeyboardInterrupt:  # the caller reports the interruption
             os._exit(1)
 
@@ -190,4 +194,11 @@ def _pooled(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list
     # "spawn", as on the platforms this path is for; forking a process that
     # runs threads (the pool's own) can deadlock the children.
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return [result for results in pool.map(work, chunks, chunksize=8) for result in results]
+        futures = [pool.submit(work, chunk_items) for chunk_items in chunks]
+        out: list[R] = []
+        for chunk_items, future in zip(chunks, futures):
+            try:
+                out.extend(future.result())
+            except Exception:  # noqa: BLE001 - a result that could not come back (unpicklable, too deep)
+                out.extend(work(chunk_items))  # computed here instead: a failure costs time, never results
+        return out

@@ -153,3 +153,32 @@ def test_a_prerendered_text_is_only_used_for_its_own_finding() -> None:
     result = scan(["."], Config(), cwd=FIXTURES, jobs=1, prerender=finding_renderer("json", ReportOptions()))
     finding = next(f for f in result.findings if result.rendered(f) is not None)
     assert result.rendered(replace(finding)) is None  # an equal but other object
+
+
+def nested_result(chunk: list[int]) -> list[object]:
+    """A result far too deeply nested for pickle's recursion, in every chunk."""
+    out: list[object] = []
+    for n in chunk:
+        value: object = n
+        for _ in range(5000):
+            value = [value]
+        out.append(value)
+    return out
+
+
+def _depth_and_leaf(value: object) -> tuple[int, object]:
+    depth = 0
+    while isinstance(value, list):
+        value, depth = value[0], depth + 1
+    return depth, value
+
+
+@pytest.mark.parametrize("method", [pytest.param("fork", marks=needs_fork), "pool"])
+def test_a_result_that_cannot_be_pickled_is_computed_again_without_a_traceback(
+    method: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    results = map_in_processes(nested_result, list(range(40)), 2, method=method)
+    assert [_depth_and_leaf(value) for value in results] == [(5000, n) for n in range(40)]
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err
+    assert "RecursionError" not in captured.err
