@@ -50,6 +50,15 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place a finding concerns (rendered as a note): where the value
+    it reports is used, or where the rest of the reference is written."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
 class Step:
     """One substitution that led to a value: ``ARG BASE`` = ``python:${PY}``."""
 
@@ -85,6 +94,7 @@ class ImageRef:
     stage: str | None = None  # Dockerfile stage or CI job the reference belongs to
     origin: Location | None = None  # original place when the report moved elsewhere
     built: bool = False  # names an image that is built here (compose build+image)
+    related: tuple[Related, ...] = ()  # other places the finding should name
 
     @property
     def literal(self) -> bool:
@@ -186,6 +196,7 @@ class Hit:
     reference: str | None = None
     edits: tuple[Edit, ...] = ()
     applicability: str = "none"
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +209,7 @@ class Finding:
     message: str
     reference: str | None = None
     fix: Fix | None = None
+    related: tuple[Related, ...] = ()  # other places it concerns (notes)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.rule)

@@ -40,7 +40,7 @@ def image_hit(ref: ImageRef, classification: Classification | None = None, **fie
             base["tag"] = classification.reference.tag or ""
             base["name"] = classification.reference.familiar_name
     base.update(fields)
-    return Hit(path=ref.path, span=ref.span, fields=base, reference=ref.value)
+    return Hit(path=ref.path, span=ref.span, fields=base, reference=ref.value, related=ref.related)
 
 
 def _applies(rule: Rule, ref: ImageRef) -> bool:

@@ -20,7 +20,7 @@ def _span(span: Span) -> dict[str, int]:
 def finding_dict(finding: Finding) -> dict[str, Any]:
     span = finding.span
     fix = finding.fix
-    return {
+    out: dict[str, Any] = {
         "rule": finding.rule,
         "name": finding.name,
         "severity": finding.severity,
@@ -39,6 +39,11 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
             "edits": [{**_span(edit.span), "text": edit.text} for edit in fix.edits],
         },
     }
+    if finding.related:  # only when there are any: reports without notes stay as they were
+        out["related"] = [
+            {"path": r.location.path, **_span(r.location.span), "message": r.message} for r in finding.related
+        ]
+    return out
 
 
 @cache

@@ -92,6 +92,9 @@ def _block(finding: Finding, options: Any, paint: _Painter, cache: dict[str, lis
         return out
     if options.show_frames:
         out.extend(_frame(finding, _source_lines(finding.path, cache), paint))
+    for related in finding.related:
+        where = f"{related.location.path}:{related.location.span.line}:{related.location.span.column}"
+        out.append(f"  {paint('dim', '=')} note: {clean(where)}: {clean(related.message)}")
     if finding.fix and finding.fix.description:
         label = "fix" if not finding.fix.edits else f"fix ({finding.fix.applicability})"
         out.append(f"  {paint('dim', '=')} {label}: {clean(finding.fix.description)}")
