@@ -17,9 +17,9 @@ from taglint.globs import matches
 from taglint.model import FileFacts, Finding, Fix, Hit, Problem, Span
 from taglint.project import Project
 from taglint.ruleset import Rule, load_rules
-from taglint.selection import active_rules, code_matches, configured_severity, resolved_config, severity_of
+from taglint.selection import active_rules, code_matches, configured_severity, severity_of
 from taglint.source import ExtractContext, SourceFile, decode
-from taglint.suppress import Suppression, apply_suppressions, parse_suppressions, resolve_suppression_codes
+from taglint.suppress import Suppression, apply_suppressions, parse_suppressions
 
 
 @dataclass
@@ -276,7 +276,6 @@ def _scan(
     from taglint.checks import is_file_local
 
     rules = load_rules(config.rule_dirs)
-    config = resolved_config(config, rules)  # names → codes; unknown codes are an error
     selected = active_rules(rules, config)
     meta = [r for r in selected if r.check_kind == "unused-suppression"]
     local = [r for r in selected if is_file_local(r.check_kind)]
@@ -302,7 +301,6 @@ def _scan(
     found += evaluate(wide, project, errors)
     findings = [f for f in _unique(found) if not _per_file_ignored(f, config)]
     borrowed = _suppressions_of_unscanned(findings, {f.path for f in files}, cwd)
-    resolve_suppression_codes(suppressions + borrowed, rules)
     findings = apply_suppressions(findings, suppressions + borrowed)
     if meta:
         project.suppressions = suppressions
