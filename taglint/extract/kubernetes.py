@@ -18,18 +18,21 @@ What is deliberately *not* read (it is not a container image reference):
 
 * ``metadata`` (annotations, labels, managedFields) and ``status`` (the
   observed state, e.g. ``containerStatuses[].image``);
-* ConfigMap and Secret data, and CustomResourceDefinition schemas;
 * object-valued image keys (``image: {repository: ..}`` in a CRD spec is
   left to that CRD's own semantics), non-string values (``image: true``);
-* machine and VM images: keys named ``osImage``, ``machineImage``,
-  ``bootImage``, ``vmImage``, ``diskImage``, ``sourceImage``,
-  ``cloudImage``, ``amiImage``; and whole API groups that manage machines
-  (Cluster API providers ``infrastructure.cluster.x-k8s.io``, CDI,
-  Metal3, Harvester, Config Connector compute, Crossplane compute/EC2,
-  OpenShift machine API);
-* API groups whose image keys are not references: Flux image automation
-  (``ImageRepository.spec.image`` is a repository to watch), and policy
-  engines whose ``image:`` values are patterns (Kyverno, Gatekeeper);
+* known schemas whose image keys are not container images, listed as data
+  in ``taglint/data/not_container_images.yaml``
+  (:mod:`taglint.extract.not_container_images`): ConfigMap and Secret data
+  and CustomResourceDefinition schemas; Ceph RBD volumes (``rbd.image``);
+  machine and VM images (``osImage``, ``backingImage``... keys, machine
+  provider specs, and whole API groups that manage machines: Cluster API
+  providers, CDI, Metal3, Harvester, Crossplane and Config Connector
+  compute, OpenShift and Gardener machines, Rancher node drivers); API
+  groups whose image keys are not references (Flux image automation,
+  Kyverno and Gatekeeper patterns);
+* ``ko://`` references (``image: ko://github.com/org/app/cmd/app``): ko
+  builds that image from the repository's own Go code and substitutes it
+  when it deploys; it is not pulled;
 * outside the container lists (``containers``, ``initContainers``,
   ``ephemeralContainers``, ``steps``, ``sidecars``), values that are URLs
   (``https://…/disk.img``) or contain white space.
@@ -45,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from taglint.extract.not_container_images import skips_for
 from taglint.model import FileFacts, ImageRef
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
@@ -65,31 +69,7 @@ from taglint.yamlnodes import (
 
 KIND = "kubernetes"
 
-SKIPPED_KINDS = frozenset({"ConfigMap", "Secret", "CustomResourceDefinition"})
-NOT_CONTAINER_GROUPS = frozenset(
-    {
-        "infrastructure.cluster.x-k8s.io",
-        "cdi.kubevirt.io",
-        "metal3.io",
-        "harvesterhci.io",
-        "compute.cnrm.cloud.google.com",
-        "compute.gcp.upbound.io",
-        "compute.azure.upbound.io",
-        "ec2.aws.upbound.io",
-        "compute.gcp.crossplane.io",
-        "ec2.aws.crossplane.io",
-        "machine.openshift.io",
-        # Not references at all: repositories to watch, and policy patterns.
-        "image.toolkit.fluxcd.io",  # ImageRepository spec.image is a repository, untagged by design
-        "kyverno.io",  # policies match `image: "*:latest"` patterns
-        "templates.gatekeeper.sh",
-        "constraints.gatekeeper.sh",
-        "mutations.gatekeeper.sh",
-    }
-)
-NOT_CONTAINER_KEYS = frozenset(
-    {"osimage", "machineimage", "bootimage", "vmimage", "diskimage", "sourceimage", "cloudimage", "amiimage"}
-)
+KO_SCHEME = "ko://"
 CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers", "steps", "sidecars"})
 _SKIPPED_ROOT_KEYS = ("metadata", "status")
 _MAX_LIST_DEPTH = 8
@@ -150,8 +130,10 @@ def object_images(obj: MappingNode, prefix: Path_, path: str, lines: Lines, text
         return []
     api_version, kind = found
     group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
-    if kind in SKIPPED_KINDS or group in NOT_CONTAINER_GROUPS:
+    skips = skips_for(group, kind)
+    if skips.whole:
         return []
+    skipped_under, skipped_keys = skips.under, skips.keys
     name = scalar_str(mapping_get(mapping_get(obj, "metadata"), "name"))
     stage = f"{kind}/{name}" if name else kind
     # Only collections are pushed (scalars are read from their mapping), and
@@ -177,7 +159,7 @@ def object_images(obj: MappingNode, prefix: Path_, path: str, lines: Lines, text
         for key_node, value in node.value:  # a MappingNode
             key = key_node.value
             if isinstance(value, (MappingNode, SequenceNode)):
-                if root and key in _SKIPPED_ROOT_KEYS:
+                if (root and key in _SKIPPED_ROOT_KEYS) or key in skipped_under:
                     continue
                 if key == "image" and isinstance(value, MappingNode):
                     ref = _image_volume(node_path, value, path, stage, lines, text)
@@ -185,7 +167,7 @@ def object_images(obj: MappingNode, prefix: Path_, path: str, lines: Lines, text
                         refs.append(ref)
                     continue
                 stack.append((value, node_path + (str(key),)))
-            elif key == "image" or (type(key) is str and key.endswith("Image")):
+            elif (key == "image" or (type(key) is str and key.endswith("Image"))) and str(key).lower() not in skipped_keys:
                 ref = _image_key(node, node_path, str(key), value, path, stage, lines, text)
                 if ref is not None:
                     refs.append(ref)
@@ -207,13 +189,15 @@ def _image_volume(
 def _image_key(
     node: MappingNode, node_path: Path_, key: str, value: Node, path: str, stage: str, lines: Lines, text: str
 ) -> ImageRef | None:
-    if key != "image" and (len(key) <= 5 or not key[0].islower() or key.lower() in NOT_CONTAINER_KEYS):
+    if key != "image" and (len(key) <= 5 or not key[0].islower()):
         return None
     if not _is_string(value):
         return None
     written = str(value.value)
     if not written.strip():
         return None
+    if written.startswith(KO_SCHEME):
+        return None  # ko builds it from the repository's Go code when it deploys
     in_container_list = len(node_path) >= 2 and isinstance(node_path[-1], int) and node_path[-2] in CONTAINER_LISTS
     if not in_container_list and ("://" in written or any(c.isspace() for c in written.strip())):
         return None
