@@ -91,6 +91,36 @@ def test_tl202_latest_only_per_scope() -> None:
     assert hit.fields["tags"] == "`r.io/a:latest`, `r.io/b:edge`"
 
 
+def test_tl202_judges_each_branch_of_an_if() -> None:
+    latest_branch = (
+        'if [ "$BRANCH" = main ]; then TAG=latest; else TAG="$(git rev-parse --short HEAD)"; fi\n'
+        'docker push "r.io/a:$TAG"\n'
+    )
+    (hit,) = hits("TL202", latest_branch)
+    assert hit.span.line == 2 and hit.fields["tags"] == "`r.io/a:latest`"
+    assert "$TAG=latest" in hit.fields["via"]
+    # a version pushed on every path: nothing to report
+    assert lines("TL202", latest_branch + "docker push r.io/a:1.4.2") == []
+    # the version is pushed only on the other path
+    one_path = (
+        'if [ "$BRANCH" = main ]; then EXTRA=latest; else EXTRA=1.4.2; fi\n'
+        'docker push "r.io/a:$EXTRA"\ndocker push r.io/a:edge\n'
+    )
+    assert lines("TL202", one_path) == [2]
+    assert lines("TL202", 'if x; then T=1.0; else T=1.1; fi\ndocker push "r.io/a:$T"') == []
+    # the branch that pushes latest also pushes a version
+    both = 'if x; then T=latest; docker push r.io/a:1.0; else T=1.1; fi\ndocker push "r.io/a:$T"'
+    assert lines("TL202", both) == []
+
+
+def test_tl201_tl202_through_wrappers() -> None:
+    assert lines("TL201", 'IMAGE=r.io/team/app\nretry 3 20 docker push "$IMAGE"') == [2]
+    assert lines("TL201", "timeout 600 docker push r.io/team/app") == [1]
+    assert lines("TL202", "printf '%s\\n' api worker | xargs -I{} docker push \"r.io/team/{}:latest\"") == [1]
+    # the replace string is a run-time value: no untagged push is claimed
+    assert lines("TL201", "cat images.txt | xargs -I{} docker push {}") == []
+
+
 def test_tl203_all_tags() -> None:
     (hit,) = hits("TL203", "docker push --all-tags r.io/a")
     assert hit.span.column == 13 and hit.fields["reference"] == "r.io/a"

@@ -133,6 +133,22 @@ def test_crlf_is_blank() -> None:
         "exec docker push org/app:1",
         "nohup docker push org/app:1 &",
         "timeout 60 docker push org/app:1",
+        "timeout --foreground -k 10 10m docker push org/app:1",
+        "retry 3 20 docker push org/app:1",
+        "retry -t 3 -s 20 -- docker push org/app:1",
+        "retry --times=3 --delay=20 -- docker push org/app:1",
+        "retry -attempts 3 -sleep 5s docker push org/app:1",
+        "RETRIES=5\nretry $RETRIES docker push org/app:1",
+        "travis_retry docker push org/app:1",
+        "run_with_retry docker push org/app:1",
+        "retry -t 3 'docker push org/app:1'",
+        "nice -n 10 docker push org/app:1",
+        "stdbuf -oL -eL docker push org/app:1",
+        "env - A=b docker push org/app:1",
+        "flock -w 10 /tmp/push.lock docker push org/app:1",
+        "flock /tmp/push.lock -c 'docker push org/app:1'",
+        "chronic docker push org/app:1",
+        "echo x | xargs -r -I{} docker push org/app:1",
         "/usr/bin/docker push org/app:1",
         "docker --config /tmp/c -H tcp://x:2375 push org/app:1",
         "gcloud docker -- push org/app:1",
@@ -146,6 +162,33 @@ def test_crlf_is_blank() -> None:
 )
 def test_structure_and_wrappers(script: str) -> None:
     assert pushed(script) == ["org/app:1"], script
+
+
+def test_wrapper_functions_run_their_arguments_where_called() -> None:
+    script = (
+        "retry() {\n  local n=$1 delay=$2\n  shift 2\n"
+        '  for i in $(seq "$n"); do "$@" && return 0; sleep "$delay"; done\n  return 1\n}\n'
+        'run() { echo "+ $*"; "$@"; }\n'
+        'retry 3 20 docker push "org/app:1"\n'
+        "run docker push org/app:2\n"
+    )
+    found = commands(script)
+    assert [(c.span.line, c.attributes["targets"][0].value, c.attributes["wrapper"]) for c in found] == [
+        (8, "org/app:1", "retry"), (9, "org/app:2", "run")]
+
+
+def test_xargs() -> None:
+    (command,) = commands('printf "%s\\n" api worker | xargs -n1 -I {} docker push "r.io/team/{}:latest"')
+    (target,) = command.attributes["targets"]
+    assert target.value == "r.io/team/$(xargs):latest" and target.written == '"r.io/team/{}:latest"'
+    assert [s.describe() for s in target.via] == ["xargs -I {} input (no value)"]
+    (command,) = commands("xargs --replace=IMG docker push IMG < images.txt")
+    assert command.attributes["targets"][0].value == "$(xargs)"
+    # without a replace string the input lines are appended: the pushed images are not on the line
+    (command,) = commands("docker images -q | xargs -r docker push")
+    assert command.action == "push" and command.attributes["targets"] == ()
+    assert command.attributes["unknown_targets"]
+    assert pushed("xargs -a list.txt -n 1 docker push") == []
 
 
 def test_not_commands() -> None:
@@ -215,19 +258,54 @@ def test_via_ranges_and_end_position() -> None:
 @pytest.mark.parametrize(
     "script, expected",
     [
-        ('if [ -n "$CI_COMMIT_TAG" ]; then T=$CI_COMMIT_TAG; else T=latest; fi\ndocker push a/b:$T', "a/b:$T"),
-        ("if x; then T=1; else T=1; fi\ndocker push a/b:$T", "a/b:1"),
-        ("T=0\nif x; then T=1; fi\ndocker push a/b:$T", "a/b:$T"),
-        ("T=0\nif x; then echo; fi\ndocker push a/b:$T", "a/b:0"),
-        ("if x; then T=1; elif y; then T=2; else T=3; fi\ndocker push a/b:$T", "a/b:$T"),
-        ("case $E in prod) T=1;; *) T=2;; esac\ndocker push a/b:$T", "a/b:$T"),
-        ("case $E in prod) T=1;; *) T=1;; esac\ndocker push a/b:$T", "a/b:1"),
-        ("T=0\ncase $E in prod) T=1;; esac\ndocker push a/b:$T", "a/b:$T"),
-        ("if x; then T=1; docker push a/b:$T; fi", "a/b:1"),
+        # a variable the branches set differently takes each branch's value
+        ('if [ -n "$CI_COMMIT_TAG" ]; then T=$CI_COMMIT_TAG; else T=latest; fi\ndocker push a/b:$T',
+         ["a/b:$CI_COMMIT_TAG", "a/b:latest"]),
+        ("if x; then T=1; else T=1; fi\ndocker push a/b:$T", ["a/b:1"]),
+        ("T=0\nif x; then T=1; fi\ndocker push a/b:$T", ["a/b:1", "a/b:0"]),
+        ("T=0\nif x; then echo; fi\ndocker push a/b:$T", ["a/b:0"]),
+        ("if x; then T=1; elif y; then T=2; else T=3; fi\ndocker push a/b:$T", ["a/b:1", "a/b:2", "a/b:3"]),
+        ("case $E in prod) T=1;; *) T=2;; esac\ndocker push a/b:$T", ["a/b:1", "a/b:2"]),
+        ("case $E in prod) T=1;; *) T=1;; esac\ndocker push a/b:$T", ["a/b:1"]),
+        ("T=0\ncase $E in prod) T=1;; esac\ndocker push a/b:$T", ["a/b:1", "a/b:0"]),
+        ("if x; then T=1; docker push a/b:$T; fi", ["a/b:1"]),
+        # set on one path only: unset on the other (stays as written)
+        ("if x; then T=1; fi\ndocker push a/b:$T", ["a/b:1", "a/b:$T"]),
+        # an unknown value on one path stays unknown there
+        ("if x; then read T; else T=2; fi\ndocker push a/b:$T", ["a/b:$T", "a/b:2"]),
+        # nested branches: one value per path
+        ("if a; then if b; then T=1; else T=2; fi; else T=3; fi\ndocker push a/b:$T", ["a/b:1", "a/b:3", "a/b:2"]),
+        # more paths than MAX_WORLDS: unknown
+        ("case $E in 1) T=1;; 2) T=2;; 3) T=3;; 4) T=4;; 5) T=5;; 6) T=6;; 7) T=7;; 8) T=8;; 9) T=9;; esac\n"
+         "docker push a/b:$T", ["a/b:$T"]),
     ],
 )
-def test_branches(script: str, expected: str) -> None:
-    assert pushed(script)[0] == expected
+def test_branches(script: str, expected: list[str]) -> None:
+    assert pushed(script) == expected
+
+
+def test_branch_values_flow_through_assignments_and_calls() -> None:
+    script = (
+        'if [ "$BRANCH" = main ]; then TAG=latest; else TAG=$(git rev-parse --short HEAD); fi\n'
+        'IMAGE="r.io/app:$TAG"\n'
+        'push() { docker push "$1"; }\n'
+        'push "$IMAGE"\n'
+    )
+    found = commands(script)
+    assert [(c.span.line, c.attributes["targets"][0].value) for c in found if c.action == "push"] == [
+        (3, "r.io/app:latest"), (3, "r.io/app:$(git rev-parse --short HEAD)")]
+    latest, other = (c for c in found if c.action == "push")
+    assert latest.attributes["branch"] and latest.attributes["branch"] != other.attributes["branch"]
+    assert [s.describe() for s in latest.attributes["targets"][0].via] == ["$IMAGE=r.io/app:latest", "$TAG=latest"]
+    assert latest.attributes["targets"][0].via[1].location.span.line == 1
+
+
+def test_independent_branches_combine() -> None:
+    script = "if a; then R=r1.io; else R=r2.io; fi\nif b; then T=1; else T=latest; fi\ndocker push $R/app:$T"
+    found = commands(script)
+    assert [c.attributes["targets"][0].value for c in found] == [
+        "r1.io/app:1", "r1.io/app:latest", "r2.io/app:1", "r2.io/app:latest"]
+    assert len({c.attributes["branch"] for c in found}) == 4
 
 
 def test_for_loops_over_known_values() -> None:

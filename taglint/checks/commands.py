@@ -7,6 +7,7 @@ commands of one job, script or Makefile target (same path and scope).
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -206,39 +207,70 @@ def check_push_tag_class(rule: Rule, project: Project) -> Iterator[Hit]:
 # -- TL202: a scope publishes only moving tags ------------------------------------------
 
 _MOVING = frozenset({"none", "latest", "floating"})
+_MAX_PATHS = 64
 
 
 def check_push_latest_only(rule: Rule, project: Project) -> Iterator[Hit]:
+    """A scope whose pushes all carry moving tags.  A push whose target took
+    its value from one branch of an ``if``/``case`` (``attributes["branch"]``)
+    is judged on the paths through that branch: a scope that pushes only
+    ``latest`` when ``TAG=latest`` is reported even if the other branch
+    pushes a version."""
     for commands in _by_scope(_commands(rule, project)).values():
-        pushed: list[tuple[Command, Word, str]] = []
-        uncertain = False
-        for command in commands:
-            if not pushes(command) or command.attributes.get("artifact"):
-                continue
-            if command.attributes.get("unknown_targets") or command.attributes.get("by_digest"):
-                uncertain = True
+        pushes_here = [c for c in commands if pushes(c) and not c.attributes.get("artifact")]
+        for path in _paths(pushes_here):
+            hit = _latest_only(path, project)
+            if hit is not None:
+                yield hit
                 break
-            for word in targets(command):
-                pushed.append((command, word, _tag_class(project.classify(word.value))))
-        if uncertain or not pushed:
-            continue
-        if any(tag_class not in _MOVING for _c, _w, tag_class in pushed):
-            continue
-        if all(tag_class == "none" for _c, _w, tag_class in pushed):
-            continue  # every push is untagged: TL201 already says so
-        first_command, first_word, _ = pushed[0]
-        via = []
-        for _c, word, _t in pushed:
-            for step in word.via:
-                if step not in via:
-                    via.append(step)
-        tags = ", ".join(dict.fromkeys(f"`{w.value}`" for _c, w, _t in pushed))
-        yield word_hit(
-            first_command, first_word,
-            tags=tags,
-            via=(" (via " + ", ".join(step.describe() for step in via) + ")") if via else "",
-            count=len(pushed),
-        )
+
+
+def _paths(commands: list[Command]) -> list[list[Command]]:
+    """The commands that run together on each combination of the branches
+    they depend on (all of them when none depends on a branch)."""
+    choices: dict[str, set[int]] = defaultdict(set)
+    for command in commands:
+        for point, index in command.attributes.get("branch") or ():
+            choices[point].add(index)
+    if not choices:
+        return [commands]
+    points = sorted(choices)
+    out = []
+    for combination in itertools.product(*(sorted(choices[p]) for p in points)):
+        chosen = dict(zip(points, combination))
+        out.append([c for c in commands
+                    if all(chosen.get(point) == index for point, index in c.attributes.get("branch") or ())])
+        if len(out) >= _MAX_PATHS:
+            break
+    return out
+
+
+def _latest_only(commands: list[Command], project: Project) -> Hit | None:
+    pushed: list[tuple[Command, Word, str]] = []
+    for command in commands:
+        if command.attributes.get("unknown_targets") or command.attributes.get("by_digest"):
+            return None
+        for word in targets(command):
+            pushed.append((command, word, _tag_class(project.classify(word.value))))
+    if not pushed:
+        return None
+    if any(tag_class not in _MOVING for _c, _w, tag_class in pushed):
+        return None
+    if all(tag_class == "none" for _c, _w, tag_class in pushed):
+        return None  # every push is untagged: TL201 already says so
+    first_command, first_word, _ = pushed[0]
+    via = []
+    for _c, word, _t in pushed:
+        for step in word.via:
+            if step not in via:
+                via.append(step)
+    tags = ", ".join(dict.fromkeys(f"`{w.value}`" for _c, w, _t in pushed))
+    return word_hit(
+        first_command, first_word,
+        tags=tags,
+        via=(" (via " + ", ".join(step.describe() for step in via) + ")") if via else "",
+        count=len(pushed),
+    )
 
 
 # -- TL203: --all-tags ---------------------------------------------------------------------

@@ -89,6 +89,9 @@ whole simple command including wrappers (``sudo``...).
   (str: the pipeline element feeding stdin), ``fixable`` (bool: the TL208
   rewrite to ``--password-stdin`` is certain here).
 - ``wrapper``: str — what was stripped in front (``sudo``, ``$ENGINE``...).
+- ``branch``: tuple[tuple[str, int], ...] — the ``if``/``case`` branches
+  (branch point, index) whose variable values this command used; absent
+  when it used none.  The command is emitted once per combination.
 - ``verb``: str — the command as users name it (``docker buildx build``,
   ``skopeo copy``, ``gcloud docker -- push``); CI steps put the action name.
 - ``authenticated``: bool — the service pushes with its own credentials
@@ -99,8 +102,25 @@ whole simple command including wrappers (``sudo``...).
 
 Scripts inside scripts: ``sh -c '...'``/``bash -ec "..."`` arguments are
 analysed as scripts of their own (positions map into the quotes when the
-argument is written verbatim).  Variables set differently on the branches
-of ``if``/``case`` are unknown after them.  Bash arrays (``a=(...)``,
+argument is written verbatim).
+
+Wrappers are seen through with their option syntax: ``sudo``/``doas``,
+``env``, ``command``, ``exec``, ``time``, ``nice``, ``ionice``,
+``stdbuf``, ``timeout``, ``nohup``, ``setsid``, ``chronic``, ``unbuffer``,
+``flock FILE`` (and ``-c SCRIPT``), retry commands (``retry``,
+``travis_retry``, ``run_with_retry``… with their counts, delays and
+options; ``retry -t 3 'cmd'`` is a script), shell functions that run their
+arguments (``retry() { …; "$@"; }``: the command is found at the call, not
+in the body), and ``xargs`` (``-I R``/``-i``/``--replace``: each ``R`` in
+its words becomes ``$(xargs)``, a run-time value; without it the input is
+appended, so a ``push`` with no image on the line pushes
+``unknown_targets``).
+
+A variable the branches of an ``if``/``case`` set differently takes each
+branch's value (and keeps its earlier value on the path where no branch
+set it): a command that uses it is emitted once per combination of the
+branches it depends on (``attributes["branch"]``), with that branch's
+value; past 8 combinations the value is unknown.  Bash arrays (``a=(...)``,
 ``"${a[@]}"``, ``${a[1]}``) are expanded.  ``for v in a b`` over a short
 list of known values runs its body once per value.  A function body is
 analysed where the function is called, with ``$1``... ``"$@"`` bound to the

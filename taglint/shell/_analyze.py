@@ -7,6 +7,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from bisect import bisect_right
+from itertools import product
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,10 @@ MAX_DEPTH = 150
 MAX_ENV_EXPANSION = 8
 MAX_LOOP_VALUES = 8
 MAX_CALL_DEPTH = 4
+MAX_WORLDS = 8  # branch combinations a command is evaluated for
+
+# A command name that runs the function's own arguments: `"$@"`, `$*`, `"${@:2}"`.
+_RERUN = re.compile(r'^"?\$(?:[@*]|\{[@*](?::[^}]*)?\})"?$')
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENV_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -42,6 +47,17 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 UNSET = object()
+
+Branch = tuple[tuple[str, int], ...]  # (branch point, index of the branch taken), sorted
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A variable whose value depends on which branch of an ``if``/``case``
+    ran: each alternative is the value (a :class:`Value`, ``UNKNOWN`` or
+    ``UNSET``) under the branches that lead to it."""
+
+    alternatives: tuple[tuple[Branch, Any], ...]
 
 
 @dataclass
@@ -86,6 +102,8 @@ class SimpleCommand:
     herestring: Arg | None = None  # the word of <<< WORD
     in_pipeline_head: bool = True  # first (or only) element of its pipeline
     in_substitution: bool = False
+    branch: Branch = ()  # the if/case branches whose variable values this command used
+    reruns_arguments: bool = False  # `"$@"` in a function called with a command line
 
 
 class _Skip(Exception):
@@ -139,6 +157,15 @@ class Analyzer:
         self.functions: dict[str, tuple[Any, dict[str, Any], bool]] = {}
         self.uncalled: dict[str, None] = {}  # defined, not called yet (in order)
         self.call_depth = 0
+        self._runs_arguments: dict[str, bool] = {}
+        # branch-dependent values (see Choice): the branches fixed for the
+        # evaluation under way, the choices read that it did not fix, and
+        # the branches it used
+        self.world: dict[str, int] = {}
+        self._seen: list[Choice] | None = None
+        self._used: dict[str, int] | None = None
+        self.branch_context: Branch = ()  # branches of the call being analysed
+        self._branch_points = 0
 
     # -- positions ---------------------------------------------------------
 
@@ -214,9 +241,53 @@ class Analyzer:
 
     def lookup(self, name: str, scope: dict[str, Any]) -> Any:
         """A :class:`Value`, ``UNKNOWN`` or ``UNSET``."""
-        if name in scope:
-            return scope[name]
-        return self._env_value(name, 0)
+        found = scope[name] if name in scope else self._env_value(name, 0)
+        if isinstance(found, Choice):
+            return self._pick(found)
+        return found
+
+    def _pick(self, choice: Choice) -> Any:
+        """The alternative of ``choice`` for the branches fixed now; UNKNOWN
+        (and the choice noted as read) when they do not decide it."""
+        for branch, value in choice.alternatives:
+            if all(self.world.get(key) == index for key, index in branch):
+                if self._used is not None:
+                    self._used.update(branch)
+                return value
+        if self._seen is not None:
+            self._seen.append(choice)
+        return UNKNOWN
+
+    def in_worlds(self, build: Callable[[], Any]) -> list[tuple[dict[str, int], Branch, Any]]:
+        """``build()`` once for each combination of the if/case branches
+        whose variable values it reads (once when it reads none): a list of
+        (branches fixed, branches used, result).  More than ``MAX_WORLDS``
+        combinations: one evaluation with those values unknown."""
+        out: list[tuple[dict[str, int], Branch, Any]] = []
+        pending = [dict(self.world)]
+        while pending:
+            world = pending.pop(0)
+            saved = (self.world, self._seen, self._used)
+            self.world, self._seen, self._used = world, [], {}
+            try:
+                result = build()
+                seen, used = self._seen or [], self._used or {}
+            finally:
+                self.world, self._seen, self._used = saved
+            open_keys: dict[str, set[int]] = {}
+            for choice in seen:
+                for branch, _value in choice.alternatives:
+                    for key, index in branch:
+                        if key not in world:
+                            open_keys.setdefault(key, set()).add(index)
+            if open_keys:
+                keys = sorted(open_keys)
+                combinations = list(product(*(sorted(open_keys[k]) for k in keys)))
+                if len(out) + len(pending) + len(combinations) <= MAX_WORLDS:
+                    pending.extend({**world, **dict(zip(keys, c))} for c in combinations)
+                    continue
+            out.append((world, tuple(sorted(used.items())), result))
+        return out
 
     def _env_value(self, name: str, depth: int) -> Any:
         if name in self._env_cache:
@@ -264,6 +335,14 @@ class Analyzer:
         if name_node is None or name_node.type != "variable_name":
             return
         name = self.raw(name_node)
+        worlds = self.in_worlds(lambda: self._assigned(node, name, scope))
+        if len(worlds) == 1:
+            scope[name] = worlds[0][2]
+        else:  # the value depends on which branch of an earlier if/case ran
+            scope[name] = Choice(tuple((used, value) for _world, used, value in worlds))
+
+    def _assigned(self, node: Any, name: str, scope: dict[str, Any]) -> Any:
+        """The value ``NAME=word`` gives NAME: a :class:`Value` or UNKNOWN."""
         value_node = node.child_by_field_name("value")
         append = any(c.type == "+=" for c in node.children)
         start, end = self.bounds(node)
@@ -273,21 +352,18 @@ class Analyzer:
             try:
                 parts = [self.word_value(child, scope) for child in value_node.named_children]
             except _Skip:
-                scope[name] = UNKNOWN
-                return
+                return UNKNOWN
             items = tuple(p.text for p in parts)
             value = Value(" ".join(items), _merge_via(*(p.via for p in parts)), items)
         else:
             try:
                 value = self.word_value(value_node, scope)
             except _Skip:
-                scope[name] = UNKNOWN
-                return
+                return UNKNOWN
         if append:
             old = self.lookup(name, scope)
             if old is UNKNOWN:
-                scope[name] = UNKNOWN
-                return
+                return UNKNOWN
             if isinstance(old, Value):
                 if value.items is not None:
                     items = (old.items if old.items is not None else (old.text,)) + value.items
@@ -296,7 +372,7 @@ class Analyzer:
                     value = Value(old.text + value.text, _merge_via(old.via, value.via))
         step = Step(f"${name}", value.text, self.location(start, end))
         inner = tuple(s for s in value.via if s.name != step.name)
-        scope[name] = Value(value.text, _merge_via((step,), inner), value.items)
+        return Value(value.text, _merge_via((step,), inner), value.items)
 
     # -- words -------------------------------------------------------------
 
@@ -649,7 +725,7 @@ class Analyzer:
                 last = self.visit(child, scope, depth + 1, None, in_sub)
         return last
 
-    # -- branches: a variable set differently on two paths is unknown after them --
+    # -- branches: a variable set differently on two paths takes each path's value --
 
     def _run_branch(self, nodes: list[Any], scope: dict[str, Any], depth: int, in_sub: bool) -> dict[str, Any]:
         branch = dict(scope)
@@ -678,7 +754,7 @@ class Analyzer:
         branches.insert(0, self._run_branch(body, scope, depth, in_sub))
         if not has_else:
             branches.append(dict(scope))
-        self._merge(scope, branches)
+        self._merge(scope, branches, self._branch_point(node))
 
     def _case(self, node: Any, scope: dict[str, Any], depth: int, in_sub: bool) -> None:
         branches: list[dict[str, Any]] = []
@@ -700,10 +776,20 @@ class Analyzer:
             branches.append(self._run_branch(body, scope, depth, in_sub))
         if not has_default:
             branches.append(dict(scope))
-        self._merge(scope, branches)
+        self._merge(scope, branches, self._branch_point(node))
+
+    def _branch_point(self, node: Any) -> str:
+        """A name for one if/case statement as analysed (each loop pass and
+        each call gets its own)."""
+        self._branch_points += 1
+        line, column = self._position(self.bounds(node)[0])
+        return f"{line}:{column}:{self.nesting}#{self._branch_points}"
 
     @staticmethod
-    def _merge(scope: dict[str, Any], branches: list[dict[str, Any]]) -> None:
+    def _merge(scope: dict[str, Any], branches: list[dict[str, Any]], point: str) -> None:
+        """After an if/case: a variable every branch leaves alike keeps that
+        value; one the branches set differently takes each branch's value
+        (a :class:`Choice`), or is unknown past ``MAX_WORLDS`` alternatives."""
         missing = object()
         keys = set().union(*branches) if branches else set()
         for key in keys:
@@ -712,7 +798,14 @@ class Analyzer:
             if all(v is first for v in values) or all(isinstance(v, Value) for v in values) and len({(v.text, v.items) for v in values}) == 1:
                 merged = first
             else:
-                merged = UNKNOWN
+                alternatives: list[tuple[Branch, Any]] = []
+                for index, value in enumerate(values):
+                    if isinstance(value, Choice):
+                        alternatives.extend((tuple(sorted(((point, index),) + inner)), found)
+                                            for inner, found in value.alternatives)
+                    else:
+                        alternatives.append((((point, index),), UNSET if value is missing else value))
+                merged = Choice(tuple(alternatives)) if len(alternatives) <= MAX_WORLDS else UNKNOWN
             if merged is missing:
                 scope.pop(key, None)
             else:
@@ -785,6 +878,63 @@ class Analyzer:
         self._substitutions(node, scope, depth, in_sub)
         if node.has_error:
             return None
+
+        def words() -> tuple[dict[str, str | None], list[Arg], list[Arg], bool, Arg | None]:
+            return self._words(node, scope, redirect_targets, stdin_redirected, herestring)
+
+        worlds = self.in_worlds(words)
+        start, end = self.bounds(node)
+        reruns = self.call_depth > 0 and self._reruns(node)
+        first: SimpleCommand | None = None
+        done: set[tuple[tuple[str, ...], Branch]] = set()
+        for world, used, (prefix, args, targets, redirected, here) in worlds:
+            if not args:
+                continue
+            branch = tuple(sorted(set(self.branch_context) | set(used)))
+            key = (tuple(a.value for a in args), branch)
+            if key in done:
+                continue
+            done.add(key)
+            simple = SimpleCommand(
+                args=args,
+                start=start,
+                end=end,
+                written=self.original(start, end),
+                prefix_env=prefix,
+                stdin=stdin,
+                stdin_redirected=redirected,
+                redirect_targets=targets,
+                in_pipeline_head=head and stdin is None,
+                in_substitution=in_sub,
+                herestring=here,
+                branch=branch,
+                reruns_arguments=reruns,
+            )
+            self.commands.append(simple)
+            name = args[0].value
+            if name in self.functions:
+                saved = (self.world, self.branch_context)
+                self.world, self.branch_context = world, branch
+                try:
+                    self.call(name, args[1:], scope, depth, in_sub)
+                finally:
+                    self.world, self.branch_context = saved
+            if first is None:
+                first = simple
+                if name == "read" or name == "mapfile" or name == "readarray":
+                    for arg in args[1:]:
+                        if _NAME.fullmatch(arg.value):
+                            scope[arg.value] = UNKNOWN
+                elif name == "unset":
+                    for arg in args[1:]:
+                        if _NAME.fullmatch(arg.value):
+                            scope[arg.value] = UNSET
+        return first
+
+    def _words(self, node: Any, scope: dict[str, Any], redirect_targets: list[Arg], stdin_redirected: bool,
+               herestring: Arg | None) -> tuple[dict[str, str | None], list[Arg], list[Arg], bool, Arg | None]:
+        """A simple command's prefix assignments, words, redirect targets,
+        whether stdin is redirected, and its here-string."""
         prefix: dict[str, str | None] = {}
         args: list[Arg] = []
         for child in node.children:
@@ -818,35 +968,24 @@ class Analyzer:
                 continue
             if child.is_named and t in _WORDISH:
                 args.extend(self.make_args(child, scope))
-        if not args:
-            return None
-        start, end = self.bounds(node)
-        simple = SimpleCommand(
-            args=args,
-            start=start,
-            end=end,
-            written=self.original(start, end),
-            prefix_env=prefix,
-            stdin=stdin,
-            stdin_redirected=stdin_redirected,
-            redirect_targets=redirect_targets,
-            in_pipeline_head=head and stdin is None,
-            in_substitution=in_sub,
-            herestring=herestring,
-        )
-        name = args[0].value
-        self.commands.append(simple)
-        if name in self.functions:
-            self.call(name, args[1:], scope, depth, in_sub)
-        if name == "read" or name == "mapfile" or name == "readarray":
-            for arg in args[1:]:
-                if _NAME.fullmatch(arg.value):
-                    scope[arg.value] = UNKNOWN
-        elif name == "unset":
-            for arg in args[1:]:
-                if _NAME.fullmatch(arg.value):
-                    scope[arg.value] = UNSET
-        return simple
+        return prefix, args, redirect_targets, stdin_redirected, herestring
+
+    def _reruns(self, node: Any) -> bool:
+        name = node.child_by_field_name("name")
+        return name is not None and bool(_RERUN.match(self.raw(name)))
+
+    def wrapper_functions(self) -> set[str]:
+        """Functions that run their arguments as a command (``retry() { …;
+        "$@"; }``): a call is a wrapper around the command it names."""
+        out = set()
+        for name, (body, _scope, _in_sub) in self.functions.items():
+            runs = self._runs_arguments.get(name)
+            if runs is None:
+                runs = any(self._reruns(c) for c in _find(body, ("command",), 0))
+                self._runs_arguments[name] = runs
+            if runs:
+                out.add(name)
+        return out
 
 
 def _find(node: Any, types: tuple[str, ...], depth: int) -> Iterator[Any]:

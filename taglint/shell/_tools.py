@@ -27,6 +27,22 @@ _NICE_VALUE = {"-n", "--adjustment"}
 _IONICE_VALUE = {"-c", "-n", "-p", "-P", "-u", "--class", "--classdata"}
 _TIMEOUT_VALUE = {"-s", "--signal", "-k", "--kill-after"}
 _STDBUF_VALUE = {"-i", "-o", "-e", "--input", "--output", "--error"}
+_FLOCK_VALUE = {"-w", "--timeout", "-E", "--conflict-exit-code"}
+_XARGS_VALUE = {"-a", "--arg-file", "-d", "--delimiter", "-E", "-L", "--max-lines", "-n", "--max-args", "-P",
+                "--max-procs", "-s", "--max-chars", "--process-slot-var", "-I", "-J", "-R", "-S"}
+# retry tools and functions: kadwanev/retry (-t -s -m -x -f), minfrin/retry
+# (--times --delay --until), joshdk/retry (-attempts -sleep ...), retry-cli (-n)
+_RETRY_VALUE = {"-t", "--times", "--tries", "-s", "--sleep", "-sleep", "-d", "--delay", "-delay", "-m", "--min",
+                "-x", "--max", "-f", "--fail", "-u", "--until", "-n", "--retries", "-r", "-a", "--attempts",
+                "-attempts", "-c", "--count", "-i", "--interval", "-w", "--wait", "-b", "--backoff", "-backoff",
+                "-jitter", "-max-time", "-task-time", "--message", "-e", "--timeout"}
+# names of commands that run their arguments again on failure
+_RETRY_NAME = re.compile(r"(?:^|[_-])retry(?:$|[_-])|^with[_-]?backoff$|^backoff$", re.IGNORECASE)
+# what a retry wrapper takes before the command: counts and delays (3, 20, 5s, 1.5m)
+_COUNT_OR_DURATION = re.compile(r"^\d+(?:\.\d+)?[smhd]?$")
+_PASS_THROUGH = frozenset({"nohup", "winpty", "builtin", "chronic", "unbuffer", "setsid", "caffeinate", "catchsegv"})
+# what xargs puts where its replace string was: a value known only at run time
+XARGS_INPUT = "$(xargs)"
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _ENGINE_VAR = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|\(([A-Za-z_][A-Za-z0-9_]*)\)|([A-Za-z_][A-Za-z0-9_]*))$")
 _ENGINE_NAME = re.compile(
@@ -276,6 +292,7 @@ class _Recogniser:
         self.wrappers: list[str] = []
         self.forced_engine: str | None = None
         self.tool_index = 0
+        self.appended_args = False  # xargs adds words the line does not show
 
     # -- output ------------------------------------------------------------
 
@@ -286,6 +303,8 @@ class _Recogniser:
             attributes.setdefault("wrapper", " ".join(self.wrappers))
         attributes.setdefault("verb", self.verb(args))
         attributes.setdefault("editable", self.analyzer.editable)
+        if simple.branch:
+            attributes.setdefault("branch", simple.branch)
         self.commands.append(
             Command(
                 path=self.analyzer.path,
@@ -455,6 +474,8 @@ class _Recogniser:
                     args = args[1:]
             elif name == "env":
                 args = self._skip_options(args[1:], _ENV_VALUE)
+                if args and args[0].value == "-":  # env - A=b cmd: an empty environment
+                    args = args[1:]
                 while args and _ASSIGNMENT.match(args[0].value):
                     args = args[1:]
             elif name == "command":
@@ -465,8 +486,22 @@ class _Recogniser:
                 args = self._skip_options(args[1:], _TIME_VALUE)
             elif name == "exec":
                 args = self._skip_options(args[1:], _EXEC_VALUE)
-            elif name in ("nohup", "winpty", "builtin"):
-                args = args[1:]
+            elif name in _PASS_THROUGH:
+                args = self._skip_options(args[1:], set())
+            elif name == "flock":
+                args = self._skip_options(args[1:], _FLOCK_VALUE)
+                args = args[1:]  # the lock file
+                if args and args[0].value in ("-c", "--command") and len(args) > 1:
+                    self.nested(args[1])
+                    return []
+            elif name == "xargs":
+                args = self._xargs(args[1:])
+            elif _RETRY_NAME.search(name) or name in self.analyzer.wrapper_functions():
+                args = self._retried(args[1:], known_tool=name not in self.analyzer.functions)
+                if len(args) == 1 and " " in args[0].value.strip() and not args[0].expanded:
+                    self.wrappers.append(name)
+                    self.nested(args[0])  # retry -t 3 'docker push …': a script of its own
+                    return []
             elif name == "nice":
                 args = self._skip_options(args[1:], _NICE_VALUE)
             elif name == "ionice":
@@ -492,6 +527,67 @@ class _Recogniser:
                 break
             self.wrappers.append(name)
         return args
+
+    def _retried(self, args: list[Arg], known_tool: bool) -> list[Arg]:
+        """What a retry wrapper runs: its options (those of known retry
+        tools), counts and delays, and ``--`` are skipped."""
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            v = arg.value
+            if v == "--":
+                return args[i + 1:]
+            if known_tool and v.startswith("-") and len(v) > 1:
+                i += 2 if v in _RETRY_VALUE and i + 1 < len(args) else 1
+            elif _COUNT_OR_DURATION.match(v) or _opaque(arg):
+                i += 1
+            else:
+                break
+        return args[i:]
+
+    def _xargs(self, args: list[Arg]) -> list[Arg]:
+        """The command ``xargs`` runs.  With ``-I R`` (``-i``, ``--replace``,
+        BSD ``-J R``) each ``R`` in its words is an input line, known only at
+        run time; without it the input lines are appended as more words."""
+        replace: str | None = None
+        i = 0
+        while i < len(args):
+            v = args[i].value
+            if v == "--":
+                i += 1
+                break
+            if not v.startswith("-") or v == "-":
+                break
+            name, eq, value = v.partition("=")
+            if name in ("-I", "-J") and len(v) == 2 and i + 1 < len(args):
+                replace = args[i + 1].value
+                i += 2
+                continue
+            if v[:2] in ("-I", "-J") and not v.startswith("--"):
+                replace = v[2:]
+            elif v.startswith("-i") and not v.startswith("--"):
+                replace = v[2:] or "{}"
+            elif name == "--replace":
+                replace = value if eq else "{}"
+            elif not eq and v in _XARGS_VALUE and i + 1 < len(args):
+                i += 2
+                continue
+            i += 1
+        args = args[i:]
+        if not replace:
+            self.appended_args = True
+            return args
+        from taglint.model import Step
+
+        step = Step(f"xargs -I {replace} input", None)
+        out: list[Arg] = []
+        for arg in args:
+            if replace in arg.value:
+                word = Word(arg.word.written, arg.value.replace(replace, XARGS_INPUT), arg.word.span,
+                            arg.word.via + (step,))
+                arg = type(arg)(word, arg.start, arg.end, arg.node_type, arg.expanded)
+            out.append(arg)
+        return out
 
     @staticmethod
     def _skip_options(args: list[Arg], value_options: set[str]) -> list[Arg]:
@@ -602,6 +698,8 @@ class _Recogniser:
         all_tags = cursor.has("-a", "--all-tags") if tool in ("docker", "nerdctl") else None
         positionals = cursor.positionals
         if not positionals:
+            if self.appended_args:  # `… | xargs docker push`: the images come from the input
+                self.emit(tool, "push", args, targets=(), push=True, unknown_targets=True)
             return
         if tool in ("podman",) and len(positionals) >= 2:
             dest = positionals[1]
@@ -1144,6 +1242,8 @@ def _dash_c(args: Sequence[Arg]) -> Arg | None:
 
 
 def recognise(simple: SimpleCommand, analyzer: Analyzer) -> tuple[list[Command], list[ImageRef]]:
+    if simple.reruns_arguments:
+        return [], []  # `"$@"` in a wrapper function: recognised where the function is called
     recogniser = _Recogniser(simple, analyzer)
     recogniser.run()
     return recogniser.commands, recogniser.images
