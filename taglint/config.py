@@ -23,7 +23,7 @@ _SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.json
 @dataclass(frozen=True)
 class ImagePolicy:
     match: str
-    require: str | None = None  # "semver" | "version" | "digest"
+    require: str | None = None  # "semver" | "semver-strict" | "version" | "digest" (taglint.image_policy)
     allow_tags: tuple[str, ...] = ()
 
 
@@ -209,7 +209,9 @@ strict: false
 #   allow: ["registry.example.com/**", "docker.io/library/*"]
 #   deny: ["docker.io/randomuser/*"]
 
-# Per-image policies: TL106 requires semver tags, digests, ...
+# Per-image policies: TL106 requires semver tags (v1.0, 1.4.2; semver-strict:
+# MAJOR.MINOR.PATCH), exact versions or digests; a tag that meets its policy is
+# an exact release (no TL104).
 # images:
 #   - match: "registry.example.com/ml/**"
 #     require: semver

@@ -191,12 +191,19 @@ def _to_finding(rule: Rule, hit: Hit, config: Config) -> Finding:
         message=sys.intern(format_template(rule.message, fields)),
         reference=hit.reference,
         fix=Fix(
-            description=sys.intern(format_template(rule.fix, fields)),
+            description=sys.intern(format_template(_fix_template(rule, fields), fields)),
             applicability=hit.applicability if hit.edits else "none",
             edits=hit.edits,
         ),
         related=hit.related,
     )
+
+
+def _fix_template(rule: Rule, fields: Mapping[str, Any]) -> str:
+    """The rule's fix sentence, or the variant a hit asks for (``fix_variant``
+    names a ``fix-<variant>`` template in the check's params)."""
+    variant = fields.get("fix_variant")
+    return str(rule.params.get(f"fix-{variant}", rule.fix)) if variant else rule.fix
 
 
 def evaluate(rules: Iterable[Rule], project: Project, errors: list[str]) -> list[Finding]:

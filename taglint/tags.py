@@ -33,11 +33,14 @@ from taglint.reference import Reference, ReferenceError, parse_reference, valida
 __all__ = [
     "Classification",
     "Placeholder",
+    "ReleaseVersion",
     "TagClass",
     "Vocabulary",
     "classify_reference",
     "classify_tag",
     "find_placeholders",
+    "release_version",
+    "semantic_version",
 ]
 
 _DATA_FILE = "tag_words.yaml"
@@ -822,3 +825,94 @@ def _looks_random(tag: str, vocab: Vocabulary) -> bool:
     if switches < vocab.random_min_class_switches:
         return False
     return _entropy(compact) >= vocab.entropy_threshold
+
+
+# --- release versions -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseVersion:
+    """The version a literal tag names, variants left out: ``v3.14.0`` and
+    ``v3.14.0-distroless`` are both ``(3, 14, 0)``.  ``exact`` is False for a
+    partial version (``3.12``), which moves to each new patch release."""
+
+    parts: tuple[int, ...]
+    prerelease: str = ""  # the prerelease marker ("rc1"), "" for a release
+    exact: bool = True
+    text: str = ""  # the version as the tag writes it, variants left out: "v3.14.0"
+
+    def key(self) -> tuple[tuple[int, ...], int, str]:
+        """Sort key: by parts, a prerelease before its release."""
+        return (self.parts, 0 if self.prerelease else 1, self.prerelease)
+
+    def same_line(self, other: ReleaseVersion) -> bool:
+        """One is a prefix of the other (``3.12`` and ``3.12.7``): a partial
+        version is not older than the exact versions it floats over."""
+        size = min(len(self.parts), len(other.parts))
+        return self.parts[:size] == other.parts[:size]
+
+    def older_than(self, other: ReleaseVersion) -> bool:
+        if self.parts == other.parts:
+            return bool(self.prerelease) and not other.prerelease
+        return not self.same_line(other) and self.parts < other.parts
+
+    def refines(self, other: ReleaseVersion) -> bool:
+        """A more specific version of the same line (``1.0.3`` refines ``1.0``)."""
+        return len(self.parts) > len(other.parts) and self.parts[: len(other.parts)] == other.parts
+
+
+_VERSIONED_CLASSES = (TagClass.VERSION, TagClass.PRERELEASE, TagClass.PARTIAL)
+
+
+def release_version(tag: str, vocab: Vocabulary | None = None) -> ReleaseVersion | None:
+    """The version a literal tag names, or None (commits, floating words,
+    placeholders)."""
+    vocab = vocab or Vocabulary.default()
+    if find_placeholders(tag):
+        return None
+    tag_class, _ = _classify_literal_tag(tag, vocab)
+    if tag_class not in _VERSIONED_CLASSES:
+        return None
+    tokens = _tokens(tag)
+    core = _find_core(tokens, vocab)
+    exact = tag_class is not TagClass.PARTIAL
+    if core is None or (exact and len(core.parts) < 3):
+        date = _DATE.search(tag.lower())
+        if date is not None:
+            digits = re.sub(r"\D", "", date.group())
+            parts = (int(digits[:4]), int(digits[4:6]), int(digits[6:8]), int(digits[8:] or 0))
+            return ReleaseVersion(parts, text=_as_written(tag, date.group()))
+        if core is None:
+            return None
+        following = tokens[core.index + 1] if core.index + 1 < len(tokens) else ""
+        if not _BUILD_NUMBER.fullmatch(following):
+            return ReleaseVersion(core.parts, exact=exact, text=_as_written(tag, core.text))
+        build = tuple(int(p) for p in following.split("."))
+        return ReleaseVersion(core.parts + build, exact=exact, text=_as_written(tag, f"{core.text}-{following}"))
+    marker = _prerelease_marker(tokens, core, vocab) or ""
+    text = core.text if not marker or marker in core.text else f"{core.text}-{marker}"
+    return ReleaseVersion(core.parts, marker, exact, _as_written(tag, text))
+
+
+def _as_written(tag: str, lowered: str) -> str:
+    """``lowered`` (a piece of the lower-cased tag) in the tag's own case."""
+    start = tag.lower().find(lowered)
+    return tag[start : start + len(lowered)] if start >= 0 else lowered
+
+
+def semantic_version(tag: str, require_patch: bool) -> bool:
+    """``[v]MAJOR.MINOR[.PATCH][-prerelease]`` (``require: semver``), or with
+    ``require_patch`` a full ``MAJOR.MINOR.PATCH`` (``require: semver-strict``)."""
+    import semver
+
+    text = tag[1:] if tag[:1] in "vV" else tag
+    if require_patch:
+        return bool(semver.Version.is_valid(text))
+    core = re.split(r"[-+]", text, maxsplit=1)[0]
+    if "." not in core:  # a major version alone moves across minor releases
+        return False
+    try:
+        semver.Version.parse(text, optional_minor_and_patch=True)
+    except ValueError:
+        return False
+    return True

@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 CHECK_KINDS: dict[str, str] = {
     # image references (any file kind)
     "image-tag-class": "taglint.checks.images:check_tag_class",
+    "partial-version-tag": "taglint.checks.partial_versions:check_partial_version",
     "image-invalid": "taglint.checks.images:check_invalid",
     "image-policy": "taglint.checks.images:check_policy",
     "image-registry": "taglint.checks.images:check_registry",
     "image-missing-digest": "taglint.checks.images:check_missing_digest",
     "image-tag-and-digest": "taglint.checks.images:check_tag_and_digest",
-    "inconsistent-tags": "taglint.checks.images:check_inconsistent_tags",
+    "inconsistent-tags": "taglint.checks.consistency:check_inconsistent_tags",
     "yaml-number-tag": "taglint.checks.yaml_numbers:check_yaml_number_tags",
     # push, build and login commands
     "push-tag-class": "taglint.checks.commands:check_push_tag_class",
@@ -47,12 +48,14 @@ CHECK_KINDS: dict[str, str] = {
     "unused-suppression": "taglint.checks.meta:check_unused_suppressions",
 }
 
-# Check kinds whose hits depend on more than one file at a time.  Every
+# Check kinds whose hits depend on more than one file at a time (TL104
+# knows the tags the repository pushes; TL113 compares tags across the files
+# of a deployable unit; TL002 needs every other finding).  Every
 # other kind is *file-local*: its hits for a file depend only on that file's
 # facts and the configuration, so the engine evaluates it right after
 # extraction, in the worker process that extracted the file (and again in
 # the main process for files a resolver changed).
-PROJECT_WIDE: frozenset[str] = frozenset({"inconsistent-tags", "unused-suppression"})
+PROJECT_WIDE: frozenset[str] = frozenset({"partial-version-tag", "inconsistent-tags", "unused-suppression"})
 
 
 def is_file_local(name: str) -> bool:

@@ -1,7 +1,7 @@
-"""Check kinds over image references (any file kind): TL101–TL113."""
+"""Check kinds over image references (any file kind): TL101–TL112 (TL104:
+:mod:`taglint.checks.partial_versions`, TL113: :mod:`taglint.checks.consistency`)."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -24,6 +24,15 @@ def describe_origin(ref: ImageRef) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
+def written_name(ref: ImageRef, classification: Classification) -> str:
+    """The image name as the author wrote it (an explicit ``docker.io/`` or
+    ``docker.io/library/`` kept), without tag or digest."""
+    reference = classification.reference
+    if reference is None:
+        return ref.value
+    return ref.value[: reference.name_end] or reference.familiar_name
+
+
 def image_hit(ref: ImageRef, classification: Classification | None = None, **fields: Any) -> Hit:
     base: dict[str, Any] = {
         "reference": ref.value,
@@ -35,10 +44,9 @@ def image_hit(ref: ImageRef, classification: Classification | None = None, **fie
         base["reason"] = classification.reason
         base["source"] = classification.source or "unknown"
         base["variables"] = ", ".join(classification.variables)
-        base["name"] = ref.value
+        base["name"] = written_name(ref, classification)
         if classification.reference is not None:
             base["tag"] = classification.reference.tag or ""
-            base["name"] = classification.reference.familiar_name
     base.update(fields)
     return Hit(path=ref.path, span=ref.span, fields=base, reference=ref.value, related=ref.related)
 
@@ -62,10 +70,28 @@ def _version_fix(ref: ImageRef, found: Classification, project: Project) -> tupl
     version = versions.get(reference.familiar_name) or versions.get(reference.canonical_name)
     if not version:
         return "", ()
-    name = ref.written[: reference.name_end]
+    name = written_name(ref, found)
     if not ref.literal or reference.digest:
-        return f"{reference.familiar_name}:{version}", ()
-    return f"{reference.familiar_name}:{version}", (Edit(ref.span, f"{name}:{version}"),)
+        return f"{name}:{version}", ()
+    return f"{name}:{version}", (Edit(ref.span, f"{name}:{version}"),)
+
+
+def tag_class_hit(ref: ImageRef, found: Classification, project: Project) -> Hit:
+    """A hit for an image whose tag class a rule reports, with the pin its
+    fix suggests: the ``fix.versions`` entry, ``name:<version>``, or (for a
+    publisher with no version tags) the ``unversioned`` fix variant."""
+    from taglint.publishers import publishers
+
+    suggestion, edits = _version_fix(ref, found, project)
+    name = written_name(ref, found)
+    pin = f"`{suggestion}` as `fix.versions` says" if suggestion else f"`{name}:<version>`"
+    extra: dict[str, Any] = {"pin": pin}
+    reference = found.reference
+    publisher = publishers().unversioned_publisher(reference.canonical_name) if reference else None
+    if publisher and not suggestion:
+        extra.update(fix_variant="unversioned", publisher=publisher)
+    hit = image_hit(ref, found, **extra)
+    return replace(hit, edits=edits, applicability="unsafe") if edits else hit
 
 
 def check_tag_class(rule: Rule, project: Project) -> Iterator[Hit]:
@@ -76,16 +102,16 @@ def check_tag_class(rule: Rule, project: Project) -> Iterator[Hit]:
             continue
         found = project.classify(ref.value)
         if found.tag_class.value in classes:
-            suggestion, edits = _version_fix(ref, found, project)
-            name = found.reference.familiar_name if found.reference else ref.value
-            pin = f"`{suggestion}` as `fix.versions` says" if suggestion else f"`{name}:<version>`"
-            hit = image_hit(ref, found, pin=pin)
-            yield replace(hit, edits=edits, applicability="unsafe") if edits else hit
+            yield tag_class_hit(ref, found, project)
 
 
 def check_invalid(rule: Rule, project: Project) -> Iterator[Hit]:
     """Images that break the reference grammar; the message says why."""
     for ref in project.images():
+        if not ref.value.strip():
+            yield image_hit(ref, project.classify(ref.value), reference='""', error="empty image reference",
+                            hint="; the container names no image to run")
+            continue
         found = project.classify(ref.value)
         if found.tag_class.value == "invalid" and found.error is not None:
             hint = found.error.hint or ""
@@ -93,48 +119,20 @@ def check_invalid(rule: Rule, project: Project) -> Iterator[Hit]:
             yield image_hit(ref, found, error=found.error.message, hint=hint)
 
 
-def _policy_for(project: Project, classification: Classification) -> Any:
-    reference = classification.reference
-    if reference is None:
-        return None
-    names = (reference.familiar_name, reference.canonical_name)
-    for policy in project.config.images:
-        if any(matches_exact(name, policy.match) for name in names):
-            return policy
-    return None
-
-
-def _meets(requirement: str, classification: Classification) -> bool:
-    reference = classification.reference
-    assert reference is not None
-    if requirement == "digest":
-        return reference.digest is not None
-    tag = reference.tag
-    if tag is None:
-        return reference.digest is not None and requirement != "semver"
-    if requirement == "version":
-        return classification.tag_class.value in ("version", "digest-pinned") and tag is not None
-    import semver
-
-    candidate = tag[1:] if tag[:1] in "vV" else tag
-    return semver.Version.is_valid(candidate)
-
-
 def check_policy(rule: Rule, project: Project) -> Iterator[Hit]:
     """Images matched by a configured ``images`` policy that do not meet its ``require``."""
+    from taglint.image_policy import allowed_tag, meets, policy_for
+
     if not project.config.images:
         return
     for ref in project.images():
         found = project.classify(ref.value)
         if found.tag_class.value in ("unresolved", "invalid"):
             continue
-        policy = _policy_for(project, found)
-        if policy is None or policy.require is None:
+        policy = policy_for(project.config, found)
+        if policy is None or policy.require is None or allowed_tag(policy, found):
             continue
-        tag = found.reference.tag if found.reference else None
-        if tag is not None and any(matches_exact(tag, glob) for glob in policy.allow_tags):
-            continue
-        if not _meets(policy.require, found):
+        if not meets(policy.require, found):
             yield image_hit(ref, found, policy=policy.match, require=policy.require)
 
 
@@ -190,43 +188,3 @@ def check_tag_and_digest(rule: Rule, project: Project) -> Iterator[Hit]:
         reference = found.reference
         if reference is not None and reference.tag and reference.digest:
             yield image_hit(ref, found, digest=reference.digest)
-
-
-def _matrix_variant(ref: ImageRef) -> bool:
-    """One value of a CI build matrix: the versions differ on purpose."""
-    return any(step.name.startswith("matrix.") for step in ref.via)
-
-
-_VERSIONED = ("version", "partial-version", "prerelease", "commit", "latest", "floating")
-
-
-def check_inconsistent_tags(rule: Rule, project: Project) -> Iterator[Hit]:
-    """One repository used at different tags across the scanned files."""
-    from taglint.tags import TagClass
-
-    groups: dict[str, list[tuple[ImageRef, str]]] = defaultdict(list)
-    versioned = {TagClass(name) for name in _VERSIONED}
-    for ref in project.images():
-        if ref.built or (ref.via and _matrix_variant(ref)):
-            continue
-        found = project.classify(ref.value)
-        reference = found.reference
-        if found.tag_class not in versioned or reference is None or reference.tag is None:
-            continue
-        groups[reference.canonical_name].append((ref, reference.tag))
-    for uses in groups.values():
-        counts = Counter(tag for _, tag in uses)
-        if len(counts) < 2:
-            continue
-        majority = max(counts.items(), key=lambda item: (item[1], item[0]))[0]
-        example = next(ref for ref, tag in uses if tag == majority)
-        others = ", ".join(f"`{tag}` ({n}×)" for tag, n in sorted(counts.items()))
-        for ref, tag in uses:
-            if tag != majority:
-                yield image_hit(
-                    ref,
-                    project.classify(ref.value),
-                    majority=majority,
-                    tags=others,
-                    elsewhere=f"{example.path}:{example.span.line}",
-                )
