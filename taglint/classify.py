@@ -27,6 +27,8 @@ DRONE = "drone"
 JENKINSFILE = "jenkinsfile"
 SHELL = "shell"
 MAKEFILE = "makefile"
+SKAFFOLD = "skaffold"
+TILT = "tilt"
 
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
@@ -41,6 +43,8 @@ _SHELL_SHEBANG = re.compile(rb"^#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|k|z)?sh\b
 # apiVersion/kind keys: at the start of a (YAML) line, or after `{` / `,` (JSON).
 _K8S_API_VERSION = re.compile(r"(?:^|[{,])[ \t]*(?:-[ \t]+)?[\"']?apiVersion[\"']?[ \t]*:", re.MULTILINE)
 _K8S_KIND = re.compile(r"(?:^|[{,])[ \t]*(?:-[ \t]+)?[\"']?kind[\"']?[ \t]*:", re.MULTILINE)
+# Skaffold configurations: `apiVersion: skaffold/v4beta11` at the top level.
+_SKAFFOLD_API_VERSION = re.compile(r"^apiVersion:[ \t]*[\"']?skaffold/v", re.MULTILINE)
 # A top-level `services:` mapping (not a list, as in GitLab CI) holding images or builds.
 _COMPOSE_SERVICES = re.compile(r"^services:[ \t]*(?:#.*)?\r?\n(?:[ \t]*(?:#.*)?\r?\n)*[ \t]+[\"']?[A-Za-z0-9_.-]+[\"']?:", re.MULTILINE)
 _COMPOSE_IMAGE = re.compile(r"^[ \t]+(?:image|build):", re.MULTILINE)
@@ -73,6 +77,8 @@ def kind_from_path(path: str) -> str | None:
         return MAKEFILE
     if lower.endswith((".sh", ".bash")):
         return SHELL
+    if lower == "tiltfile" or lower.endswith(".tiltfile"):
+        return TILT
     if lower.endswith(YAML_SUFFIXES):
         if "templates" in parts[:-1] and _inside_chart_templates(parts):
             return HELM_TEMPLATE
@@ -142,9 +148,12 @@ def classify(path: str, read_text: Callable[[], str | None]) -> str | None:
 
 
 def _kind_from_yaml_text(text: str) -> str | None:
-    """Kubernetes (YAML or JSON, ``List`` too) when both ``apiVersion`` and
+    """Skaffold when ``apiVersion: skaffold/…`` is at the top level;
+    Kubernetes (YAML or JSON, ``List`` too) when both ``apiVersion`` and
     ``kind`` keys appear; Compose when a top-level ``services:`` mapping has
     ``image:``/``build:`` keys; else None."""
+    if "skaffold/" in text and _SKAFFOLD_API_VERSION.search(text):
+        return SKAFFOLD
     if _K8S_API_VERSION.search(text) and _K8S_KIND.search(text):
         return KUBERNETES
     if "services:" in text and _COMPOSE_SERVICES.search(text) and _COMPOSE_IMAGE.search(text):

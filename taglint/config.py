@@ -8,6 +8,7 @@ repository root, or ``--config PATH``), then command-line options.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -70,11 +71,11 @@ def validate(data: Any, source: str) -> None:
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     if errors:
         first = errors[0]
-        where = _key_path(first.absolute_path)
+        where = key_path(first.absolute_path)
         raise ConfigError(f"{source}: {where}: {first.message}")
 
 
-def _key_path(parts: Any) -> str:
+def key_path(parts: Any) -> str:
     out = ""
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -105,7 +106,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+        raise ConfigError(f"{display_path(path)}: cannot read: {exc}") from exc
 
 
 def _pyproject_section(path: Path) -> Any:
@@ -116,7 +117,7 @@ def read_config_file(path: Path) -> Config:
     if path.name == "pyproject.toml":
         data = _pyproject_section(path)
         if data is None:
-            raise ConfigError(f"{path}: no [tool.taglint] section")
+            raise ConfigError(f"{display_path(path)}: no [tool.taglint] section")
     else:
         import yaml
 
@@ -124,18 +125,44 @@ def read_config_file(path: Path) -> Config:
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except OSError as exc:
-            raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+            raise ConfigError(f"{display_path(path)}: cannot read: {exc.strerror or exc}") from exc
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"{path}: not UTF-8 text: {exc.reason}") from exc
+            raise ConfigError(f"{display_path(path)}: not UTF-8 text: {exc.reason}") from exc
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}: " if mark is not None else ""
             problem = getattr(exc, "problem", None) or str(exc)
-            raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from exc
+            raise ConfigError(f"{display_path(path)}: {where}invalid YAML: {problem}") from exc
         if data is None:
             data = {}
-    validate(data, str(path))
-    return from_mapping(data, base=path.parent, source=str(path))
+    shown = display_path(path)
+    validate(data, shown)
+    check_patterns(data, shown)
+    return from_mapping(data, base=path.parent, source=shown)
+
+
+def display_path(path: Path) -> str:
+    """``path`` as messages show it: relative to the working directory."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def check_patterns(data: Mapping[str, Any], source: str) -> None:
+    """Raise ConfigError for the first path glob that cannot be used,
+    with its key path and the reason, when the configuration loads (not in
+    the middle of a scan)."""
+    from taglint.globs import glob_problem
+
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for key in ("exclude", "extend-exclude"):
+        found += [((key, index), pattern) for index, pattern in enumerate(data.get(key, ()))]
+    found += [(("per-file-ignores", pattern), pattern) for pattern in data.get("per-file-ignores", {})]
+    for where, pattern in found:
+        problem = glob_problem(pattern)
+        if problem is not None:
+            raise ConfigError(f'{source}: {key_path(where)}: bad pattern "{pattern}": {problem}')
 
 
 def from_mapping(data: Mapping[str, Any], base: Path, source: str | None = None) -> Config:

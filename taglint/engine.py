@@ -17,9 +17,9 @@ from taglint.globs import matches
 from taglint.model import FileFacts, Finding, Fix, Hit, Problem, Span
 from taglint.project import Project
 from taglint.ruleset import Rule, load_rules
-from taglint.selection import active_rules, code_matches, configured_severity, severity_of
+from taglint.selection import active_rules, code_matches, configured_severity, resolved_config, severity_of
 from taglint.source import ExtractContext, SourceFile, decode
-from taglint.suppress import Suppression, apply_suppressions, parse_suppressions
+from taglint.suppress import Suppression, apply_suppressions, parse_suppressions, resolve_suppression_codes
 
 
 @dataclass
@@ -290,6 +290,7 @@ def _scan(
     candidates, errors = discover(paths or ["."], cwd, config.exclude, force_exclude)
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
     work = FileWork(ctx, config, local, prerender)
+    config = resolved_config(config, rules)  # names → codes; unknown codes are an error
     processed = extract_all(candidates, work, jobs)
     done = [p for p in processed if p.facts is not None]
     files = [p.facts for p in done]
@@ -315,6 +316,7 @@ def _scan(
         findings += [f for f in evaluate(meta, project, errors) if not _per_file_ignored(f, config)]
     findings.sort(key=Finding.sort_key)
     kept = {id(f) for f in findings}
+    resolve_suppression_codes(suppressions + borrowed, rules)
     prerendered = {
         id(f): (f, text)
         for p in done if id(p.facts) not in touched_ids

@@ -11,12 +11,18 @@ safety rules live in one place:
   ``tag:yaml.org,2002:value``) loads: only construction would reject it.
 * **Errors.**  :func:`load_documents` raises :class:`YamlError` with a 1-based
   line and column and the parser's reason; never anything else.
-* **Depth.**  The C composer recurses once per nesting level and crashes the
-  process beyond a few ten thousand levels.  A cheap upper bound of the
-  nesting depth (flow brackets plus indentation) is computed first; when it
-  is high, the libyaml *event* stream (iterative, no recursion) measures the
-  real depth, and documents nested deeper than :data:`MAX_DEPTH` are refused
-  with a :class:`YamlError` instead of being composed.
+* **Depth.**  The composer recurses once per nesting level: the C one
+  (libyaml through PyYAML) crashes the process beyond a few ten thousand
+  levels, the pure-Python one raises RecursionError long before.  The depth
+  is bounded *while composing*, at no extra cost: the composer calls the
+  loader's ``descend_resolver``/``ascend_resolver`` hooks around every
+  node, and the loader counts levels there; a node nested in
+  :data:`MAX_DEPTH` collections stops the composer (only then is the event stream
+  read again, to say where).  libyaml 0.2.6 and later refuse deep nesting
+  themselves ("exceeded maximum nesting depth", counted in their own way,
+  never before :data:`MAX_DEPTH` collection levels); that refusal is
+  reported in taglint's words, so every PyYAML/libyaml version (and the
+  pure-Python parser) gives the same :data:`TOO_DEEP` message.
 * **Aliases.**  Composing keeps aliases as shared node objects, so a
   "billion laughs" file stays small.  :func:`walk` expands each collection
   node object once (the first path that reaches it wins) and stops after
@@ -66,7 +72,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 
@@ -89,15 +97,27 @@ _TAG_CACHE_LIMIT = 50_000
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader, with implicit tag resolution memoised.
+class _TooDeep(Exception):
+    """Raised by the loader's hooks to stop composing a too-deep document."""
 
-    The composer asks Python for the tag of every scalar.  With the safe
-    resolver's rules a quoted scalar is always a string, and a plain one's
-    tag depends only on its text, so plain answers are cached.  The safe
-    loader has no path resolvers, so the per-node descend/ascend hooks are
-    no-ops.  (About 20% faster composing than ``CSafeLoader`` itself.)
+
+class _Composing:
+    """What taglint's loaders add to PyYAML's safe loaders (a mixin, so the
+    C and the pure-Python loader behave alike).
+
+    * Implicit tag resolution memoised.  The composer asks Python for the
+      tag of every scalar.  With the safe resolver's rules a quoted scalar
+      is always a string, and a plain one's tag depends only on its text,
+      so plain answers are cached.  (About 20% faster composing than
+      ``CSafeLoader`` itself.)
+    * Nesting counted.  The safe loader has no path resolvers, so the
+      per-node descend/ascend hooks, which both composers call around every
+      node, are free to count levels: a node nested in :data:`MAX_DEPTH`
+      collections stops the composer (:class:`_TooDeep`) before it recurses
+      any further.
     """
+
+    _depth = 0
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
@@ -105,27 +125,41 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                 return _STR_TAG
             tag = _TAG_CACHE.get(value)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
                 if len(value) < 128:
                     if len(_TAG_CACHE) >= _TAG_CACHE_LIMIT:
                         _TAG_CACHE.clear()
                     _TAG_CACHE[value] = tag
             return tag
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        return super().resolve(kind, value, implicit)  # type: ignore[misc, no-any-return]
 
     def descend_resolver(self, current_node: object, current_index: object) -> None:
-        return None
+        depth = self._depth + 1
+        self._depth = depth
+        if depth > MAX_DEPTH:
+            raise _TooDeep
 
     def ascend_resolver(self) -> None:
-        return None
+        self._depth -= 1
+
+
+class _Loader(_Composing, _BaseLoader):  # type: ignore[misc, valid-type]
+    """The loader taglint reads YAML with: libyaml when PyYAML has it."""
+
+
+class _PyLoader(_Composing, yaml.SafeLoader):
+    """The same on the pure-Python parser (PyYAML without libyaml)."""
+
 
 __all__ = [
-    "C_LOADER", "MAX_DEPTH", "MAX_WALK_NODES", "MappingNode", "Node", "ScalarNode", "SequenceNode",
+    "C_LOADER", "MAX_DEPTH", "MAX_WALK_NODES", "TOO_DEEP", "MappingNode", "Node", "ScalarNode", "SequenceNode",
     "YamlError", "format_path", "is_null", "iter_mapping", "load_documents", "mapping_get",
     "node_span", "scalar_line_map", "scalar_str", "span_text", "split_lines", "walk", "yaml_number_text",
 ]
 
 MAX_DEPTH = 1000  # deeper documents are refused (YamlError), never composed
+TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels; not parsed"  # the message of that refusal
+_LIBYAML_TOO_DEEP = "maximum nesting depth"  # in libyaml's own refusal ("exceeded maximum nesting depth")
 MAX_WALK_NODES = 1_000_000  # walk() stops after this many nodes
 
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -138,7 +172,6 @@ PathPart = str | int
 Path_ = tuple[PathPart, ...]
 
 _BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_DEEP_INDENT = re.compile(rf"^[ \t?-]{{{MAX_DEPTH // 4}}}", re.MULTILINE)
 
 
 class YamlError(Exception):
@@ -163,56 +196,82 @@ def load_documents(text: str) -> list[Node]:
     """All documents of ``text`` as nodes (empty documents are left out).
 
     Raises :class:`YamlError` for anything the parser rejects or that is
-    nested deeper than :data:`MAX_DEPTH`.
+    nested deeper than :data:`MAX_DEPTH` (message :data:`TOO_DEEP`).
     """
-    if _may_be_deep(text):
-        _check_depth(text)
+    return _compose_documents(text, _Loader)
+
+
+def _compose_documents(text: str, loader: type) -> list[Node]:
+    """:func:`load_documents` with a given loader class (tests run both)."""
     try:
-        return [doc for doc in yaml.compose_all(text, Loader=_Loader) if doc is not None]
+        if issubclass(loader, yaml.composer.Composer):  # pure Python: 2 frames a level
+            with _recursion_room(4 * MAX_DEPTH + 200):
+                return [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
+        return [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
+    except _TooDeep:
+        raise _where_too_deep(text, loader) from None
     except yaml.MarkedYAMLError as exc:
         raise _marked_error(exc, text) from None
     except yaml.YAMLError as exc:  # ReaderError and friends
         raise _unmarked_error(exc, text) from None
     except RecursionError:
-        raise YamlError(1, 1, "nesting too deep to parse") from None
+        raise YamlError(1, 1, TOO_DEEP) from None
     except (UnicodeError, ValueError, TypeError) as exc:
         raise YamlError(1, 1, f"cannot parse: {exc}") from None
 
 
-def _may_be_deep(text: str) -> bool:
-    """Cheap upper bound of the nesting depth: over MAX_DEPTH/2 → measure it."""
-    openers = text.count("[") + text.count("{")
-    if openers > MAX_DEPTH // 2:
-        return True
-    return _DEEP_INDENT.search(text) is not None
+@contextmanager
+def _recursion_room(frames: int) -> Iterator[None]:
+    """At least ``frames`` more Python frames of recursion, for a while."""
+    before = sys.getrecursionlimit()
+    used, frame = 0, sys._getframe()
+    while frame is not None:
+        used, frame = used + 1, frame.f_back
+    wanted = used + frames
+    if wanted > before:
+        sys.setrecursionlimit(wanted)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
 
 
-def _check_depth(text: str) -> None:
-    """Measure the nesting depth on the (iterative) event stream."""
+def _where_too_deep(text: str, loader: type) -> YamlError:
+    """The refusal of a document the composer found too deep, placed at the
+    first node nested in :data:`MAX_DEPTH` collections (found on the
+    parser's event stream, which does not recurse; only refused files get
+    here)."""
     depth = 0
+    nodes = (yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.ScalarEvent, yaml.AliasEvent)
     starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, starts):
-                depth += 1
-                if depth > MAX_DEPTH:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, nodes):
+                if depth >= MAX_DEPTH:
                     mark = event.start_mark
-                    raise YamlError(
-                        mark.line + 1, mark.column + 1, f"nested deeper than {MAX_DEPTH} levels; not parsed"
-                    )
+                    return YamlError(mark.line + 1, mark.column + 1, TOO_DEEP)
+                if isinstance(event, starts):
+                    depth += 1
             elif isinstance(event, ends):
                 depth -= 1
-    except yaml.MarkedYAMLError as exc:
-        raise _marked_error(exc, text) from None
-    except yaml.YAMLError as exc:
-        raise _unmarked_error(exc, text) from None
-    except (UnicodeError, ValueError, TypeError) as exc:
-        raise YamlError(1, 1, f"cannot parse: {exc}") from None
+    except yaml.MarkedYAMLError as exc:  # libyaml's own refusal
+        error = _marked_error(exc, text)
+        if error.message == TOO_DEEP:
+            return error
+    except (yaml.YAMLError, UnicodeError, ValueError, TypeError):
+        pass
+    return YamlError(1, 1, TOO_DEEP)
 
 
 def _marked_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     mark = exc.problem_mark or exc.context_mark
+    if exc.problem and _LIBYAML_TOO_DEEP in exc.problem:
+        # libyaml >= 0.2.6 refuses deep nesting itself, in its own words
+        # and by its own count (never before MAX_DEPTH collection levels).
+        if mark is None:
+            return YamlError(1, 1, TOO_DEEP)
+        return YamlError(mark.line + 1, mark.column + 1, TOO_DEEP)
     reason = exc.problem or exc.context or "invalid YAML"
     if exc.problem and exc.context:
         where = exc.context_mark

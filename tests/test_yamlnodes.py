@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from taglint import yamlnodes
 from taglint.model import Span
 from taglint.yamlnodes import (
+    TOO_DEEP,
     YamlError,
     format_path,
     iter_mapping,
@@ -86,11 +89,91 @@ def test_errors_are_positioned(text: str, line: int, column: int) -> None:
 def test_too_deep_is_refused_not_crashed() -> None:
     with pytest.raises(YamlError) as info:
         load_documents("[" * 5000 + "]" * 5000)
-    assert "deeper" in info.value.message
+    assert info.value.message == TOO_DEEP == "nested deeper than 1000 levels; not parsed"
+    assert (info.value.line, info.value.column) == (1, 1001)
 
 
 def test_moderately_deep_still_loads() -> None:
     assert load_documents("a: " + "[" * 600 + "]" * 600)
+
+
+# The same refusal whatever parser PyYAML has: libyaml (which, from 0.2.6
+# on, also refuses deep nesting itself, in its own words) and the
+# pure-Python parser (which has no limit of its own).
+LOADERS = [pytest.param(yamlnodes._Loader, id="libyaml" if yamlnodes.C_LOADER else "default"),
+           pytest.param(yamlnodes._PyLoader, id="pure-python")]
+
+
+def _block_mappings(levels: int) -> str:
+    return "".join(" " * i + "k:\n" for i in range(levels)) + " " * levels + "v\n"
+
+
+def _indentless_sequences(levels: int) -> str:
+    # Two levels per line: a mapping whose value is a sequence at the same column.
+    return "".join("  " * i + "- k:\n" for i in range(levels)) + "  " * levels + "- x\n"
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("[" * 1001 + "]" * 1001, (1, 1001)),
+        ("[" * 20_000, (1, 1001)),  # never closed
+        ("{a: " * 3000 + "1" + "}" * 3000, (1, 3998)),  # the key `a` of the 1000th mapping
+        ("[" * 1000 + "x" + "]" * 1000, (1, 1001)),  # the scalar is the 1001st level
+        ("x:\n" + "- " * 5000 + "x\n", None),
+        (_block_mappings(1500), None),
+        (_indentless_sequences(1200), (500, 1001)),  # libyaml counts this layout as ~half as deep
+        (_block_mappings(600)[:-2] + "[" * 600 + "]" * 600 + "\n", (601, 1001)),  # block and flow together
+        ("!!seq [" * 1001 + "]" * 1001, None),  # explicit tags: resolve() is never asked
+        ("ok: 1\n---\n" + "[" * 1001 + "]" * 1001 + "\n", (3, 1001)),  # in a later document
+    ],
+    ids=["flow", "unclosed", "flow-mappings", "scalar-at-1001", "block-sequences", "block-mappings",
+         "indentless", "block-then-flow", "tagged", "second-document"],
+)
+def test_too_deep_gives_one_message_on_every_parser(loader: type, text: str, where: tuple[int, int] | None) -> None:
+    with pytest.raises(YamlError) as info:
+        yamlnodes._compose_documents(text, loader)
+    assert info.value.message == TOO_DEEP
+    if where is not None:  # where libyaml's own refusal can place it a character off, only the message is fixed
+        assert (info.value.line, info.value.column) == where
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 1000 + "]" * 1000,  # 1000 levels: the limit itself
+        "a: " + "[" * 999 + "]" * 999,
+        _block_mappings(998),
+        "a: &a [x]\nb: " + "[" * 998 + "*a" + "]" * 998,  # an alias is not expanded while composing
+    ],
+    ids=["flow-1000", "under-a-key", "block-998", "alias"],
+)
+def test_up_to_the_limit_loads_on_every_parser(loader: type, text: str) -> None:
+    assert yamlnodes._compose_documents(text, loader)
+
+
+def test_libyaml_refusal_is_told_in_taglints_words() -> None:
+    """libyaml >= 0.2.6's own wording (a ScannerError) becomes TOO_DEEP,
+    whatever libyaml this machine has."""
+    mark = yaml.Mark("<unicode string>", 0, 4, 1000, None, None)
+    error = yaml.scanner.ScannerError("while increasing flow level", mark, "exceeded maximum nesting depth", mark)
+    converted = yamlnodes._marked_error(error, "")
+    assert (converted.line, converted.column, converted.message) == (5, 1001, TOO_DEEP)
+
+
+def test_depth_guard_costs_no_second_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large file with many flow collections is composed once: the event
+    stream is read again only for a file that is refused."""
+    def no_event_stream(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the text was parsed a second time")
+
+    monkeypatch.setattr(yaml, "parse", no_event_stream)
+    text = "".join(f"- {{name: c{i}, args: [a, b, {{k: [v]}}], env: [{{name: A, value: '1'}}]}}\n" for i in range(2000))
+    assert len(load_documents(text)[0].value) == 2000
+    with pytest.raises(AssertionError, match="second time"):  # refused by taglint's count: placed on the events
+        load_documents(_indentless_sequences(1200))
 
 
 def test_merge_keys_and_own_keys_win() -> None:

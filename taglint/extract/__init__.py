@@ -34,6 +34,8 @@ EXTRACTORS: dict[str, str] = {
     "cloudbuild": "taglint.extract.cloudbuild",
     "drone": "taglint.extract.drone",
     "jenkinsfile": "taglint.extract.jenkinsfile",
+    "skaffold": "taglint.extract.skaffold",
+    "tilt": "taglint.extract.tilt",
 }
 
 

@@ -25,6 +25,7 @@ from taglint.source import SourceFile, decode
 RESOLVERS: list[str] = [
     "taglint.resolve.kustomize",
     "taglint.resolve.helm",
+    "taglint.resolve.build_tools",  # last: it judges the values the others resolved
 ]
 
 # The file kinds a resolver works on: it is not even imported when the scan
@@ -33,6 +34,7 @@ RESOLVERS: list[str] = [
 RESOLVER_KINDS: dict[str, frozenset[str]] = {
     "taglint.resolve.kustomize": frozenset({"kubernetes"}),
     "taglint.resolve.helm": frozenset({"helm-template"}),
+    "taglint.resolve.build_tools": frozenset({"kubernetes", "helm-values", "helm-template", "kustomization", "compose"}),
 }
 
 MAX_READ_SIZE = 5 * 1024 * 1024
