@@ -1,6 +1,8 @@
 """Makefile extraction: variables, recipes, positions mapped into the file."""
 from __future__ import annotations
 
+import pytest
+
 from taglint.extract.makefile import extract
 from taglint.model import Span
 from taglint.source import ExtractContext, SourceFile
@@ -132,3 +134,137 @@ def test_conditional_definitions() -> None:
     assert pushes(text) == [("t", "r.io/a:latest")]
     text = "TAG = dev\nifdef RELEASE\nTAG = 1.0\nendif\nt:\n\tdocker push r.io/a:$(TAG)\n"
     assert pushes(text) == [("t", "r.io/a:$(TAG)")]
+
+
+# -- conditionals evaluated on the file's values (issue 8) ----------------------------------
+
+
+def targets(text: str) -> list[tuple[int, str, tuple]]:
+    return [
+        (c.span.line, w.value, c.attributes.get("branch", ()))
+        for c in facts(text).commands if c.attributes.get("push")
+        for w in c.attributes["targets"]
+    ]
+
+
+def test_line_inside_ifneq_is_not_judged_with_the_value_that_makes_it_false() -> None:
+    text = (
+        "TAG ?= latest\nIMG := r.io/a:$(TAG)\nLATEST := r.io/a:latest\n"
+        "push-latest:\nifneq ($(TAG),latest)\n\tdocker push $(IMG)\n\tdocker push $(LATEST)\nendif\n"
+    )
+    (first, *_), (second, *_) = [(v, b) for _l, v, b in targets(text)]
+    assert first == "r.io/a:$(TAG)" and second == "r.io/a:latest"
+    (command, _) = facts(text).commands
+    steps = [s.describe() for s in command.attributes["targets"][0].via]
+    assert "Makefile variable TAG inside `ifneq ($(TAG),latest)` (no value)" in steps
+    # the whole conditional is one branch point: the part and the part not taken
+    assert command.attributes["branch"] == (("Makefile:5:1", 0, 2),)
+
+
+def test_ifeq_pins_the_value_and_else_excludes_it() -> None:
+    text = (
+        "TAG ?= 1.0\nIMG = r.io/a:$(TAG)\n"
+        "t:\nifeq ($(TAG),latest)\n\tdocker push $(IMG)\nelse\n\tdocker push $(IMG)\nendif\n"
+    )
+    assert [(line, value) for line, value, _b in targets(text)] == [(5, "r.io/a:latest"), (7, "r.io/a:1.0")]
+    branches = [b for _l, _v, b in targets(text)]
+    assert branches == [(("Makefile:4:1", 0, 2),), (("Makefile:4:1", 1, 2),)]
+    # the default is latest: the else part runs only with another TAG
+    text = text.replace("TAG ?= 1.0", "TAG ?= latest")
+    assert [value for _l, value, _b in targets(text)] == ["r.io/a:latest", "r.io/a:$(TAG)"]
+
+
+@pytest.mark.parametrize(
+    "condition, expected",
+    [
+        ('ifeq "$(TAG)" "latest"', "r.io/a:latest"),
+        ("ifeq '$(TAG)' 'latest'", "r.io/a:latest"),
+        ("ifeq ($(strip $(TAG)),latest)", "r.io/a:latest"),
+        ("ifeq ( $(TAG) , latest )", "r.io/a:latest"),
+        ('ifneq "$(TAG)" "latest"', "r.io/a:$(TAG)"),
+        ("ifdef TAG", "r.io/a:latest"),  # defined with a value: true, nothing changes
+        ("ifndef TAG", "r.io/a:"),  # false with the file's value: runs only with TAG empty
+    ],
+)
+def test_condition_forms(condition: str, expected: str) -> None:
+    text = f"TAG ?= latest\nt:\n{condition}\n\tdocker push r.io/a:$(TAG)\nendif\n"
+    assert [value for _l, value, _b in targets(text)] == [expected]
+
+
+def test_else_if_chains() -> None:
+    text = (
+        "ENV ?= dev\n"
+        "ifeq ($(ENV),prod)\nTAG := 1.0\nelse ifeq ($(ENV),dev)\nTAG := latest\nelse\nTAG := edge\nendif\n"
+        "t:\n\tdocker push r.io/a:$(TAG)\n"
+    )
+    # only the dev part happens with the file's values: the other assignments do not
+    assert [value for _l, value, _b in targets(text)] == ["r.io/a:latest"]
+    text = (
+        "t:\nifeq ($(ENV),prod)\n\tdocker push r.io/a:$(ENV)\nelse ifeq ($(ENV),dev)\n\tdocker push r.io/a:$(ENV)\n"
+        "else\n\tdocker push r.io/a:$(ENV)\nendif\n"
+    )
+    found = targets(text)
+    assert [value for _l, value, _b in found] == ["r.io/a:prod", "r.io/a:dev", "r.io/a:$(ENV)"]
+    assert [b[0][1:] for _l, _v, b in found] == [(0, 3), (1, 3), (2, 3)]
+
+
+def test_assignments_in_decided_and_undecided_parts() -> None:
+    # decidably true: the assignment is certain
+    text = "DEBUG ?= 0\nTAG = 1.0\nifeq ($(DEBUG),0)\nTAG = 1.1\nendif\nt:\n\tdocker push r.io/a:$(TAG)\n"
+    assert [value for _l, value, _b in targets(text)] == ["r.io/a:1.1"]
+    # decidably false: it does not happen
+    text = text.replace("ifeq ($(DEBUG),0)", "ifeq ($(DEBUG),1)")
+    assert [value for _l, value, _b in targets(text)] == ["r.io/a:1.0"]
+    # undecidable (the environment decides): unknown, as before
+    text = text.replace("ifeq ($(DEBUG),1)", "ifeq ($(CI),true)")
+    assert [value for _l, value, _b in targets(text)] == ["r.io/a:$(TAG)"]
+
+
+def test_nested_conditionals_and_unreadable_conditions() -> None:
+    text = (
+        "TAG ?= latest\n"
+        "ifneq ($(STABILITY_TAG),)\n  ifneq ($(TAG),latest)\n    override TAG := $(TAG)-$(STABILITY_TAG)\n  endif\nendif\n"
+        "t:\nifeq ($(shell uname),Darwin)\n\tdocker push r.io/a:$(TAG)\nendif\n"
+    )
+    # with TAG=latest the inner condition is false: the override does not happen
+    assert [value for _l, value, _b in targets(text)] == ["r.io/a:latest"]
+    # with TAG=1.0 it happens when STABILITY_TAG (from the environment) is set: undecidable
+    text = text.replace("TAG ?= latest", "TAG ?= 1.0")
+    assert [value for _l, value, _b in targets(text)] == ["r.io/a:$(TAG)"]
+    assert targets("t:\nifeq ($(A),1\n\tdocker push r.io/a:1\nendif\n")[0][1] == "r.io/a:1"  # unparsable: kept
+
+
+def test_includes_define_variables(tmp_path) -> None:
+    (tmp_path / "build").mkdir()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "build" / "image.mk").write_text(
+        "REGISTRY := registry.example.com/team\nIMAGE := $(REGISTRY)/app\n"
+        "# make reads included names from where it runs (app/)\n-include ../build/more/*.mk\n"
+        "rule:\n\tdocker push nope.example.com/x:1\n"
+    )
+    (tmp_path / "build" / "more").mkdir()
+    (tmp_path / "build" / "more" / "variant.mk").write_text("TAG ?= 2.0\nSUFFIX := -gpu\n")
+    (tmp_path / "app" / ".env").write_text('# comment\nexport TAG=1.4.2\n')
+    (tmp_path / "app" / "Makefile").write_text(
+        "-include .env\ninclude ../build/image.mk missing.mk\nsinclude $(CONFIG)\n"
+        "push:\n\tdocker push $(IMAGE):$(TAG)$(SUFFIX)\n"
+    )
+    path = tmp_path / "app" / "Makefile"
+    source = SourceFile("app/Makefile", path, path.read_text())
+    (command,) = extract(source, ExtractContext()).commands
+    (word,) = command.attributes["targets"]
+    assert word.value == "registry.example.com/team/app:1.4.2-gpu"
+    where = {s.name: s.location.path for s in word.via if s.location is not None}
+    assert where["Makefile variable TAG"] == "app/.env"
+    assert where["Makefile variable IMAGE"] == "build/image.mk"
+    assert where["Makefile variable SUFFIX"] == "build/more/variant.mk"
+
+
+def test_include_cycles_and_folders_are_harmless(tmp_path) -> None:
+    (tmp_path / "a.mk").write_text("include b.mk\nA := 1\n")
+    (tmp_path / "b.mk").write_text("include a.mk\nB := 2\n")
+    (tmp_path / "dir.mk").mkdir()
+    (tmp_path / "Makefile").write_text("include a.mk dir.mk\nt:\n\tdocker push r.io/a:$(A).$(B)\n")
+    path = tmp_path / "Makefile"
+    (command,) = extract(SourceFile("Makefile", path, path.read_text()), ExtractContext()).commands
+    assert command.attributes["targets"][0].value == "r.io/a:1.2"

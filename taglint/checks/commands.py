@@ -71,6 +71,8 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 def command_fields(command: Command) -> dict[str, Any]:
+    from taglint.fix.suggestions import commit_expression
+
     return {
         "tool": command.tool,
         "action": command.action,
@@ -79,6 +81,7 @@ def command_fields(command: Command) -> dict[str, Any]:
         "scope": command.scope,
         "kind": command.kind,
         "owner": owner(command),
+        "commit": commit_expression(command.kind),  # the commit as a tag, written for this kind of file
     }
 
 
@@ -230,8 +233,9 @@ def _paths(commands: list[Command]) -> list[list[Command]]:
     they depend on (all of them when none depends on a branch)."""
     choices: dict[str, set[int]] = defaultdict(set)
     for command in commands:
-        for point, index in command.attributes.get("branch") or ():
+        for point, index, count in command.attributes.get("branch") or ():
             choices[point].add(index)
+            choices[point].update(range(count))  # a branch none of these commands runs in is a path too
     if not choices:
         return [commands]
     points = sorted(choices)
@@ -239,7 +243,7 @@ def _paths(commands: list[Command]) -> list[list[Command]]:
     for combination in itertools.product(*(sorted(choices[p]) for p in points)):
         chosen = dict(zip(points, combination))
         out.append([c for c in commands
-                    if all(chosen.get(point) == index for point, index in c.attributes.get("branch") or ())])
+                    if all(chosen.get(point) == index for point, index, _n in c.attributes.get("branch") or ())])
         if len(out) >= _MAX_PATHS:
             break
     return out

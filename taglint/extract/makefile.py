@@ -16,28 +16,58 @@ back into the Makefile, so spans and fixes point at the file.
 Variables: ``=`` (recursive), ``:=``/``::=``/``:::=`` (simple), ``?=``
 (only when undefined), ``+=`` (append), ``!=`` (shell), with ``override``,
 ``export``, ``private`` prefixes and target-specific ``target: VAR = x``.
-The last definition in the file wins (conditionals are not evaluated);
-a variable the file never defines is unknown (environment or command line)
-and stays as written.  ``define``/``endef`` blocks are skipped.
+The last definition in the file wins; a variable the file never defines is
+unknown (environment or command line) and stays as written.
+``define``/``endef`` blocks are skipped.
+
+``include``/``-include``/``sinclude`` of files that exist beside the
+Makefile (``.env``, ``*.mk``, ``env_make``…; globs and variables in the
+name are expanded) define the variables they assign, at that point of the
+file, as make reads them (a ``.env``'s ``KEY=VALUE`` lines are make
+assignments too); their rules are not this file's.
+
+Conditionals (``ifeq``/``ifneq`` with ``(a,b)`` or ``"a" "b"``,
+``ifdef``/``ifndef``, ``else``, ``else ifeq …``) are evaluated with the
+values the file gives (:mod:`taglint.extract.make_conditions`):
+
+- an assignment in a part that is decidably false with those values does
+  not happen; one in a part that is decidably true is certain; one in a
+  part that cannot be decided makes the variable depend on the
+  environment (unknown) when the file defines it differently elsewhere;
+- a recipe line in a part that is decidably false only runs when a
+  variable the condition reads has another value (from the command line):
+  it is judged with those variables unknown, never with the value that
+  makes the condition false (``docker push $(IMG):latest`` inside
+  ``ifneq ($(TAG),latest)`` is not judged with ``TAG=latest``);
+- inside ``ifeq ($(TAG),latest)`` (or the ``else`` of ``ifneq``)
+  ``$(TAG)`` is ``latest``; inside ``ifndef TAG`` it is empty.
 """
 from __future__ import annotations
 
+import glob
+import os
+import posixpath
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from taglint.extract import make_conditions
+from taglint.extract.make_conditions import Held
 from taglint.model import FileFacts, Location, Span, Step
-from taglint.source import ExtractContext, SourceFile
+from taglint.source import ExtractContext, SourceFile, decode
 
 KIND = "makefile"
 MAX_DEPTH = 16
+MAX_INCLUDE_DEPTH = 4
+MAX_INCLUDE_SIZE = 1 << 20
 
 _ASSIGN = re.compile(
     r"^(?P<mods>(?:(?:override|export|unexport|private)\s+)*)"
     r"(?P<name>[^\s:#=$()]+|\$[({][^)}]*[)}])\s*(?P<op>\?=|:::=|::=|:=|\+=|!=|=)\s*(?P<value>.*)$"
 )
 _RULE = re.compile(r"^(?P<targets>[^:#=]+?)\s*(?P<colon>::?)(?![=:])\s*(?P<rest>.*)$")
-_DIRECTIVE = re.compile(r"^\s*(?:-?include|sinclude|ifeq|ifneq|ifdef|ifndef|else|endif|vpath|unexport|undefine)\b")
+_DIRECTIVE = re.compile(r"^\s*(-?include|sinclude|ifeq|ifneq|ifdef|ifndef|else|endif|vpath|unexport|undefine)\b")
 _FUNCTIONS = frozenset(
     ["shell", "strip", "subst", "patsubst", "findstring", "filter", "filter-out", "sort", "word", "words", "wordlist", "firstword", "lastword", "dir", "notdir", "suffix", "basename", "addsuffix", "addprefix", "join", "wildcard", "realpath", "abspath", "if", "or", "and", "foreach", "file", "call", "value", "eval", "origin", "flavor", "error", "warning", "info", "let", "intcmp", "guile"]
 )
@@ -50,12 +80,34 @@ class MakeVar:
     location: Location
     value: str = ""
     via: tuple[Step, ...] = ()
+    op: str = "="
+    unknown: str | None = None  # why the value is not known here (a step name), e.g. inside a conditional
+    label: str | None = None  # how a step names it, when not "Makefile variable NAME"
 
 
 @dataclass
 class Recipe:
     scope: str
     lines: list[list[tuple[int, int]]] = field(default_factory=list)  # logical line -> physical (start, end)
+    guards: list[tuple[Held, ...]] = field(default_factory=list)  # per logical line: the conditionals around it
+    parts: list[tuple[tuple[_Conditional, int], ...]] = field(default_factory=list)  # per logical line: (conditional, part)
+
+
+@dataclass(eq=False)
+class _Conditional:
+    """One ``ifeq … [else …] endif`` being read: its conditions so far, what
+    holds in the part being read, and which part that is."""
+
+    key: str  # where it starts: path:line
+    conditions: list[tuple[make_conditions.Condition, bool | None]] = field(default_factory=list)
+    part: tuple[Held, ...] = ()
+    index: int = 0  # the part being read: 0 after ifeq, 1 after the first else...
+    has_else: bool = False  # ends with a plain `else`
+
+    @property
+    def count(self) -> int:
+        """How many parts run one at a time (a missing ``else`` is a part too)."""
+        return self.index + 1 + (0 if self.has_else else 1)
 
 
 class _Mapped:
@@ -100,16 +152,23 @@ class _Mapped:
 
 
 class _Makefile:
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, parent: _Makefile | None = None) -> None:
         self.source = source
         self.text = source.text
-        self.vars: dict[str, MakeVar] = {}
-        self.target_vars: dict[str, dict[str, MakeVar]] = {}
+        # an included file shares its includer's variables
+        self.vars: dict[str, MakeVar] = parent.vars if parent else {}
+        self.target_vars: dict[str, dict[str, MakeVar]] = parent.target_vars if parent else {}
+        self.definitions: dict[str, list[tuple[str, bool]]] = parent.definitions if parent else {}  # name -> (raw value, uncertain)
+        self.included: set[str] = parent.included if parent else {os.path.realpath(source.fs_path)}
+        self.include_depth = parent.include_depth + 1 if parent else 0
+        # make reads included names from where it runs: the top Makefile's folder
+        self.home: tuple[Path, str] = parent.home if parent else (
+            Path(source.fs_path).parent, posixpath.dirname(source.path))
+        self.outer_guard: tuple[Held, ...] = parent.guard() if parent else ()
         self.recipes: list[Recipe] = []
         self.oneshell = False
         self.prefix = "\t"
-        self.conditional = 0  # depth of ifeq/ifdef blocks
-        self.definitions: dict[str, list[tuple[str, bool]]] = {}  # name -> (raw value, inside a conditional)
+        self.stack: list[_Conditional] = []
         self.counter = 0
         starts = [0]
         for m in re.finditer("\n", self.text):
@@ -157,7 +216,7 @@ class _Makefile:
                 while _continues(self.text[lines[i][0]:lines[i][1]]) and i + 1 < len(lines):
                     i += 1
                     logical.append(lines[i])
-                current.lines.append(logical)
+                self.add_line(current, logical)
                 i += 1
                 continue
             # a make line: join continuations
@@ -178,11 +237,7 @@ class _Makefile:
                 current = None
                 continue
             if _DIRECTIVE.match(stripped):
-                word = stripped.split(None, 1)[0]
-                if word in ("ifeq", "ifneq", "ifdef", "ifndef"):
-                    self.conditional += 1
-                elif word == "endif":
-                    self.conditional = max(0, self.conditional - 1)
+                self.directive(stripped, span)
                 continue
             assign = _ASSIGN.match(stripped)
             if assign:
@@ -208,12 +263,94 @@ class _Makefile:
                 self.recipes.append(current)
                 semicolon = _inline_recipe(self.text, lines[first][0], span[1])
                 if semicolon is not None:
-                    current.lines.append([(semicolon, lines[first][1])])
+                    self.add_line(current, [(semicolon, lines[first][1])])
                 continue
             prefix_set = re.match(r"^\.RECIPEPREFIX\s*:?=\s*(.)", stripped)
             if prefix_set:
                 self.prefix = prefix_set.group(1)
             current = None
+
+    # -- conditionals and includes ------------------------------------------
+
+    def add_line(self, recipe: Recipe, logical: list[tuple[int, int]]) -> None:
+        recipe.lines.append(logical)
+        recipe.guards.append(self.guard())
+        recipe.parts.append(tuple((frame, frame.index) for frame in self.stack))
+
+    def guard(self) -> tuple[Held, ...]:
+        """What holds where the reader is: the parts of the enclosing
+        conditionals (an included file's start with its include line's)."""
+        return self.outer_guard + tuple(h for frame in self.stack for h in frame.part)
+
+    def directive(self, stripped: str, span: tuple[int, int]) -> None:
+        word = _DIRECTIVE.match(stripped).group(1)  # type: ignore[union-attr]
+        rest = stripped[len(word):].strip()
+        if word in make_conditions.KINDS:
+            line, column = self.line_col(span[0])
+            frame = _Conditional(f"{self.source.path}:{line}:{column}")
+            self.stack.append(frame)
+            self.enter(frame, stripped, span)
+        elif word == "else" and self.stack:
+            frame = self.stack[-1]
+            frame.index += 1
+            if rest.split(None, 1)[:1] and rest.split(None, 1)[0] in make_conditions.KINDS:
+                self.enter(frame, rest, span)
+            else:
+                frame.has_else = True
+                frame.part = tuple(make_conditions.held(c, False, truth) for c, truth in frame.conditions)
+        elif word == "endif" and self.stack:
+            self.stack.pop()
+        elif word in ("include", "-include", "sinclude") and make_conditions.state(self.guard()) is not False:
+            self.include(rest)
+
+    def enter(self, frame: _Conditional, text: str, span: tuple[int, int]) -> None:
+        """A new part: ``ifeq …`` (or ``else ifeq …``) holds, the earlier
+        conditions of the same conditional do not."""
+        earlier = tuple(make_conditions.held(c, False, truth) for c, truth in frame.conditions)
+        condition = make_conditions.parse(text, self.location(*span))
+        if condition is None:
+            frame.part = earlier
+            return
+        truth = make_conditions.evaluate(condition, lambda t: self.expand(t, self.vars), self.defined)
+        frame.conditions.append((condition, truth))
+        frame.part = earlier + (make_conditions.held(condition, True, truth),)
+
+    def defined(self, name: str) -> str | None:
+        var = self.vars.get(name)
+        if var is None or self.ambiguous(name):
+            return None
+        return var.raw
+
+    def include(self, names: str) -> None:
+        """Read the variables of the files an ``include`` names."""
+        if self.include_depth >= MAX_INCLUDE_DEPTH:
+            return
+        expanded, _via = self.expand(names, self.vars)
+        if "$(" in expanded or "${" in expanded:
+            return
+        folder, display_folder = self.home
+        for name in expanded.split():
+            if os.path.isabs(name):
+                continue
+            for found in sorted(glob.glob(str(folder / name))) if glob.has_magic(name) else [str(folder / name)]:
+                relative = os.path.relpath(found, folder).replace(os.sep, "/")
+                self.read_included(found, posixpath.normpath(posixpath.join(display_folder, relative)))
+
+    def read_included(self, fs_path: str, display: str) -> None:
+        real = os.path.realpath(fs_path)
+        if real in self.included or not os.path.isfile(fs_path):
+            return
+        try:
+            if os.path.getsize(fs_path) > MAX_INCLUDE_SIZE:
+                return
+            with open(fs_path, "rb") as handle:
+                text = decode(handle.read()).text
+        except OSError:
+            return
+        if text is None:
+            return
+        self.included.add(real)
+        _Makefile(SourceFile(display, Path(fs_path), text), parent=self).read()
 
     def assign(self, match: re.Match[str], span: tuple[int, int], table: dict[str, MakeVar]) -> None:
         name = self.expand(match.group("name"), self.vars)[0].strip()
@@ -222,31 +359,65 @@ class _Makefile:
         if name == ".RECIPEPREFIX":
             self.prefix = raw[:1] or "\t"
             return
+        runs = make_conditions.state(self.guard())
+        if runs is False:
+            return  # inside a conditional that is false with the file's values
         location = self.location(*span)
         if table is self.vars:
-            self.definitions.setdefault(name, []).append((op + raw, self.conditional > 0))
+            self.definitions.setdefault(name, []).append((op + raw, runs is None))
         existing = table.get(name) or (self.vars.get(name) if table is not self.vars else None)
         if op == "?=":
             if name in table:
                 return
-            table[name] = MakeVar(raw, False, location)
+            table[name] = MakeVar(raw, False, location, op=op)
         elif op in (":=", "::=", ":::="):
             value, via = self.expand(raw, self.vars)
-            table[name] = MakeVar(raw, True, location, value, via)
+            table[name] = MakeVar(raw, True, location, value, via, op=":=")
         elif op == "!=":
             value, via = self.expand(raw, self.vars)
-            table[name] = MakeVar(raw, True, location, f"$({value})", via)
+            table[name] = MakeVar(raw, True, location, f"$({value})", via, op=op)
         elif op == "+=":
             if existing is None:
-                table[name] = MakeVar(raw, False, location)
+                table[name] = MakeVar(raw, False, location, op="=")
             elif existing.simple:
                 value, via = self.expand(raw, self.vars)
                 table[name] = MakeVar(existing.raw + " " + raw, True, location,
-                                      (existing.value + " " + value).strip(), _merge(existing.via, via))
+                                      (existing.value + " " + value).strip(), _merge(existing.via, via), op=existing.op)
             else:
-                table[name] = MakeVar((existing.raw + " " + raw).strip(), False, location)
+                table[name] = MakeVar((existing.raw + " " + raw).strip(), False, location, op="=")
         else:
-            table[name] = MakeVar(raw, False, location)
+            table[name] = MakeVar(raw, False, location, op=op)
+
+    def guarded(self, table: dict[str, MakeVar], guard: tuple[Held, ...]) -> dict[str, MakeVar]:
+        """The variables a recipe line sees inside its conditionals: pinned
+        by ``ifeq ($(V),x)``, unknown where the file's value makes the part
+        false, and simple variables computed from those again."""
+        if not guard:
+            return table
+        changed: dict[str, MakeVar] = {}
+        for item in guard:
+            if item.truth is False:
+                for name in item.reads:
+                    if name not in table and name in self.vars:
+                        step = f"Makefile variable {name} inside `{item.condition.text}`"
+                        changed[name] = MakeVar(name, True, item.condition.location, unknown=step)
+        for item in guard:
+            pinned = make_conditions.narrowed(item)
+            if pinned is not None and pinned[0] not in table:
+                name, value = pinned
+                label = f"Makefile variable {name} inside `{item.condition.text}`"
+                changed[name] = MakeVar(value, True, item.condition.location, value, label=label)
+        if not changed:
+            return table
+        overlay = {**table, **changed}
+        names = {f"Makefile variable {name}" for name in changed}
+        for name, var in list(self.vars.items()):
+            if name in overlay or not var.simple or var.op != ":=":
+                continue
+            if any(step.name in names for step in var.via):
+                value, via = self.expand(var.raw, overlay)
+                overlay[name] = MakeVar(var.raw, True, var.location, value, via, op=var.op)
+        return overlay
 
     # -- expansion -----------------------------------------------------------
 
@@ -333,6 +504,8 @@ class _Makefile:
         name, name_via = self.expand(name_text, table, depth + 1, active)
         name = name.strip()
         var = self.lookup(name, table)
+        if var is not None and var.unknown is not None:
+            return written, name_via + (Step(var.unknown, None, var.location),)
         if var is not None and name not in table and self.ambiguous(name):
             return written, name_via + (Step(f"Makefile variable {name}", None, var.location),)
         if var is None or name in active:
@@ -345,12 +518,12 @@ class _Makefile:
             old, new = substitution.group(2), substitution.group(3)
             if old:
                 value = " ".join(w[: -len(old)] + new if w.endswith(old) else w for w in value.split())
-        step = Step(f"Makefile variable {name}", value, var.location)
+        step = Step(var.label or f"Makefile variable {name}", value, var.location)
         return value, _merge((step,), name_via, inner_via)
 
     def ambiguous(self, name: str) -> bool:
-        """Defined differently on different paths of ifeq/ifdef blocks:
-        which definition wins depends on the environment."""
+        """Defined differently on different paths of ifeq/ifdef blocks that
+        cannot be decided: which definition wins depends on the environment."""
         found = self.definitions.get(name, [])
         return any(conditional for _raw, conditional in found) and len({raw for raw, _c in found}) > 1
 
@@ -364,14 +537,19 @@ class _Makefile:
             for target in recipe.scope.split():
                 table.update(self.target_vars.get(target, {}))
             target = recipe.scope.split()[0] if recipe.scope.split() else ""
+            guarded = list(zip(recipe.lines, recipe.guards, recipe.parts))
             if self.oneshell:
-                scripts = [recipe.lines]
+                scripts = [guarded]
             else:
-                scripts = [[logical] for logical in recipe.lines]
+                scripts = [[line] for line in guarded]
             for script in scripts:
                 mapped = _Mapped(self.text)
                 ranges: list[tuple[int, int, tuple[Step, ...]]] = []
-                for logical in script:
+                # the conditional parts every line of the script sits in
+                shared = set.intersection(*(set(parts) for _l, _g, parts in script)) if script else set()
+                branch = tuple(sorted((frame.key, index, frame.count) for frame, index in shared))
+                for logical, guard, _parts in script:
+                    line_table = self.guarded(table, guard)
                     if mapped.length:
                         mapped.add("\n", logical[0][0], logical[0][0])
                     for index, (start, end) in enumerate(logical):
@@ -381,7 +559,7 @@ class _Makefile:
                         if index == 0:
                             while at < end and self.text[at] in "@-+ \t":
                                 at += 1
-                        self.recipe_text(mapped, at, end, table, ranges, target)
+                        self.recipe_text(mapped, at, end, line_table, ranges, target)
                         if index + 1 < len(logical):
                             mapped.add("\n", end, logical[index + 1][0])
                 shell_text = mapped.text()
@@ -399,7 +577,7 @@ class _Makefile:
 
                 found = analyze_script(shell_text, path=self.source.path, kind=KIND, scope=recipe.scope,
                                        position=position, end_position=end_position, original=original,
-                                       via_ranges=ranges)
+                                       via_ranges=ranges, branch=branch)
                 facts.commands.extend(found.commands)
                 facts.images.extend(found.images)
                 facts.problems.extend(found.problems)

@@ -89,9 +89,11 @@ whole simple command including wrappers (``sudo``...).
   (str: the pipeline element feeding stdin), ``fixable`` (bool: the TL208
   rewrite to ``--password-stdin`` is certain here).
 - ``wrapper``: str — what was stripped in front (``sudo``, ``$ENGINE``...).
-- ``branch``: tuple[tuple[str, int], ...] — the ``if``/``case`` branches
-  (branch point, index) whose variable values this command used; absent
-  when it used none.  The command is emitted once per combination.
+- ``branch``: tuple[tuple[str, int, int], ...] — the ``if``/``case``
+  branches (branch point, index of the branch, number of branches) whose
+  variable values this command used, or the Makefile conditional parts the
+  recipe line sits in; absent when none.  Such a command is emitted once
+  per combination.
 - ``verb``: str — the command as users name it (``docker buildx build``,
   ``skopeo copy``, ``gcloud docker -- push``); CI steps put the action name.
 - ``authenticated``: bool — the service pushes with its own credentials
@@ -168,6 +170,7 @@ def analyze_script(
     editable: bool = True,
     end_position: Callable[[int], tuple[int, int]] | None = None,
     via_ranges: Sequence[tuple[int, int, tuple[Step, ...]]] = (),
+    branch: Sequence[tuple[str, int, int]] = (),
 ) -> ScriptFacts:
     """Analyse one shell script.
 
@@ -190,6 +193,9 @@ def analyze_script(
     ``position``), so a span can cover a whole substituted reference; and
     ``via_ranges`` lists ``(start, end, steps)``: a word overlapping
     ``text[start:end]`` gets ``steps`` appended to its ``via``.
+    ``branch`` names the branches the whole script runs in (a Makefile
+    recipe line inside ``ifeq``…``else``: (conditional, part, parts)); its
+    commands carry them in ``attributes["branch"]``.
 
     Never raises.
     """
@@ -207,6 +213,7 @@ def analyze_script(
             editable=editable,
             end_position=end_position,
             via_ranges=via_ranges,
+            branch=tuple(branch),
         )
     except RecursionError:
         return ScriptFacts()

@@ -164,7 +164,8 @@ class Analyzer:
         self.world: dict[str, int] = {}
         self._seen: list[Choice] | None = None
         self._used: dict[str, int] | None = None
-        self.branch_context: Branch = ()  # branches of the call being analysed
+        self.branch_context: Branch = ()  # branches of the call (or the Makefile conditional) being analysed
+        self.branch_counts: dict[str, int] = {}  # branch point -> how many branches it has
         self._branch_points = 0
 
     # -- positions ---------------------------------------------------------
@@ -785,12 +786,12 @@ class Analyzer:
         line, column = self._position(self.bounds(node)[0])
         return f"{line}:{column}:{self.nesting}#{self._branch_points}"
 
-    @staticmethod
-    def _merge(scope: dict[str, Any], branches: list[dict[str, Any]], point: str) -> None:
+    def _merge(self, scope: dict[str, Any], branches: list[dict[str, Any]], point: str) -> None:
         """After an if/case: a variable every branch leaves alike keeps that
         value; one the branches set differently takes each branch's value
         (a :class:`Choice`), or is unknown past ``MAX_WORLDS`` alternatives."""
         missing = object()
+        self.branch_counts[point] = len(branches)
         keys = set().union(*branches) if branches else set()
         for key in keys:
             values = [branch.get(key, missing) for branch in branches]
@@ -1061,7 +1062,8 @@ def _remove_suffix(value: str, pattern: str, *, longest: bool) -> str:
 def analyze(text: str, *, path: str, kind: str, scope: str, position: Callable[[int], tuple[int, int]] | None,
             env: Mapping[str, Any], original: Callable[[int, int], str] | None, editable: bool,
             end_position: Callable[[int], tuple[int, int]] | None = None,
-            via_ranges: Sequence[tuple[int, int, tuple[Step, ...]]] = ()) -> Any:
+            via_ranges: Sequence[tuple[int, int, tuple[Step, ...]]] = (),
+            branch: tuple[tuple[str, int, int], ...] = ()) -> Any:
     from taglint.shell import ScriptFacts
     from taglint.shell._tools import recognise
 
@@ -1070,6 +1072,8 @@ def analyze(text: str, *, path: str, kind: str, scope: str, position: Callable[[
         return facts
     analyzer = Analyzer(text, path=path, kind=kind, scope=scope, position=position, env=env,
                         original=original, editable=editable, end_position=end_position, via_ranges=via_ranges)
+    analyzer.branch_context = tuple(sorted((point, index) for point, index, _count in branch))
+    analyzer.branch_counts.update((point, count) for point, _index, count in branch)
     try:
         simple_commands = analyzer.run()
     except RecursionError:

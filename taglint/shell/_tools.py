@@ -304,7 +304,8 @@ class _Recogniser:
         attributes.setdefault("verb", self.verb(args))
         attributes.setdefault("editable", self.analyzer.editable)
         if simple.branch:
-            attributes.setdefault("branch", simple.branch)
+            counts = self.analyzer.branch_counts
+            attributes.setdefault("branch", tuple((point, index, counts.get(point, 0)) for point, index in simple.branch))
         self.commands.append(
             Command(
                 path=self.analyzer.path,
@@ -440,6 +441,8 @@ class _Recogniser:
                          end_position=end_position,
                          via_ranges=[(0, len(text), script.word.via)] if script.word.via else ())
         inner.nesting = outer.nesting + 1
+        inner.branch_context = self.simple.branch
+        inner.branch_counts = outer.branch_counts
         for simple in inner.run():
             commands, images = recognise(simple, inner)
             self.commands.extend(commands)
