@@ -1,8 +1,12 @@
 """Command line: a thin layer over ``taglint.engine``.
 
 ``taglint [check] [PATHS…]``, ``taglint rules``, ``taglint rule CODE``,
-``taglint init``, ``taglint schema``.  Every ``TaglintError`` becomes one
-line on stderr and exit code 2, here and nowhere else.
+``taglint init``, ``taglint schema``; options may come before the command.
+Every ``TaglintError`` becomes one line on stderr and exit code 2, here
+and nowhere else; so does any unexpected exception (its traceback with
+``--verbose``), and ``--format json`` still writes a report that carries
+the error.  The exit code never depends on the output format or on a
+reader that stopped reading (``taglint . | head``).
 """
 from __future__ import annotations
 
@@ -10,24 +14,80 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from taglint import __version__
 from taglint.errors import TaglintError, UsageError
 from taglint.gcpause import paused_gc
+from taglint.suggest import closest
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "rules", "rule", "init", "schema")
 FORMATS = ("text", "json")
 
+USAGE = """\
+taglint [check] [OPTIONS] [PATH ...]
+       taglint {rules,rule CODE,init,schema} [OPTIONS]"""
+
+COMMANDS_HELP = """\
+commands:
+  check          lint files and folders (the default; PATH defaults to .)
+  rules          list every rule
+  rule CODE      show one rule's documentation (code or name)
+  init           write a commented starter .taglint.yaml
+  schema         print the configuration JSON Schema
+
+Options may come before or after the command (taglint --color never rule
+TL101). A first PATH named like a command is the command: scan a folder
+called `rules` with `taglint check rules` or `taglint ./rules`.
+Rules are named by code (TL101), code prefix (TL1), ALL, or name
+(untagged-image); an unknown one is an error.
+
+exit status: 0 no finding at or above --fail-on, 1 findings at or above
+it, 2 usage, configuration or internal error."""
+
 
 class _Parser(argparse.ArgumentParser):
+    """Errors as :class:`UsageError` (one line, exit 2); no abbreviated
+    options; an unknown option gets the nearest known one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
 
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            raise UsageError(self.unrecognized(extras))
+        return parsed
+
+    def unrecognized(self, extras: list[str]) -> str:
+        where = "" if self.prog == "taglint" else f" of `{self.prog}`"
+        options = [e for e in extras if e.startswith("-") and e != "-"]
+        if not options:
+            return f"unexpected arguments{where}: {' '.join(extras)}"
+        name = options[0].split("=", 1)[0]
+        # compared without their dashes, which every option shares (-select → --select)
+        known = {o.lstrip("-"): o for o in self._option_string_actions if o.startswith("--")}
+        nearest = closest(name.lstrip("-"), known)
+        hint = f" (did you mean {known[nearest]}?)" if nearest else ""
+        return f"`{self.prog}` has no option {name}{hint}" if where else f"unknown option {name}{hint}"
+
+
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command takes, before or after its name."""
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="say more: the traceback of an internal error")
+
 
 def _codes(value: str) -> list[str]:
-    return [part.strip().upper() for part in value.split(",") if part.strip()]
+    """Comma-separated codes, prefixes or rule names, as written (checked
+    against the rules once they are loaded)."""
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _build_arg(value: str) -> tuple[str, str]:
@@ -38,24 +98,30 @@ def _build_arg(value: str) -> tuple[str, str]:
 
 
 def _jobs(value: str) -> int:
-    jobs = int(value)
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (0: all cores), got {value!r}") from None
     if jobs < 0:
-        raise argparse.ArgumentTypeError("must be 0 (all cores) or more")
+        raise argparse.ArgumentTypeError(f"expected a number of processes (0: all cores), got {value!r}")
     return jobs or (os.cpu_count() or 1)
 
 
 def check_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="taglint",
+        usage=USAGE,
         description="Lint container image references and image push commands.",
-        epilog="Other commands: taglint rules | taglint rule CODE | taglint init | taglint schema",
+        epilog=COMMANDS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to scan (default: .)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
-    parser.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated rule code prefixes to check")
-    parser.add_argument("--extend-select", type=_codes, metavar="CODES", help="rule code prefixes to add")
-    parser.add_argument("--ignore", type=_codes, metavar="CODES", help="rule code prefixes to skip")
+    parser.add_argument("--select", type=_codes, metavar="CODES",
+                        help="comma-separated rule codes, prefixes or names to check")
+    parser.add_argument("--extend-select", type=_codes, metavar="CODES", help="rule codes, prefixes or names to add")
+    parser.add_argument("--ignore", type=_codes, metavar="CODES", help="rule codes, prefixes or names to skip")
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that exits 1")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     parser.add_argument("--strict", action="store_true", default=None, help="strict mode (see docs)")
@@ -71,7 +137,7 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fix", action="store_true", help="apply safe fixes")
     parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: unsafe fixes too")
     parser.add_argument("--diff", action="store_true", help="print fixes as a unified diff; change nothing")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output")
+    _add_global_options(parser)
     parser.add_argument("--version", action="version", version=f"taglint {__version__}")
     return parser
 
@@ -88,18 +154,56 @@ def _use_color(choice: str, stream: object) -> bool:
 
 
 def run_check(argv: Sequence[str]) -> int:
+    args = check_parser().parse_args(argv)
+    try:
+        return _check(args)
+    except TaglintError as exc:
+        return _failed(args, str(exc))
+    except Exception as exc:  # a bug: one line, the traceback with --verbose
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        hint = "" if args.verbose else " (--verbose shows the traceback)"
+        return _failed(args, f"internal error: {type(exc).__name__}: {exc}{hint}")
+
+
+def _failed(args: argparse.Namespace, message: str) -> int:
+    """Say why the run failed, on stderr; a JSON report still comes out,
+    with the error in ``summary.errors``, for the tools that read it."""
+    _say_error(message)
+    if args.format == "json":
+        from taglint.engine import ScanResult
+        from taglint.report import ReportOptions, render
+
+        try:
+            _emit(args.output, render("json", ScanResult(findings=[], files_scanned=0, errors=[message]), ReportOptions()))
+        except Exception as exc:  # the report itself failed: stderr has said why the run did
+            _say_error(f"no JSON report: {type(exc).__name__}: {exc}")
+    return EXIT_ERROR
+
+
+def _check(args: argparse.Namespace) -> int:
     from taglint.config import load_config
     from taglint.engine import scan
     from taglint.model import severity_rank
     from taglint.report import ReportOptions, finding_renderer, render
+    from taglint.ruleset import load_rules
+    from taglint.selection import resolved_codes, resolved_config
 
-    args = check_parser().parse_args(argv)
     cwd = Path.cwd()
     config = load_config(args.config, not args.no_config, cwd)
+    rules = load_rules(config.rule_dirs)
+    config = resolved_config(config, rules)  # before the options: errors name the file
+
+    def codes(option: str, values: list[str] | None) -> tuple[str, ...] | None:
+        return None if values is None else resolved_codes(values, rules, option)
+
+    ignore = codes("--ignore", args.ignore)
     config = config.with_overrides(
-        select=tuple(args.select) if args.select is not None else None,
-        extend_select=tuple(args.extend_select) if args.extend_select is not None else None,
-        ignore=(config.ignore + tuple(args.ignore)) if args.ignore else None,
+        select=codes("--select", args.select),
+        extend_select=codes("--extend-select", args.extend_select),
+        ignore=(config.ignore + ignore) if ignore else None,
         fail_on=args.fail_on,
         strict=args.strict,
     )
@@ -119,24 +223,58 @@ def run_check(argv: Sequence[str]) -> int:
 
         outcome = apply_fixes(result.findings, cwd, unsafe=args.unsafe_fixes, write=not args.diff)
         if args.diff:
-            sys.stdout.write(outcome.diff)
+            write_stdout(outcome.diff)
             return EXIT_ERROR if outcome.errors or result.errors else EXIT_CLEAN
         result.errors.extend(outcome.errors)
         result.findings = outcome.remaining
-    stream = sys.stdout
-    text = render(args.format, result, options)
-    if args.output is not None:
-        try:
-            args.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{args.output}: cannot write report: {exc.strerror or exc}") from exc
-    else:
-        stream.write(text)
+    _emit(args.output, render(args.format, result, options))
     if result.errors:
         return EXIT_ERROR
     threshold = severity_rank(config.fail_on)
     failing = any(severity_rank(f.severity) >= threshold for f in result.findings)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _emit(output: Path | None, text: str) -> None:
+    """The report, to ``output`` or standard output."""
+    if output is None:
+        write_stdout(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from exc
+
+
+def write_stdout(text: str) -> None:
+    """Write ``text`` to standard output.  A reader that stopped reading
+    (``taglint . | head``) is no error: the rest of the output goes to the
+    null device, and the exit code stays that of the scan."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+
+
+def _stdout_to_devnull() -> None:
+    """After a broken pipe: later writes and the final flush go nowhere
+    instead of failing again (as the Python documentation on SIGPIPE
+    advises)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _say_error(message: str) -> None:
+    try:
+        print(f"taglint: error: {message}", file=sys.stderr)
+    except OSError:  # stderr is gone too: the exit code says it
+        pass
 
 
 def run_rules(argv: Sequence[str]) -> int:
@@ -145,8 +283,9 @@ def run_rules(argv: Sequence[str]) -> int:
 
     parser = _Parser(prog="taglint rules", description="List every rule.")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    _add_global_options(parser)
     args = parser.parse_args(argv)
-    sys.stdout.write(rules_table_text(builtin_rules(), args.format))
+    write_stdout(rules_table_text(builtin_rules(), args.format))
     return EXIT_CLEAN
 
 
@@ -154,16 +293,21 @@ def run_rule(argv: Sequence[str]) -> int:
     from taglint.docs import rule_markdown
     from taglint.ruleset import builtin_rules
 
+    from taglint.codes import RuleCodes
+
     parser = _Parser(prog="taglint rule", description="Show one rule's documentation.")
     parser.add_argument("code", help="rule code (TL101) or name (untagged-image)")
+    _add_global_options(parser)
     args = parser.parse_args(argv)
     rules = builtin_rules()
-    wanted = args.code.upper()
-    for rule in rules.values():
-        if rule.code == wanted or rule.name == args.code.lower():
-            sys.stdout.write(rule_markdown(rule))
-            return EXIT_CLEAN
-    raise UsageError(f"unknown rule {args.code!r} (see `taglint rules`)")
+    known = RuleCodes(rules)
+    code = known.lookup(args.code)
+    if code in rules:
+        write_stdout(rule_markdown(rules[code]))
+        return EXIT_CLEAN
+    if code is not None:  # a prefix: more than one rule
+        raise UsageError(f'"{args.code}" is a prefix of several rules; name one (see `taglint rules`)')
+    raise UsageError(known.problem(args.code))
 
 
 def run_init(argv: Sequence[str]) -> int:
@@ -172,11 +316,12 @@ def run_init(argv: Sequence[str]) -> int:
     parser = _Parser(prog="taglint init", description="Write a commented starter .taglint.yaml.")
     parser.add_argument("path", nargs="?", default=".taglint.yaml", type=Path)
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _add_global_options(parser)
     args = parser.parse_args(argv)
     if args.path.exists() and not args.force:
         raise UsageError(f"{args.path} already exists (use --force to overwrite)")
     args.path.write_text(STARTER_CONFIG, encoding="utf-8")
-    print(f"wrote {args.path}")
+    write_stdout(f"wrote {args.path}\n")
     return EXIT_CLEAN
 
 
@@ -184,8 +329,9 @@ def run_schema(argv: Sequence[str]) -> int:
     from taglint.config import schema_text
 
     parser = _Parser(prog="taglint schema", description="Print the configuration JSON Schema.")
+    _add_global_options(parser)
     parser.parse_args(argv)
-    sys.stdout.write(schema_text())
+    write_stdout(schema_text())
     return EXIT_CLEAN
 
 
@@ -204,19 +350,48 @@ def run() -> None:
     os._exit(code)
 
 
+def split_command(argv: Sequence[str]) -> tuple[str, list[str]]:
+    """The command and its arguments.  The command is the first argument
+    that is neither an option nor an option's value, when it names one
+    (``taglint --color never rule TL101``); otherwise ``check``."""
+    takes_value = {
+        name
+        for parser in (check_parser(),)
+        for name, action in parser._option_string_actions.items()
+        if action.nargs != 0
+    }
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            break
+        if arg.startswith("-") and arg != "-":
+            index += 2 if arg in takes_value else 1  # `--opt=value` and `-j4` are one argument
+            continue
+        if arg in SUBCOMMANDS:
+            return arg, [*argv[:index], *argv[index + 1 :]]
+        break
+    return "check", list(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    command = args[0] if args and args[0] in SUBCOMMANDS else "check"
-    if args and args[0] == command:
-        args = args[1:]
+    command, args = split_command(list(sys.argv[1:] if argv is None else argv))
     handler = {"check": run_check, "rules": run_rules, "rule": run_rule, "init": run_init, "schema": run_schema}[command]
     try:
         with paused_gc():  # a short run: reference counting frees what it builds
             return handler(args)
     except TaglintError as exc:
-        print(f"taglint: error: {exc}", file=sys.stderr)
+        _say_error(str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # a write not made through write_stdout
+        _stdout_to_devnull()
+        return EXIT_ERROR
+    except Exception as exc:  # a bug outside a scan (run_check handles its own)
+        if "--verbose" in args or "-v" in args:
+            import traceback
+
+            traceback.print_exc()
+        _say_error(f"internal error: {type(exc).__name__}: {exc}")
         return EXIT_ERROR

@@ -283,6 +283,7 @@ def _scan(
     from taglint.checks import is_file_local
 
     rules = load_rules(config.rule_dirs)
+    config = resolved_config(config, rules)  # names → codes; unknown codes are an error
     selected = active_rules(rules, config)
     meta = [r for r in selected if r.check_kind == "unused-suppression"]
     local = [r for r in selected if is_file_local(r.check_kind)]
@@ -290,7 +291,6 @@ def _scan(
     candidates, errors = discover(paths or ["."], cwd, config.exclude, force_exclude)
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
     work = FileWork(ctx, config, local, prerender)
-    config = resolved_config(config, rules)  # names → codes; unknown codes are an error
     processed = extract_all(candidates, work, jobs)
     done = [p for p in processed if p.facts is not None]
     files = [p.facts for p in done]
@@ -309,6 +309,7 @@ def _scan(
     found += evaluate(wide, project, errors)
     findings = [f for f in _unique(found) if not _per_file_ignored(f, config)]
     borrowed = _suppressions_of_unscanned(findings, {f.path for f in files}, cwd)
+    resolve_suppression_codes(suppressions + borrowed, rules)
     findings = apply_suppressions(findings, suppressions + borrowed)
     if meta:
         project.suppressions = suppressions
@@ -316,7 +317,6 @@ def _scan(
         findings += [f for f in evaluate(meta, project, errors) if not _per_file_ignored(f, config)]
     findings.sort(key=Finding.sort_key)
     kept = {id(f) for f in findings}
-    resolve_suppression_codes(suppressions + borrowed, rules)
     prerendered = {
         id(f): (f, text)
         for p in done if id(p.facts) not in touched_ids

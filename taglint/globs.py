@@ -37,7 +37,9 @@ def compile_glob(pattern: str, anchored_names: bool = True) -> re.Pattern[str]:
                 out.append(re.escape(char))
                 i += 1
             else:
-                body = pattern[i + 1 : end].replace("\\", "\\\\")
+                # a class is literal characters and ranges: nothing in it is
+                # a regular-expression set operator or a nested set
+                body = re.sub(r"([\\\[&~|]|(?<=-)-)", r"\\\1", pattern[i + 1 : end])
                 if body.startswith("!"):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")
@@ -49,6 +51,16 @@ def compile_glob(pattern: str, anchored_names: bool = True) -> re.Pattern[str]:
     prefix = "(?:.*/)?" if floating else ""
     # a pattern naming a folder also matches everything below it
     return re.compile(f"^{prefix}{body}(?:/.*)?$", re.DOTALL)
+
+
+def glob_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a usable path glob (``bad character range
+    z-a``), or None when it is."""
+    try:
+        compile_glob(pattern)
+    except re.error as exc:
+        return str(exc.msg)
+    return None
 
 
 def matches(path: str, pattern: str) -> bool:

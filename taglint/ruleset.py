@@ -105,25 +105,36 @@ def load_rule_file(path: Path, validate: bool = True) -> Rule:
 def load_rules(extra_dirs: Iterable[Path] = ()) -> dict[str, Rule]:
     """All rules by code: the built-in ones plus those in ``extra_dirs``.
 
-    Built-in rules are validated by the test suite, not at every start;
-    rules from user folders are validated against the schema when loaded."""
+    Built-in rules are validated by the test suite, not at every start, and
+    read once per process; rules from user folders are validated against
+    the schema when loaded.  Codes and names are unique: a name is an alias
+    of its code wherever codes are written."""
+    rules = dict(builtin_rules())
+    for folder in extra_dirs:
+        _add_folder(rules, folder, validate=True)
+    return dict(sorted(rules.items()))
+
+
+def _add_folder(rules: dict[str, Rule], folder: Path, validate: bool) -> None:
     from taglint.checks import CHECK_KINDS
 
-    rules: dict[str, Rule] = {}
-    builtin = builtin_rules_dir()
-    for folder in (builtin, *extra_dirs):
-        if not folder.is_dir():
-            raise RuleError(f"{folder}: rule folder does not exist")
-        for path in sorted(folder.rglob("*.yaml")):
-            rule = load_rule_file(path, validate=folder != builtin)
-            if rule.check_kind not in CHECK_KINDS:
-                raise RuleError(f"{path}: unknown check kind {rule.check_kind!r}")
-            if rule.code in rules:
-                raise RuleError(f"{path}: rule code {rule.code} is already defined in {rules[rule.code].source}")
-            rules[rule.code] = rule
-    return dict(sorted(rules.items()))
+    if not folder.is_dir():
+        raise RuleError(f"{folder}: rule folder does not exist")
+    names = {rule.name: rule for rule in rules.values()}
+    for path in sorted(folder.rglob("*.yaml")):
+        rule = load_rule_file(path, validate=validate)
+        if rule.check_kind not in CHECK_KINDS:
+            raise RuleError(f"{path}: unknown check kind {rule.check_kind!r}")
+        if rule.code in rules:
+            raise RuleError(f"{path}: rule code {rule.code} is already defined in {rules[rule.code].source}")
+        if rule.name in names:
+            raise RuleError(f"{path}: rule name {rule.name} is already the name of {names[rule.name].code}")
+        rules[rule.code] = names[rule.name] = rule
 
 
 @lru_cache(maxsize=1)
 def builtin_rules() -> dict[str, Rule]:
-    return load_rules()
+    """The built-in rules by code (read once; do not change the mapping)."""
+    rules: dict[str, Rule] = {}
+    _add_folder(rules, builtin_rules_dir(), validate=False)
+    return dict(sorted(rules.items()))

@@ -1,10 +1,14 @@
 """Which rules run, and at which severity: ``select``/``ignore`` prefixes
-(longest match wins), per-code severity overrides, strict mode."""
+(longest match wins), per-code severity overrides, strict mode; and the
+codes a configuration names, checked against the known rules."""
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from dataclasses import replace
+from typing import Iterable, Mapping, Sequence
 
-from taglint.config import Config
+from taglint.codes import RuleCodes
+from taglint.config import Config, key_path
+from taglint.errors import ConfigError
 from taglint.ruleset import Rule
 
 # Off-by-default rules that configuring their subject turns on.
@@ -66,3 +70,52 @@ def code_matches(code: str, prefixes: Iterable[str]) -> bool:
 def configured_severity(code: str, config: Config) -> str | None:
     """The severity the user configured for ``code``, if any."""
     return configured_severity_for(code, config.severity)
+
+
+def resolved_codes(written: Sequence[str], rules: Mapping[str, Rule], where: str) -> tuple[str, ...]:
+    """``written`` as code prefixes (names become their codes); a
+    ConfigError naming ``where`` (an option, say) for anything unknown."""
+    known = RuleCodes(rules)
+    out = []
+    for token in written:
+        code = known.lookup(token)
+        if code is None:
+            raise ConfigError(f"{where}: {known.problem(token)}")
+        out.append(code)
+    return tuple(dict.fromkeys(out))
+
+
+def resolved_config(config: Config, rules: Mapping[str, Rule]) -> Config:
+    """``config`` with every rule code it names (``select``,
+    ``extend-select``, ``ignore``, ``severity`` keys, ``per-file-ignores``
+    values) checked and written as a code prefix: a rule name is an alias
+    of its code; an unknown code, prefix or name is a ConfigError naming
+    the file and the key path."""
+    known = RuleCodes(rules)
+    origin = f"{config.source}: " if config.source else ""
+
+    def codes(values: Sequence[str], *path: str | int) -> tuple[str, ...]:
+        out = []
+        for index, token in enumerate(values):
+            code = known.lookup(token)
+            if code is None:
+                raise ConfigError(f"{origin}{key_path((*path, index))}: {known.problem(token)}")
+            out.append(code)
+        return tuple(dict.fromkeys(out))
+
+    select = codes(config.select, "select")
+    extend_select = codes(config.extend_select, "extend-select")
+    ignore = codes(config.ignore, "ignore")
+    severity: dict[str, str] = {}
+    for token, level in config.severity.items():
+        code = known.lookup(token)
+        if code is None:
+            raise ConfigError(f"{origin}{key_path(('severity', token))}: {known.problem(token)}")
+        severity[code] = level
+    per_file_ignores = {
+        pattern: codes(values, "per-file-ignores", pattern) for pattern, values in config.per_file_ignores.items()
+    }
+    return replace(
+        config, select=select, extend_select=extend_select, ignore=ignore, severity=severity,
+        per_file_ignores=per_file_ignores,
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from taglint.model import Hit
+from taglint.model import Hit, Span
 from taglint.suppress import unused
 
 if TYPE_CHECKING:
@@ -18,12 +18,24 @@ def check_parse_errors(rule: Rule, project: Project) -> Iterator[Hit]:
 
 
 def check_unused_suppressions(rule: Rule, project: Project) -> Iterator[Hit]:
+    """Suppressions that matched nothing (on the comment), and codes or
+    names in them that no rule has (on the code as written)."""
     for suppression in project.suppressions:
+        what = "ignore-file" if suppression.whole_file else "ignore"
         codes = unused(suppression, project.active_codes)
         if codes:
-            what = "ignore-file" if suppression.whole_file else "ignore"
             yield Hit(
                 path=suppression.path,
                 span=suppression.span,
-                fields={"codes": ", ".join(codes), "what": what},
+                fields={"codes": ", ".join(codes), "what": what, "problem": rule.params["unused"]},
+            )
+        if not suppression.report_unused:
+            continue
+        line = suppression.span.line
+        for unknown in suppression.unknown:
+            hint = f" (did you mean {unknown.suggestion}?)" if unknown.suggestion else ""
+            yield Hit(
+                path=suppression.path,
+                span=Span(line, unknown.column, line, unknown.column + len(unknown.written)),
+                fields={"codes": unknown.written, "what": what, "problem": rule.params["unknown"] + hint},
             )
