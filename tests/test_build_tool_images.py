@@ -345,3 +345,71 @@ def test_ko_references_are_not_images_of_any_rule(tmp_path: Path) -> None:
     config = Config()
     result = scan(["."], config, cwd=tmp_path)
     assert [f.reference for f in result.findings if f.reference and "ko://" in f.reference] == []
+
+
+HELM_SKAFFOLD = """\
+apiVersion: skaffold/v4beta11
+kind: Config
+build:
+  artifacts:
+  - image: skaffold-helm
+manifests:
+  helm:
+    releases:
+    - name: app
+      chartPath: charts/app
+      setValueTemplates:
+        image.repository: "{{.IMAGE_REPO_skaffold_helm}}"
+        image.tag: "{{.IMAGE_TAG_skaffold_helm}}@{{.IMAGE_DIGEST_skaffold_helm}}"
+        replicaCount: 2
+    - name: remote
+      remoteChart: bitnami/redis
+      setValues: {image.tag: latest}
+profiles:
+- name: v1-style
+  deploy:
+    helm:
+      releases:
+      - name: legacy
+        chartPath: charts/legacy
+        artifactOverrides:
+          worker.image: skaffold-helm
+        setValues:
+          sidecar.image: busybox
+"""
+
+CHART = {
+    "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\nappVersion: 1.0.0\n",
+    "charts/app/values.yaml": "image:\n  repository: nginx\n  tag: stable\nsidecar:\n  image: nginx\n",
+    "charts/app/templates/deployment.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n      - name: app\n        image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n"
+        "      - name: sidecar\n        image: {{ .Values.sidecar.image }}\n"
+    ),
+}
+
+
+def test_skaffold_records_the_values_its_helm_releases_set_to_built_images() -> None:
+    tool = skaffold_facts(HELM_SKAFFOLD).extras["build_tool"]
+    assert tool["helm_values"] == [
+        {"chart": "charts/app", "keys": ["image"]},
+        {"chart": "charts/legacy", "keys": ["worker.image"]},
+    ]
+
+
+def test_values_skaffold_sets_to_a_built_image_are_not_pulls(tmp_path: Path) -> None:
+    write(tmp_path, {"skaffold.yaml": HELM_SKAFFOLD, **CHART})
+    codes = ("TL101", "TL102", "TL103")
+    assert findings(tmp_path, codes=codes) == [("TL101", "charts/app/values.yaml", 5, "nginx")]
+    # a template scanned alone: its references are built from the same values
+    assert findings(tmp_path, ["charts/app/templates/deployment.yaml"], codes=codes) == [
+        ("TL101", "charts/app/values.yaml", 5, "nginx")
+    ]
+
+
+def test_the_same_chart_without_skaffold_reports_its_values(tmp_path: Path) -> None:
+    write(tmp_path, CHART)
+    assert findings(tmp_path, codes=("TL101", "TL103")) == [
+        ("TL101", "charts/app/values.yaml", 5, "nginx"),
+        ("TL103", "charts/app/values.yaml", 3, "nginx:stable"),
+    ]

@@ -18,7 +18,13 @@ pulls: this extractor reports none of them.  It records, for
   and the v1/v2 ``deploy.kubectl.manifests``, ``deploy.kustomize.path(s)``,
   ``deploy.kpt.dir``, ``deploy.helm.releases[]``; remote URLs are left out;
 * ``requires``: the paths of the configurations it requires (their
-  artifacts are built in the same run).
+  artifacts are built in the same run);
+* ``helm_values``: for each Helm release with a local ``chartPath``, the
+  values keys Skaffold sets to an image it built (``setValueTemplates``
+  from ``{{.IMAGE_REPO_app}}``/``{{.IMAGE_TAG_app}}``/
+  ``{{.IMAGE_FULLY_QUALIFIED_app}}``…, and ``artifactOverrides``,
+  ``setValues`` or the first schemas' ``values`` that name an artifact),
+  as image blocks: ``image.repository`` and ``image.tag`` are ``image``.
 
 What Skaffold pulls is reported as image references: the base and builder
 images of artifacts (``ko.fromImage``, ``jib.fromImage``,
@@ -29,9 +35,10 @@ built first and used as a base).
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from taglint.extract.ci_common import CiFile, MappingNode, Node, items, mapping_get, scalar_str
+from taglint.extract.ci_common import CiFile, MappingNode, Node, items, iter_mapping, mapping_get, scalar_str
 from taglint.model import FileFacts
 from taglint.resolve.kustomize import image_name
 from taglint.source import ExtractContext, SourceFile
@@ -55,15 +62,18 @@ _REMOTE = ("http://", "https://", "gs://", "oci://", "git@")
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     ci = CiFile(source, KIND)
     tool: dict[str, Any] = {"tool": TOOL, "images": [], "manifests": [], "requires": []}
+    releases: list[Node] = []
     for doc in ci.documents():
         if not isinstance(doc, MappingNode) or not is_skaffold_config(doc):
             continue
         ci.root = doc
         _pipeline(ci, doc, "", tool)
+        releases += _helm_releases(doc)
         for index, profile in enumerate(items(mapping_get(doc, "profiles"))):
             if isinstance(profile, MappingNode):
                 _pipeline(ci, profile, f"profiles[{index}].", tool)
                 _patches(profile, tool)
+                releases += _helm_releases(profile)
         for entry in items(mapping_get(doc, "requires")):
             path = scalar_str(mapping_get(entry, "path"))
             if path and not path.startswith(_REMOTE):
@@ -74,6 +84,7 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
         facts.images[:] = [ref for ref in facts.images if image_name(ref.value) not in built]
     for key in ("images", "manifests", "requires"):
         tool[key] = list(dict.fromkeys(tool[key]))
+    tool["helm_values"] = [found for found in (_overridden(release, built) for release in releases) if found]
     facts.extras["build_tool"] = tool
     return facts
 
@@ -121,6 +132,42 @@ def _deployed(manifests: Node | None, deploy: Node | None) -> list[str]:
             found += items(mapping_get(release, "valuesFiles"))
     paths = (scalar_str(node) for node in found if node is not None)
     return [path.strip() for path in paths if path and path.strip() and not path.startswith(_REMOTE)]
+
+
+def _helm_releases(node: MappingNode) -> list[Node]:
+    return [
+        release
+        for helm in (mapping_get(mapping_get(node, "manifests"), "helm"), mapping_get(mapping_get(node, "deploy"), "helm"))
+        for release in items(mapping_get(helm, "releases"))
+    ]
+
+
+_IMAGE_TEMPLATE = re.compile(r"\{\{\s*\.IMAGE_(?:REPO|TAG|DIGEST|FULLY_QUALIFIED|REPO_NO_DOMAIN|DOMAIN)_")
+# The last key of a values path that is one part of an image block.
+_BLOCK_PARTS = frozenset({"repository", "repo", "tag", "registry", "digest"})
+
+
+def _overridden(release: Node, artifacts: set[str]) -> dict[str, Any] | None:
+    """The chart of a release and the image blocks of its values that
+    Skaffold sets to an image it built."""
+    chart = scalar_str(mapping_get(release, "chartPath"))
+    if not chart or not chart.strip() or chart.startswith(_REMOTE):
+        return None
+    keys: list[str] = []
+    for key, _, value in iter_mapping(mapping_get(release, "setValueTemplates")):
+        if _IMAGE_TEMPLATE.search(scalar_str(value) or ""):
+            keys.append(image_block(key))
+    for section in ("artifactOverrides", "setValues", "values"):
+        for key, _, value in iter_mapping(mapping_get(release, section)):
+            if (scalar_str(value) or "").strip() in artifacts:
+                keys.append(image_block(key))
+    return {"chart": chart.strip(), "keys": list(dict.fromkeys(keys))} if keys else None
+
+
+def image_block(key: str) -> str:
+    """``image.repository`` → ``image``: the values block a key is part of."""
+    head, _, last = key.rpartition(".")
+    return head if head and last in _BLOCK_PARTS else key
 
 
 def _patches(profile: MappingNode, tool: dict[str, Any]) -> None:

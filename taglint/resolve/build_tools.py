@@ -18,7 +18,12 @@ A build tool configuration *owns* a reference when
 * its name (without tag) is one the configuration builds — for Skaffold
   also those of the configurations it ``requires`` (built in the same run)
   — or, for a Tilt name written with a tag, the same name and tag; and
-* it is not pinned by digest (Skaffold leaves those alone).
+* it is not pinned by digest (Skaffold leaves those alone);
+
+or, whatever its name, when it comes from a values key of a chart that a
+Skaffold Helm release sets to an image Skaffold built (``setValueTemplates:
+{image.repository: "{{.IMAGE_REPO_app}}"}``): the reference in the values
+file of that chart, or a template's reference built from that key.
 
 The configurations considered are those in the scan and those on disk
 (``skaffold.yaml``, ``skaffold.yml``, ``Tiltfile``) in the folder of each
@@ -34,7 +39,7 @@ from typing import Any, NamedTuple
 from taglint.globs import compile_glob
 from taglint.model import FileFacts, ImageRef
 from taglint.resolve import ResolveContext
-from taglint.resolve.kustomize import image_name
+from taglint.resolve.kustomize import _parent, image_name
 from taglint.source import ExtractContext
 
 CONFIG_NAMES = ("skaffold.yaml", "skaffold.yml", "Tiltfile")
@@ -45,6 +50,7 @@ DEPLOYED_KINDS: dict[str, frozenset[str]] = {
     "tilt": frozenset({"kubernetes", "helm-values", "helm-template", "kustomization", "compose"}),
 }
 ALL_DEPLOYED_KINDS = frozenset().union(*DEPLOYED_KINDS.values())
+HELM_KINDS = frozenset({"helm-values", "helm-template"})
 MAX_PARENTS = 12
 MAX_REQUIRES = 16  # configurations followed through `requires`, per configuration
 _DOCKER_HUB = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/")
@@ -59,6 +65,7 @@ class Owner(NamedTuple):
     names: frozenset[str]  # names built without a tag (normalised)
     tagged: frozenset[str]  # names built with a tag (normalised name:tag)
     deployed: tuple[re.Pattern[str], ...]  # listed paths and globs, absolute
+    helm_values: tuple[tuple[str, frozenset[str]], ...] = ()  # (chart folder, image blocks Skaffold sets)
 
     def covers(self, fs_path: str) -> bool:
         if fs_path.startswith(self.folder.rstrip(os.sep) + os.sep):
@@ -71,6 +78,24 @@ class Owner(NamedTuple):
             return False  # pinned by digest: left as it is
         name = image_name(value)
         return normalised(name) in self.names or normalised(name) + value[len(name):] in self.tagged
+
+    def sets_values_of(self, ref: ImageRef, fs_path: str) -> bool:
+        """Is ``ref`` built from chart values this configuration overrides?"""
+        blocks = {ref.context} | {_values_block(step.name) for step in ref.via}
+        return any(
+            fs_path.startswith(chart.rstrip(os.sep) + os.sep) and not blocks.isdisjoint(keys)
+            for chart, keys in self.helm_values
+        )
+
+
+def _values_block(step_name: str) -> str:
+    """``values image.tag`` / ``.Values.image.repository`` → ``image``."""
+    for prefix in ("values ", ".Values."):
+        if step_name.startswith(prefix):
+            from taglint.extract.skaffold import image_block
+
+            return image_block(step_name[len(prefix):].split(" ", 1)[0])
+    return ""
 
 
 def normalised(name: str) -> str:
@@ -124,16 +149,18 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
 
 
 def _owned(ref: ImageRef, facts: FileFacts, owners: list[Owner], ctx: ResolveContext) -> bool:
-    builders = [owner for owner in owners if facts.kind in DEPLOYED_KINDS[owner.tool] and owner.builds(ref.value)]
-    if not builders:
+    deploying = [owner for owner in owners if facts.kind in DEPLOYED_KINDS[owner.tool]]
+    builders = [owner for owner in deploying if owner.builds(ref.value)]
+    helm = [owner for owner in deploying if owner.helm_values] if facts.kind in HELM_KINDS else []
+    if not builders and not helm:
         return False
     places = {facts.path, ref.path} | ({ref.origin.path} if ref.origin is not None else set())
     paths = [ctx.abspath(place) for place in places]
-    return any(owner.covers(path) for owner in builders for path in paths)
+    return any(owner.covers(path) for owner in builders for path in paths) or any(
+        owner.sets_values_of(ref, path) for owner in helm for path in paths
+    )
 
 
-def _parent(path: str) -> str:
-    return os.path.dirname(path)
 
 
 def _configs_in(folder: str, scanned: dict[str, list[FileFacts]], ctx: ResolveContext) -> list[FileFacts]:
@@ -180,6 +207,10 @@ def _owner(facts: FileFacts, folder: str, ctx: ResolveContext) -> Owner:
     for entry in tool.get("manifests", ()):
         target = os.path.normpath(os.path.join(folder, entry)).replace(os.sep, "/")
         deployed.append(compile_glob(target, anchored_names=False))
+    helm_values = tuple(
+        (os.path.normpath(os.path.join(folder, entry["chart"])), frozenset(entry["keys"]))
+        for entry in tool.get("helm_values", ())
+    )
     return Owner(
         tool=str(tool.get("tool", facts.kind)),
         path=facts.path,
@@ -187,6 +218,7 @@ def _owner(facts: FileFacts, folder: str, ctx: ResolveContext) -> Owner:
         names=frozenset(untagged),
         tagged=frozenset(tagged),
         deployed=tuple(deployed),
+        helm_values=helm_values,
     )
 
 
