@@ -122,3 +122,38 @@ def test_run_lines_with_image_commands_reach_the_shell_layer():
     text = "FROM a:1.0.0\nRUN apt-get install -y curl\nRUN $ENGINE push org/app\nRUN docker push org/app:1.0.0\n"
     commands = images(text).commands
     assert [(c.action, c.span.line) for c in commands] == [("push", 3), ("push", 4)]
+
+
+def test_onbuild_copy_and_mount_images_with_exact_spans():
+    text = (
+        "FROM python:3.12.7-slim AS base\n"
+        "ONBUILD COPY --from=example/tool:v2 /bin/tool /usr/local/bin/tool\n"
+        "onbuild   add --from=registry.example.com/assets:1.0.0 /a /b\n"
+        "ONBUILD RUN --mount=type=bind,from=busybox:1.36.1,target=/b ls /b\n"
+    )
+    refs = images(text).images[1:]
+    assert [(r.written, r.span, r.context, r.stage) for r in refs] == [
+        ("example/tool:v2", Span(2, 21, 2, 36), "ONBUILD COPY --from", "ONBUILD"),
+        ("registry.example.com/assets:1.0.0", Span(3, 22, 3, 55), "ONBUILD ADD --from", "ONBUILD"),
+        ("busybox:1.36.1", Span(4, 36, 4, 50), "ONBUILD RUN --mount from", "ONBUILD"),
+    ]
+
+
+def test_onbuild_bare_from_may_be_a_stage_of_the_child_build():
+    text = "FROM alpine:3.20.3\nONBUILD COPY --from=builder /out /out\nONBUILD COPY --from=0 /a /a\n"
+    assert values(text) == ["alpine:3.20.3"]
+
+
+def test_onbuild_run_commands_reach_the_shell_layer_with_exact_spans():
+    text = (
+        "FROM docker:27.3.1-cli\n"
+        "ONBUILD RUN docker push registry.example.com/app\n"
+        "ONBUILD RUN echo hi && \\\n"
+        "    docker push registry.example.com/app:$(date +%s)\n"
+    )
+    pushes = [c for c in images(text).commands if c.action == "push"]
+    targets = [(c.attributes["targets"][0].value, c.attributes["targets"][0].span) for c in pushes]
+    assert targets == [
+        ("registry.example.com/app", Span(2, 25, 2, 49)),
+        ("registry.example.com/app:$(date +%s)", Span(4, 17, 4, 53)),
+    ]

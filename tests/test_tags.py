@@ -360,3 +360,70 @@ def test_classify_reference_never_raises_on_template_soup(text: str):
 )
 def test_ci_system_placeholders_are_unresolved_not_invalid(text):
     assert classify_reference(text).tag_class is TagClass.UNRESOLVED
+
+
+# --- release versions and semantic versions --------------------------------------
+
+from taglint.tags import ReleaseVersion, release_version, semantic_version  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "tag,parts,prerelease,exact,text",
+    [
+        ("v3.14.0", (3, 14, 0), "", True, "v3.14.0"),
+        ("v3.14.0-distroless", (3, 14, 0), "", True, "v3.14.0"),
+        ("3.12-slim", (3, 12), "", False, "3.12"),
+        ("20-alpine", (20,), "", False, "20"),
+        ("v1.0", (1, 0), "", False, "v1.0"),
+        ("1.0.0-rc1-slim", (1, 0, 0), "rc1", True, "1.0.0-rc1"),
+        ("3.14.0rc1", (3, 14, 0), "rc1", True, "3.14.0rc1"),
+        ("2024-11-27", (2024, 11, 27, 0), "", True, "2024-11-27"),
+        ("1.2-3", (1, 2, 3), "", True, "1.2-3"),
+        ("V1.2.3", (1, 2, 3), "", True, "V1.2.3"),
+    ],
+)
+def test_release_version_reads_the_version_without_variants(tag, parts, prerelease, exact, text):
+    assert release_version(tag) == ReleaseVersion(parts, prerelease, exact, text)
+
+
+@pytest.mark.parametrize("tag", ["latest", "a1b2c3d", "stable", "bookworm", "ubuntu-22.04", "${TAG}", "main-a1b2c3d"])
+def test_tags_without_a_version_have_no_release_version(tag):
+    assert release_version(tag) is None
+
+
+def test_release_version_order():
+    def version(tag: str) -> ReleaseVersion:
+        found = release_version(tag)
+        assert found is not None
+        return found
+
+    assert version("1.25.0").older_than(version("1.27.3"))
+    assert not version("1.27.3").older_than(version("1.25.0"))
+    assert version("1.27.3-rc1").older_than(version("1.27.3"))
+    assert not version("1.27").older_than(version("1.27.3"))  # same line: a partial version is not older
+    assert version("1.26").older_than(version("1.27.3"))
+    assert not version("v3.14.0").older_than(version("v3.14.0-distroless"))
+    assert version("v1.0.3").refines(version("v1.0"))
+    assert not version("v1.1.0").refines(version("v1.0"))
+
+
+@pytest.mark.parametrize(
+    "tag,semver,strict",
+    [
+        ("v1.0", True, False),
+        ("1.0", True, False),
+        ("v1.1", True, False),
+        ("v2.0-rc.1", True, False),
+        ("1.4.2", True, True),
+        ("v1.4.2", True, True),
+        ("1.0.0-rc.1", True, True),
+        ("v2", False, False),  # a major version alone moves across minor releases
+        ("a1b2c3d", False, False),
+        ("1.0.0.1", False, False),
+        ("01.0", False, False),
+        ("latest", False, False),
+    ],
+)
+def test_semantic_version(tag, semver, strict):
+    assert semantic_version(tag, require_patch=False) is semver
+    assert semantic_version(tag, require_patch=True) is strict

@@ -110,7 +110,7 @@ def check_invalid(rule: Rule, project: Project) -> Iterator[Hit]:
     for ref in project.images():
         if not ref.value.strip():
             yield image_hit(ref, project.classify(ref.value), reference='""', error="empty image reference",
-                            hint="; the container names no image to run")
+                            hint="; the container names no image to run", via="", fix_variant="empty")
             continue
         found = project.classify(ref.value)
         if found.tag_class.value == "invalid" and found.error is not None:

@@ -1,10 +1,18 @@
 """Google Cloud Build (``cloudbuild.yaml``/``.yml``/``.json``).
 
 Images: every ``steps[].name`` is the image the step runs.  ``images:`` are
-pushed at the end of the build: each becomes a ``push`` command (untagged
-means ``:latest``).  ``substitutions:`` (user ``_VARS``) are substituted;
-built-ins such as ``$SHORT_SHA``, ``$COMMIT_SHA``, ``$BUILD_ID`` stay as
-written for the tag classifier.
+pushed at the end of the build: each becomes a ``push`` command.  An entry
+with a tag pushes that tag.  An entry without one pushes the tags the
+build's steps gave that name (the ``-t``/``--tag`` of its ``docker build``
+steps and the targets of ``docker tag``, substitutions such as
+``$SHORT_SHA`` included): Cloud Build pushes every local tag of the named
+repository, as ``docker push`` did before Docker 20.10 and as Google's own
+builds rely on (``images: [gcr.io/$PROJECT_ID/app]`` after ``docker build
+-t …:$SHORT_SHA -t …:latest``).  Only a name the build tagged with no tag
+(``-t gcr.io/p/app``) goes out as ``:latest``; a name no readable step tags
+(a ``make`` step builds it) has unknown tags.  ``substitutions:`` (user
+``_VARS``) are substituted; built-ins such as ``$SHORT_SHA``,
+``$COMMIT_SHA``, ``$BUILD_ID`` stay as written for the tag classifier.
 
 Commands: a docker step (``name: gcr.io/cloud-builders/docker`` or any
 ``docker`` image without another entrypoint) is analysed as the command
@@ -30,7 +38,7 @@ from taglint.extract.ci_common import (
     read_mapping_documents,
     scalar_str,
 )
-from taglint.model import FileFacts
+from taglint.model import Command, FileFacts, Location, Step, Word
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import node_span
 
@@ -73,12 +81,63 @@ def _build(ci: CiFile, doc: MappingNode) -> None:
             _argv_step(ci, "docker", args, step_env)
         elif not entrypoint and "kaniko-project/executor" in image:
             _argv_step(ci, "/kaniko/executor", args, step_env)
+    tagged = _tags_given(ci.facts.commands)
     for index, item in enumerate(items(images)):
         word = ci.scalar_word(item, env)
         if word is None:
             continue
-        ci.command(word.span, "gcloud", "push", SCOPE, args=(word,), written=f"images[{index}]: {word.written}",
-                   targets=(word,), push=True, default_tag="latest", verb="Cloud Build `images:`", editable=False)
+        written = f"images[{index}]: {word.written}"
+        if _has_tag(word.value):
+            ci.command(word.span, "gcloud", "push", SCOPE, args=(word,), written=written, targets=(word,),
+                       push=True, default_tag="latest", verb="images:", editable=False)
+            continue
+        given = tagged.get(word.value, [])
+        ci.command(word.span, "gcloud", "push", SCOPE, args=(word,), written=written,
+                   targets=tuple(_pushed_as(word, given)) or (word,), push=True,
+                   default_tag="latest" if given else None, unknown_targets=None if given else True,
+                   verb="images:", editable=False)
+
+
+def _repository(value: str) -> str:
+    """``gcr.io/p/app:1.0@sha256:…`` → ``gcr.io/p/app`` (a ``:port`` stays)."""
+    name = value.split("@", 1)[0]
+    colon = name.rfind(":")
+    return name[:colon] if colon > name.rfind("/") else name
+
+
+def _has_tag(value: str) -> bool:
+    return "@" in value or _repository(value) != value
+
+
+def _tags_given(commands: Sequence[Command]) -> dict[str, list[tuple[Word, Step]]]:
+    """Repository → the targets that build and tag commands of this file give
+    it, each with the step that names the command."""
+    given: dict[str, list[tuple[Word, Step]]] = {}
+    for command in commands:
+        if command.action not in ("build", "tag"):
+            continue
+        flag = f"{command.tool} build -t" if command.action == "build" else f"{command.tool} tag"
+        for target in command.attributes.get("targets") or ():
+            step = Step(flag, target.value, Location(command.path, target.span))
+            given.setdefault(_repository(target.value), []).append((target, step))
+    return given
+
+
+def _pushed_as(entry: Word, given: Sequence[tuple[Word, Step]]) -> list[Word]:
+    """The ``images:`` entry as each tag the build gave its name: the
+    entry's place and text, the tagged value, and the step that tagged it.
+    A name the build also tagged without a tag goes out as ``:latest``,
+    named so when other tags go out beside it."""
+    explicit = any(_has_tag(target.value) for target, _ in given)
+    out: list[Word] = []
+    for target, step in given:
+        value = target.value
+        if explicit and not _has_tag(value):
+            value += ":latest"
+        word = Word(entry.written, value, entry.span, entry.via + (step,))
+        if word not in out:
+            out.append(word)
+    return out
 
 
 def _argv_step(ci: CiFile, program: str, args: Sequence[Node], env: dict) -> None:

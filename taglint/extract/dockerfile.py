@@ -9,7 +9,11 @@ lines.
 
 Images: ``FROM`` (not ``scratch``, not an earlier stage), ``COPY|ADD
 --from=<image>`` (not a stage name or index), ``RUN --mount=...,from=<image>``
-and the ``# syntax=`` directive.  ``ARG`` defaults (global ones before the
+and the ``# syntax=`` directive.  ``ONBUILD COPY|ADD|RUN`` triggers are read
+like the instruction they carry (they run in the build of every child
+image): their images and shell commands are reported with exact spans; a
+bare one-word ``--from`` there may name a stage of the child's Dockerfile,
+so only a reference with a registry, path, tag or digest counts.  ``ARG`` defaults (global ones before the
 first ``FROM``, stage ones after it) and ``--build-arg`` values are
 substituted; an ARG with no value leaves the reference unresolved.
 """
@@ -192,6 +196,9 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     current_stage: str | None = None
     for instruction in instructions:
         command = (instruction.cmd or "").upper()
+        if command == "ONBUILD":
+            _onbuild(source, instruction, escape, scope, stages, facts)
+            continue
         if command == "ARG":
             line = instruction.start_line
             for name, default in _arg_pairs(instruction.value):
@@ -209,6 +216,33 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
             if escape == "\\" and not instruction.json and _may_run_image_tools(instruction.original):
                 _run_script(source, instruction, scope, facts, current_stage)
     return facts
+
+
+_ONBUILD_KEYWORD = re.compile(r"\s*ONBUILD\s+RUN\s+((?:--\S+\s+)*)", re.IGNORECASE)
+_RUN_KEYWORD = re.compile(r"\s*RUN\s+((?:--\S+\s+)*)", re.IGNORECASE)
+# An ONBUILD trigger's `--from` value that may be a stage of the child build.
+_BARE_WORD = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+
+
+def _onbuild(
+    source: SourceFile, instruction: object, escape: str, scope: _Scope, stages: list[str | None], facts: FileFacts
+) -> None:
+    """``ONBUILD COPY|ADD --from``, ``ONBUILD RUN --mount=…,from=`` and the
+    shell commands of ``ONBUILD RUN``: checked like the instruction they carry."""
+    trigger = (instruction.sub_cmd or "").upper()  # type: ignore[attr-defined]
+    text = instruction.original.lower()  # type: ignore[attr-defined]
+    stage = "ONBUILD"
+    images_before = len(facts.images)
+    if trigger in ("COPY", "ADD") and "--from=" in text:
+        _copy_from(source, instruction, escape, scope, stages, facts, stage, f"ONBUILD {trigger}", skip=2)
+    elif trigger == "RUN":
+        if "--mount=" in text and "from=" in text:
+            _run_mounts(source, instruction, escape, scope, stages, facts, stage, skip=2)
+        if escape == "\\" and not instruction.json and _may_run_image_tools(instruction.original):  # type: ignore[attr-defined]
+            _run_script(source, instruction, scope, facts, stage, keyword=_ONBUILD_KEYWORD)
+    facts.images[images_before:] = [
+        ref for ref in facts.images[images_before:] if not _BARE_WORD.fullmatch(ref.value)
+    ]
 
 
 def _from(
@@ -245,9 +279,11 @@ def _is_stage(value: str, stages: list[str | None]) -> bool:
 
 def _copy_from(
     source: SourceFile, instruction: object, escape: str, scope: _Scope, stages: list[str | None],
-    facts: FileFacts, stage: str | None, command: str,
+    facts: FileFacts, stage: str | None, command: str, skip: int = 1,
 ) -> None:
-    for token in _tokens(source, instruction.start_line, instruction.end_line, escape)[1:]:  # type: ignore[attr-defined]
+    """``COPY|ADD --from=<image>``; ``skip`` is the number of keywords before
+    the flags (2 for ``ONBUILD COPY``)."""
+    for token in _tokens(source, instruction.start_line, instruction.end_line, escape)[skip:]:  # type: ignore[attr-defined]
         if not token.text.startswith("--"):
             break
         if token.text.lower().startswith("--from="):
@@ -260,9 +296,10 @@ def _copy_from(
 
 def _run_mounts(
     source: SourceFile, instruction: object, escape: str, scope: _Scope, stages: list[str | None],
-    facts: FileFacts, stage: str | None,
+    facts: FileFacts, stage: str | None, skip: int = 1,
 ) -> None:
-    for token in _tokens(source, instruction.start_line, instruction.end_line, escape)[1:]:  # type: ignore[attr-defined]
+    context = "ONBUILD RUN --mount from" if skip == 2 else "RUN --mount from"
+    for token in _tokens(source, instruction.start_line, instruction.end_line, escape)[skip:]:  # type: ignore[attr-defined]
         if not token.text.startswith("--"):
             break
         if not token.text.lower().startswith("--mount="):
@@ -275,7 +312,7 @@ def _run_mounts(
                 offset = token.text.find(field, position) + len(key) + 1
                 resolved, _ = scope.expand(value)
                 if not _is_stage(resolved, stages):
-                    facts.images.append(_image_ref(source, token, offset, value, scope, "RUN --mount from", stage))
+                    facts.images.append(_image_ref(source, token, offset, value, scope, context, stage))
 
 
 def _unquote(text: str) -> str:
@@ -297,7 +334,10 @@ def _line_positions(first_line: int, text: str):
     return position
 
 
-def _run_script(source: SourceFile, instruction: object, scope: _Scope, facts: FileFacts, stage: str | None) -> None:
+def _run_script(
+    source: SourceFile, instruction: object, scope: _Scope, facts: FileFacts, stage: str | None,
+    keyword: re.Pattern[str] = _RUN_KEYWORD,
+) -> None:
     """Shell commands of a ``RUN`` line, with positions in the Dockerfile.
 
     The script is the instruction's own lines with ``RUN`` and its flags
@@ -323,9 +363,9 @@ def _run_script(source: SourceFile, instruction: object, scope: _Scope, facts: F
     if not lines:
         return
     first = lines[0]
-    keyword = re.match(r"\s*RUN\s+((?:--\S+\s+)*)", first, re.IGNORECASE)
-    if keyword:
-        first = " " * keyword.end() + first[keyword.end() :]
+    found = keyword.match(first)
+    if found:
+        first = " " * found.end() + first[found.end() :]
     body = [first]
     for raw in lines[1:]:
         stripped = raw.strip()

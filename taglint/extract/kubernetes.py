@@ -47,9 +47,10 @@ Values are what the file says: placeholders (``${IMAGE}``,
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from taglint.extract.not_container_images import skips_for
-from taglint.model import FileFacts, ImageRef
+from taglint.model import FileFacts, ImageRef, Span
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
     documents_or_problem,
@@ -194,15 +195,29 @@ def _image_key(
     if not _is_string(value):
         return None
     written = str(value.value)
+    in_container_list = len(node_path) >= 2 and isinstance(node_path[-1], int) and node_path[-2] in CONTAINER_LISTS
     if not written.strip():
-        return None
+        if key != "image" or not in_container_list:
+            return None  # an empty optional image setting, not a container's image
+        # `image: ""` in a workload's container: it names no image (TL107)
+        return _empty_ref(_ref(path, value, node_path + (key,), scalar_str(mapping_get(node, "name")), stage, lines, text), lines)
     if written.startswith(KO_SCHEME):
         return None  # ko builds it from the repository's Go code when it deploys
-    in_container_list = len(node_path) >= 2 and isinstance(node_path[-1], int) and node_path[-2] in CONTAINER_LISTS
     if not in_container_list and ("://" in written or any(c.isspace() for c in written.strip())):
         return None
     container = scalar_str(mapping_get(node, "name"))
     return _ref(path, value, node_path + (key,), container, stage, lines, text)
+
+
+def _empty_ref(ref: ImageRef, lines: Lines) -> ImageRef:
+    """An empty quoted image spans its quotes (``""``), not the nothing between them."""
+    span = ref.span
+    line = lines.get()[span.line - 1] if span.line <= len(lines.get()) else ""
+    quote = line[span.column - 2 : span.column - 1] if span.column >= 2 else ""
+    if span.end_line != span.line or quote not in ("'", '"') or line[span.end_column - 1 : span.end_column] != quote:
+        return ref
+    wide = Span(span.line, span.column - 1, span.line, span.end_column + 1)
+    return replace(ref, span=wide, written=line[wide.column - 1 : wide.end_column - 1])
 
 
 class Lines:
