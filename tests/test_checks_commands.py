@@ -219,6 +219,25 @@ def test_tl211_login_without_server() -> None:
     assert hit.fields["registry"] == "`$CI_REGISTRY`"
 
 
+def test_tl211_knows_cloud_logins() -> None:
+    hub = "docker login -u u --password-stdin <f\n"
+    assert hits("TL211", hub + "ibmcloud cr login\ndocker push us.icr.io/acme/a:1") == []
+    assert hits("TL211", hub + "doctl registry login\ndocker push registry.digitalocean.com/acme/a:1") == []
+    assert hits("TL211", hub + "az acr login -n acme\ndocker push acme.azurecr.io/a:1") == []
+    # the cluster registry of `oc registry login` is not on the line: no claim about the push
+    assert hits("TL211", hub + "oc registry login\ndocker push registry.apps.example.com/acme/a:1") == []
+    (hit,) = hits("TL211", hub + "gcloud auth configure-docker\ndocker push europe-docker.pkg.dev/p/r/a:1")
+    assert hit.fields["registry"] == "`europe-docker.pkg.dev`"
+
+
+def test_tl209_cloud_logins_in_ci_jobs() -> None:
+    for login in ("ibmcloud cr login", "oc registry login", "doctl registry login", "heroku container:login",
+                  "gcloud auth configure-docker us-docker.pkg.dev", "$(aws ecr get-login --no-include-email)",
+                  "aws ecr get-login-password | docker login -u AWS --password-stdin 1.dkr.ecr.eu-west-1.amazonaws.com"):
+        assert lines("TL209", login + "\nretry 3 docker push r.example.com/a:1", kind="gitlab-ci") == [], login
+    assert lines("TL209", "aws ecr get-login-password\ntimeout 60 docker push r.example.com/a:1", kind="gitlab-ci") == [2]
+
+
 def test_tl212_literal_credentials() -> None:
     (hit,) = hits("TL212", 'echo "s3cret" | docker login -u u --password-stdin r.io')
     assert hit.span.column == 6

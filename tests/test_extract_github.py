@@ -502,3 +502,113 @@ def test_metadata_flavor_latest_true_is_reported_at_the_flavor_line():
         ("org/app:v-${{ github.ref_name }}", 9, 17),
         ("org/app:latest", 12, 13),
     ]
+
+
+def test_local_action_calls_and_composite_actions():
+    found = facts(
+        """
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: ./.github/actions/publish
+              - uses: ./tools/action/@main
+              - uses: ./
+        """,
+        "repo/.github/workflows/release.yml",
+    )
+    assert found.extras["local_actions"] == [
+        ("release", "repo/.github/actions/publish", 5),
+        ("release", "repo/tools/action", 6),
+        ("release", "repo", 7),
+    ]
+    assert found.actions == []
+    composite = facts(
+        """
+        runs:
+          using: composite
+          steps:
+            - uses: ./.github/actions/login
+            - run: docker push ghcr.io/org/app:1.0.0
+              shell: bash
+        """,
+        ".github/actions/publish/action.yml",
+    )
+    assert composite.extras["composite_action"] is True
+    assert composite.extras["local_actions"] == [("action", ".github/actions/login", 4)]
+    assert [c.scope for c in composite.commands] == ["action"]
+    docker = facts("runs:\n  using: docker\n  image: Dockerfile\n", "action.yml")
+    assert "composite_action" not in docker.extras
+
+
+def test_repository_root():
+    from taglint.extract.github import repository_root
+
+    assert repository_root(".github/workflows/ci.yml") == ""
+    assert repository_root("svc/.github/workflows/ci.yml") == "svc"
+    assert repository_root("svc/.github/actions/a/action.yml") == "svc"
+    assert repository_root("svc/.gitea/workflows/ci.yml") == "svc"
+    assert repository_root("action.yml") == ""
+    assert repository_root("tools/push/action.yml") == "tools/push"
+
+
+def test_cloud_login_actions():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: aliyun/acr-login@v1
+                with:
+                  login-server: https://registry.cn-hangzhou.aliyuncs.com
+                  username: ${{ secrets.ACR_USERNAME }}
+                  password: ${{ secrets.ACR_PASSWORD }}
+              - uses: aliyun/acr-login@v1
+                with:
+                  region-id: cn-beijing
+                  access-key-id: ${{ secrets.AK }}
+                  access-key-secret: ${{ secrets.SK }}
+              - uses: aws-actions/amazon-ecr-login@v2
+                with:
+                  registry-type: public
+              - uses: aws-actions/amazon-ecr-login@v2
+                with:
+                  registries: "123456789012,210987654321"
+        """
+    )
+    first, second, public, private = found.commands
+    assert first.attributes["server"].value == "https://registry.cn-hangzhou.aliyuncs.com"
+    assert second.attributes.get("server") is None and "default_server" not in second.attributes
+    assert "registry.cn-beijing.aliyuncs.com" in second.attributes["servers"]
+    assert "*.cn-beijing.cr.aliyuncs.com" in second.attributes["servers"]
+    assert public.attributes["servers"] == ("public.ecr.aws",)
+    assert private.attributes["servers"] == ("123456789012.dkr.ecr.*.amazonaws.com", "210987654321.dkr.ecr.*.amazonaws.com")
+
+
+def test_push_to_registry_with_its_own_credentials():
+    found = facts(
+        """
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: redhat-actions/push-to-registry@v2
+                with:
+                  image: api
+                  tags: latest ${{ github.sha }} v-${{ github.ref_name }}-x
+                  registry: quay.io/acme
+                  username: ${{ secrets.QUAY_USER }}
+                  password: ${{ secrets.QUAY_TOKEN }}
+              - uses: redhat-actions/push-to-registry@v2
+                with:
+                  image: api
+                  tags: ${{ github.sha }}
+                  registry: quay.io/acme
+        """
+    )
+    with_creds, without = found.commands
+    assert [w.value for w in with_creds.attributes["targets"]] == [
+        "quay.io/acme/api:latest", "quay.io/acme/api:${{ github.sha }}", "quay.io/acme/api:v-${{ github.ref_name }}-x"]
+    assert with_creds.attributes["authenticated"] is True
+    assert "authenticated" not in without.attributes

@@ -186,6 +186,54 @@ def test_login_defaults_and_cloud_helpers() -> None:
     none("az acr login --name myreg --expose-token")
 
 
+@pytest.mark.parametrize(
+    "script, tool, server, servers, any_server",
+    [
+        ("ibmcloud cr login", "ibmcloud", None, ("icr.io", "*.icr.io"), False),
+        ("ibmcloud cr login --client podman", "ibmcloud", None, ("icr.io", "*.icr.io"), False),
+        ("ic cr login", "ic", None, ("icr.io", "*.icr.io"), False),
+        ("oc registry login", "oc", None, None, True),
+        ("oc registry login --registry=registry.apps.example.com", "oc", "registry.apps.example.com", None, False),
+        ("oc registry login -z builder --registry r.example.com", "oc", "r.example.com", None, False),
+        ("doctl registry login --expiry-seconds 1200", "doctl", None, ("registry.digitalocean.com",), False),
+        ("heroku container:login", "heroku", None, ("registry.heroku.com",), False),
+        ("flyctl auth docker", "flyctl", None, ("registry.fly.io",), False),
+        ("scw registry login", "scw", None, ("rg.*.scw.cloud",), False),
+        ("regctl registry login ghcr.io -u me --pass-stdin", "regctl", "ghcr.io", None, False),
+        ("sudo -E ibmcloud cr login", "ibmcloud", None, ("icr.io", "*.icr.io"), False),
+    ],
+)
+def test_cloud_cli_logins(script: str, tool: str, server: str | None, servers: tuple | None, any_server: bool) -> None:
+    command = one(script)
+    assert (command.tool, command.action) == (tool, "login")
+    found = command.attributes.get("server")
+    assert (found.value if found is not None else None) == server
+    assert command.attributes.get("servers") == servers
+    assert bool(command.attributes.get("any_server")) is any_server
+    assert "default_server" not in command.attributes
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["oc login --token=x https://api.example.com", "ibmcloud login --apikey k", "doctl registry get",
+     "ibmcloud cr images", "heroku container:push web", "fly deploy"],
+)
+def test_not_registry_logins(script: str) -> None:
+    none(script)
+
+
+def test_token_pipelines_are_docker_logins() -> None:
+    ecr = analyze_script(
+        "aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin "
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com", path="x", kind="shell", scope="s").commands
+    assert [(c.tool, c.attributes["server"].value) for c in ecr] == [
+        ("docker", "123456789012.dkr.ecr.eu-west-1.amazonaws.com")]
+    gcr = analyze_script("gcloud auth print-access-token | docker login -u oauth2accesstoken --password-stdin "
+                         "https://europe-docker.pkg.dev", path="x", kind="shell", scope="s").commands
+    assert [(c.tool, c.attributes["server"].value) for c in gcr] == [("docker", "https://europe-docker.pkg.dev")]
+    assert gcr[0].attributes["stdin_from"] == "gcloud auth print-access-token"
+
+
 def test_password_fixable_only_when_stdin_is_free() -> None:
     assert one('docker login -u u -p "$P" r.io').attributes["fixable"] is True
     assert one('docker login -u u --password="$P" r.io').attributes["fixable"] is True

@@ -55,7 +55,10 @@ CHECK_KINDS: dict[str, str] = {
 # facts and the configuration, so the engine evaluates it right after
 # extraction, in the worker process that extracted the file (and again in
 # the main process for files a resolver changed).
-PROJECT_WIDE: frozenset[str] = frozenset({"partial-version-tag", "inconsistent-tags", "unused-suppression"})
+# TL209 looks for the login of a composite action's pushes in the workflow
+# jobs that use the action.
+PROJECT_WIDE: frozenset[str] = frozenset({"partial-version-tag", "inconsistent-tags", "unused-suppression",
+                                          "push-without-login"})
 
 
 def is_file_local(name: str) -> bool:

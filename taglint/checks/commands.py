@@ -160,6 +160,8 @@ def _login_servers(command: Command) -> list[str]:
     if isinstance(server, Word):
         out.append(server.value)
     out.extend(command.attributes.get("servers") or ())
+    if command.attributes.get("any_server"):
+        out.append("*")  # a registry the line does not name (`oc registry login`): cannot tell
     if not out and command.attributes.get("default_server"):
         out.append(command.attributes["default_server"])
     return out
@@ -473,9 +475,33 @@ def _suggestion(command: Command, words: Sequence[Word]) -> str:
 
 
 def check_push_without_login(rule: Rule, project: Project) -> Iterator[Hit]:
-    for commands in _by_scope(_commands(rule, project)).values():
-        if any(c.action == "login" for c in commands):
+    """A job that pushes and never logs in, reported once at its first push.
+    A local composite action a job uses runs in that job: its login counts
+    for the job, and its own pushes are covered when every job that uses it
+    has logged in before the step (project-wide: the callers are other
+    files)."""
+    from taglint.checks.local_actions import LocalActions
+
+    scoped = list(_commands(rule, project))
+    actions = LocalActions(project, project.commands())
+    for (path, scope), commands in _by_scope(scoped).items():
+        if any(c.action == "login" for c in commands) or actions.job_logs_in(path, scope, None):
             continue
+        fields: dict[str, Any] = {}
+        if actions.is_composite(path):
+            callers = actions.callers_logging_in(path)
+            missing = [call for call, logged in callers if logged is False]
+            if callers and not missing and all(logged for _c, logged in callers):
+                continue
+            if missing:
+                first = missing[0]
+                more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+                fields["owner"] = f"job `{first.scope}` of `{first.path}`{more}, which uses this action,"
+            else:
+                # no workflow in the scan uses it: its callers' login cannot be seen
+                fields["owner"] = "this composite action"
+                fields["note"] = " and no workflow in the scan uses it, so its callers' login cannot be seen"
+                fields["severity"] = "info"
         for command in commands:
             if not pushes(command) or command.attributes.get("authenticated"):
                 continue
@@ -485,7 +511,7 @@ def check_push_without_login(rule: Rule, project: Project) -> Iterator[Hit]:
                 continue
             word = words[0] if words else None
             registry = next((h for h in hosts if h), None) or "the registry"
-            yield word_hit(command, word, registry=registry)
+            yield word_hit(command, word, registry=registry, **fields)
             break
 
 

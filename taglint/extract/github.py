@@ -31,11 +31,24 @@ file; the scope is the job.  Action steps that act like commands:
   ``latest`` from ``flavor: latest=true`` or, with ``latest=auto``, from a
   release rule).
 - ``docker/login-action``, ``azure/docker-login``,
-  ``redhat-actions/podman-login``, ``aws-actions/amazon-ecr-login`` →
-  ``login`` (``server`` from ``registry``/``login-server``; without one,
-  Docker Hub); ``redhat-actions/push-to-registry`` → ``push``;
-  ``docker/bake-action`` → a build whose targets the bake file names
-  (``unknown_targets``), pushing when ``push`` is set.
+  ``redhat-actions/podman-login``, ``aliyun/acr-login`` → ``login``
+  (``server`` from ``registry``/``login-server``; ``aliyun/acr-login``
+  without one but with a ``region-id`` logs in to that region's ACR hosts;
+  otherwise Docker Hub); ``aws-actions/amazon-ecr-login`` → ``login`` to
+  the ECR hosts of its ``registries`` (``public.ecr.aws`` with
+  ``registry-type: public``); ``redhat-actions/push-to-registry`` →
+  ``push`` (``authenticated`` when it is given ``username`` and
+  ``password``); ``docker/bake-action`` → a build whose targets the bake
+  file names (``unknown_targets``), pushing when ``push`` is set.
+  ``gcloud auth configure-docker`` after ``google-github-actions/auth`` is
+  a ``run:`` step, read by the shell layer.
+
+Local actions: a step ``uses: ./path`` runs the action at ``path`` from the
+repository root (the folder holding ``.github``) in the same job; each is
+recorded in ``extras["local_actions"]`` as (job, action folder, line).
+An ``action.yml`` with ``runs.using: composite`` sets
+``extras["composite_action"]``: its steps run in the job of each workflow
+step that uses it (TL209 looks for the login there).
 
 Component references: ``uses: owner/repo[/path]@ref`` in steps and jobs
 (reusable workflows); never ``./local`` or ``docker://``.
@@ -43,6 +56,7 @@ Component references: ``uses: owner/repo[/path]@ref`` in steps and jobs
 from __future__ import annotations
 
 import itertools
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -81,7 +95,11 @@ _LOGIN_ACTIONS = {
     "docker/login-action": "registry",
     "azure/docker-login": "login-server",
     "redhat-actions/podman-login": "registry",
+    "aliyun/acr-login": "login-server",
 }
+_TAG_WORD = re.compile(r"(?:\$\{\{.*?\}\}|[^\s$]|\$(?!\{\{))+")
+# Folders whose workflows run from the repository root above them.
+_CI_FOLDERS = (".github", ".gitea", ".forgejo")
 
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
@@ -118,6 +136,8 @@ def _action_file(ci: CiFile, doc: MappingNode) -> None:
     if using == "docker" and text is not None and text.strip().startswith(_DOCKER):
         lead = len(text) - len(text.lstrip())
         ci.image(image, "runs.image", start=lead + len(_DOCKER))
+    if using == "composite":
+        ci.facts.extras["composite_action"] = True
     steps = mapping_get(runs, "steps")
     if steps is not None:
         job = _Job(ci, "action", "runs", {}, None, None)
@@ -243,6 +263,8 @@ class _Job:
             raw = scalar_str(uses) or ""
             lead = len(raw) - len(raw.lstrip())
             self.image(uses, f"{where}.uses", start=lead + len(_DOCKER))
+        elif text.startswith("./"):
+            self.local_action(text, uses)
         elif uses is not None:
             found = _uses(self.ci, uses)
             if found is not None:
@@ -252,6 +274,12 @@ class _Job:
             shell = (scalar_str(mapping_get(step, "shell")) or self.shell or "bash").strip().lower()
             if not shell.startswith(_NON_POSIX_SHELLS):
                 self.run_script(run, env)
+
+    def local_action(self, text: str, uses: Node) -> None:
+        """``uses: ./path``: the action folder, from the repository root."""
+        folder = posixpath.normpath(posixpath.join(repository_root(self.ci.source.path), text.partition("@")[0]))
+        calls = self.ci.facts.extras.setdefault("local_actions", [])
+        calls.append((self.scope, folder, node_span(uses).line))
 
     def run_script(self, node: Node, env: Env) -> None:
         """A ``run:`` script.  GitHub replaces ``${{ … }}`` before the shell
@@ -306,10 +334,14 @@ class _Job:
             self.build_push(span, written, inputs, env)
         elif name in _LOGIN_ACTIONS:
             server_node = mapping_get(inputs, _LOGIN_ACTIONS[name])
+            server = self.scalar_word(server_node, env)
+            servers = _acr_region_hosts(scalar_str(mapping_get(inputs, "region-id"))) \
+                if name == "aliyun/acr-login" and server is None else ()
             self.ci.command(
                 span, "podman" if "podman" in name else "docker", "login", self.scope, written=written,
-                server=self.scalar_word(server_node, env),
-                default_server="docker.io",
+                server=server,
+                servers=servers or None,
+                default_server=None if servers else "docker.io",
                 user=self.scalar_word(mapping_get(inputs, "username"), env),
                 password=self.scalar_word(mapping_get(inputs, "password"), env),
                 password_stdin=True,
@@ -319,6 +351,8 @@ class _Job:
         elif name == "aws-actions/amazon-ecr-login":
             registries = scalar_str(mapping_get(inputs, "registries"))
             servers = tuple(f"{r.strip()}.dkr.ecr.*.amazonaws.com" for r in (registries or "").split(",") if r.strip())
+            if (scalar_str(mapping_get(inputs, "registry-type")) or "").strip().lower() == "public":
+                servers = ("public.ecr.aws",)
             self.ci.command(
                 span, "aws", "login", self.scope, written=written,
                 servers=servers or ("*.dkr.ecr.*.amazonaws.com",), password_stdin=True, verb=name, editable=False,
@@ -385,15 +419,18 @@ class _Job:
         tags_node = mapping_get(inputs, "tags")
         tags: list[Word] = []
         for item, text in scalar_items(tags_node):
-            for match in re.finditer(r"\S+", text):
+            for match in _TAG_WORD.finditer(text):  # space-separated, ${{ … }} kept whole
                 tags.append(self.ci.word(item, match.start(), match.group(0), expand=lambda t: self.expand(t, env)))
         prefix = f"{registry.value.rstrip('/')}/" if registry is not None else ""
         targets = tuple(
             Word(tag.written, f"{prefix}{image.value}:{tag.value}", tag.span, image.via + tag.via) for tag in tags
         ) or (Word(image.written, f"{prefix}{image.value}", image.span, image.via),)
+        # given username and password, the action logs in itself
+        authenticated = mapping_get(inputs, "username") is not None and mapping_get(inputs, "password") is not None
         self.ci.command(
             span, "podman", "push", self.scope, args=targets, written=written,
             targets=targets, push=True, default_tag="latest", verb="redhat-actions/push-to-registry", editable=False,
+            authenticated=authenticated or None,
         )
 
     # -- docker/metadata-action ---------------------------------------------------
@@ -483,6 +520,26 @@ def matrix_values(matrix: MappingNode | None, dotted: str) -> list[tuple[str, No
         if value is not None:
             follow(value)
     return out
+
+
+def repository_root(path: str) -> str:
+    """The repository root of a workflow or action file: the folder holding
+    its ``.github`` folder, else the file's own folder."""
+    parts = path.replace("\\", "/").split("/")
+    for index in range(len(parts) - 2, -1, -1):
+        if parts[index] in _CI_FOLDERS:
+            return "/".join(parts[:index])
+    return posixpath.dirname(path)
+
+
+def _acr_region_hosts(region: str | None) -> tuple[str, ...]:
+    """The hosts ``aliyun/acr-login`` logs in to for a region (personal and
+    enterprise editions)."""
+    if not region or "${{" in region:
+        return ("registry.*.aliyuncs.com", "*.cr.aliyuncs.com") if region else ()
+    region = region.strip().lower()
+    return (f"registry.{region}.aliyuncs.com", f"registry-vpc.{region}.aliyuncs.com", f"*.{region}.cr.aliyuncs.com",
+            f"*.{region}.personal.cr.aliyuncs.com")
 
 
 def _is_metadata(step: MappingNode) -> bool:

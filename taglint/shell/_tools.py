@@ -171,6 +171,24 @@ _GCLOUD_VALUE = {"--tag", "-t", "--config", "--project", "--region", "--account"
                  "--billing-project", "--flags-file", "--flatten", "--trace-token", "--git-source-dir",
                  "--git-source-revision", "--dir", "--polling-interval", "--memory"}
 
+# Cloud CLIs whose registry login stores Docker credentials: program ->
+# (verb words, the hosts it logs in to, options that take a value, the
+# option naming the host).  () hosts: the host is not known from the line.
+_CLOUD_LOGINS: dict[str, tuple[tuple[str, ...], tuple[str, ...], frozenset[str], str | None]] = {
+    "ibmcloud": (("cr", "login"), ("icr.io", "*.icr.io"), frozenset({"--client"}), None),
+    "ic": (("cr", "login"), ("icr.io", "*.icr.io"), frozenset({"--client"}), None),
+    "oc": (("registry", "login"), (), frozenset({"--registry", "-z", "--service-account", "--registry-config",
+                                                 "--to", "-a", "--auth-basic", "--kubeconfig", "--context", "-n",
+                                                 "--namespace", "--server", "--token"}), "--registry"),
+    "doctl": (("registry", "login"), ("registry.digitalocean.com",), frozenset({"--expiry-seconds", "--context",
+                                                                              "-t", "--access-token"}), None),
+    "heroku": (("container:login",), ("registry.heroku.com",), frozenset(), None),
+    "flyctl": (("auth", "docker"), ("registry.fly.io",), frozenset(), None),
+    "fly": (("auth", "docker"), ("registry.fly.io",), frozenset(), None),
+    "scw": (("registry", "login"), ("rg.*.scw.cloud",), frozenset({"region", "program"}), None),
+    "regctl": (("registry", "login"), (), frozenset({"-u", "--user", "-p", "--pass", "--host"}), ""),
+}
+
 GCR_DEFAULT_HOSTS = ("gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", "staging-k8s.gcr.io", "marketplace.gcr.io")
 _CONFIG_FILE = re.compile(r"(?:^|/)\.docker/config\.json$|(?:^|/)containers/auth\.json$|(?:^|/)auth\.json$|/kaniko/\.docker/config\.json$")
 
@@ -399,6 +417,8 @@ class _Recogniser:
             self.gcloud(rest)
         elif name == "az":
             self.az(rest)
+        elif name in _CLOUD_LOGINS:
+            self.cloud_login(name, rest)
         elif name == "docker-credential-gcr":
             if rest and rest[0].value == "configure-docker":
                 cursor = _Cursor(rest[1:], {"--registries"})
@@ -1097,6 +1117,26 @@ class _Recogniser:
         elif pos[0].value == "registry" and len(pos) >= 2 and pos[1].value == "login":
             server = pos[2].word if len(pos) >= 3 else None
             self.emit("helm", "login", after, server=server, insecure=ins, **self._credentials(cursor))
+
+    def cloud_login(self, name: str, args: list[Arg]) -> None:
+        """``ibmcloud cr login``, ``oc registry login``, ``doctl registry
+        login``…: credentials for the cloud's registry (see _CLOUD_LOGINS);
+        ``server`` when the line names the host, otherwise ``servers``, and
+        ``any_server`` when the host is the cluster's, unknown here."""
+        verb, hosts, value_options, host_option = _CLOUD_LOGINS[name]
+        cursor = _Cursor(args, set(value_options))
+        words = [a.value for a in cursor.positionals]
+        if tuple(words[:len(verb)]) != verb:
+            return
+        server: Word | None = None
+        if host_option == "" and len(cursor.positionals) > len(verb):  # regctl registry login HOST
+            server = cursor.positionals[len(verb)].word
+        elif host_option:
+            option = cursor.has(host_option)
+            server = _value_word(option) if option is not None and option[3] else None
+        facts = self._credentials(cursor) if name == "regctl" else {}
+        self.emit(name, "login", args, server=server, servers=hosts or None,
+                  any_server=True if server is None and not hosts else None, **facts)
 
     def aws(self, args: list[Arg]) -> None:
         cursor = _Cursor(args, {"--region", "--profile", "--output", "--endpoint-url", "--query", "--registry-ids",
