@@ -212,13 +212,27 @@ def _extract(tmp_path: Path, rel: str) -> FileFacts:
     return extract(SourceFile(rel, path, path.read_text()), ExtractContext())
 
 
-def test_resolver_drops_template_refs_the_values_file_reports(tmp_path: Path) -> None:
+def test_resolver_reports_values_blocks_once_on_the_values_line(tmp_path: Path) -> None:
+    values_text = "enabled: true\nimage:\n  repository: acme/web\n  tag: \"\"\n"
+    _chart(tmp_path, values_text, "name: c\nappVersion: 1.4.2\n", TEMPLATE)
+    files = [_extract(tmp_path, "chart/values.yaml"), _extract(tmp_path, "chart/templates/deploy.yaml")]
+    run_all(files, ResolveContext(cwd=tmp_path))
+    values_facts, template_facts = files
+    (web,) = values_facts.images  # the rendered reference, on the empty tag the default replaced
+    assert (web.value, web.span.line, web.origin) == ("acme/web:1.4.2", 4, Location("chart/templates/deploy.yaml", Span(9, 19, 9, 101)))
+    # An undefined named template renders as unknown (TL108); literal lines stay.
+    assert [r.value for r in template_facts.images] == ['{{ include "chart.helper" . }}', "busybox:1.36.1"]
+
+
+def test_resolver_renders_nothing_a_false_condition_guards(tmp_path: Path) -> None:
+    # `{{- if .Values.enabled }}` around the whole template: not rendered by
+    # default, so only the values extractor's reading of the block is left.
     _chart(tmp_path, "image:\n  repository: acme/web\n  tag: \"\"\n", "name: c\nappVersion: 1.4.2\n", TEMPLATE)
     files = [_extract(tmp_path, "chart/values.yaml"), _extract(tmp_path, "chart/templates/deploy.yaml")]
     run_all(files, ResolveContext(cwd=tmp_path))
     values_facts, template_facts = files
-    assert [r.value for r in values_facts.images] == ["acme/web:1.4.2"]
-    assert [r.value for r in template_facts.images] == ['{{ include "chart.helper" . }}', "busybox:1.36.1"]
+    assert [(r.value, r.origin) for r in values_facts.images] == [("acme/web:1.4.2", None)]
+    assert template_facts.images == []
 
 
 def test_resolver_moves_template_refs_to_the_values_line(tmp_path: Path) -> None:
@@ -541,7 +555,8 @@ def test_resolver_values_from_the_scan_and_from_disk(tmp_path: Path) -> None:
     assert refs[10] == ("chart/values.yaml", "20230615", "acme/app:2.0230615e+07")
     assert refs[13] == ("chart/values.yaml", "-0.0", "acme/app:0")
     assert refs[17] == ("chart/values.yaml", "it''s", "acme/app:it's")
-    assert refs[19][2] == "acme/app:line1\nline2\n" and refs[19][1] == "acme/app:line1\nline2\n"  # over two lines
+    # A block scalar renders over two lines: the image line holds the first.
+    assert refs[19] == ("chart/values.yaml", "acme/app:line1", "acme/app:line1")
     assert refs[27] == ("chart/templates/deploy.yaml", "acme/app:{{ .Values.lists.items }}", "acme/app:{{ .Values.lists.items }}")
     assert refs[29] == ("chart/templates/deploy.yaml", "acme/app:{{ .Values.missing.tag }}", "acme/app:{{ .Values.missing.tag }}")
 

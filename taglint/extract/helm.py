@@ -222,8 +222,9 @@ def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
 # The values lookup table (what the template resolver needs of a values file)
 
 VALUES_TABLE = "helm_values_table"
-SEQUENCE = 0  # the table entry of a sequence: lookups never look inside one
+BOOL_TAG = "tag:yaml.org,2002:bool"
 _NUMBER_TAGS = (INT_TAG, FLOAT_TAG)  # a numeric entry's last item indexes this
+_TYPED_TAGS = (INT_TAG, FLOAT_TAG, BOOL_TAG)  # ... or a boolean entry's (2)
 _VALUES_KEY = r"[A-Za-z_][A-Za-z0-9_-]*"  # a key a `.Values` path can name (see parse_action)
 _LOOKUP_KEY = re.compile(_VALUES_KEY)
 
@@ -235,7 +236,8 @@ _LOOKUP_KEY = re.compile(_VALUES_KEY)
 #   the mapping has merge keys, ``None`` maps to the list of the merged
 #   mappings' entries, in the order :func:`iter_mapping` reads them.
 #   Aliased nodes share one entry, so aliases and recursive anchors stay small.
-# * sequence: :data:`SEQUENCE`.
+# * sequence: a list of its items' entries (lookups by ``.Values`` path
+#   never look inside one; templates ``range`` over them).
 # * scalar: a tuple ``(value, line, column, end_line, end_column, written)``:
 #   ``value`` as a template renders it (:func:`helm_value_text`; None for a
 #   null or empty value), the span :func:`node_span` gives, and ``written``,
@@ -248,7 +250,8 @@ _LOOKUP_KEY = re.compile(_VALUES_KEY)
 #   :data:`_NUMBER_TAGS` appended (``(text, line, column, tag)`` or
 #   ``(text, line, column, end_line, end_column, written, tag)``).  The value
 #   is rendered when it is looked up: rendering numbers is slow, and few are
-#   ever looked up.
+#   ever looked up.  A scalar YAML reads as a boolean likewise ends with 2,
+#   the index of its tag in :data:`_TYPED_TAGS` (templates test its truth).
 #
 # Rendered to a :class:`ScalarNode` again, an entry gives the same
 # :func:`helm_value_text` and :func:`is_null` answers as the node it was
@@ -274,7 +277,8 @@ def values_table(root: Node | None, text: str, lines: list[str] | None = None) -
             out = {}
             pending.append((node, out))
         else:
-            out = SEQUENCE
+            out = []
+            pending.append((node, out))
         memo[id(node)] = out
         return out
 
@@ -282,6 +286,9 @@ def values_table(root: Node | None, text: str, lines: list[str] | None = None) -
     top = entry(root)
     while pending:
         node, out = pending.pop()
+        if isinstance(node, SequenceNode):
+            out.extend(entry(item) for item in node.value)
+            continue
         sources: list[Any] = []
         for key_node, value in node.value:
             if _is_merge_key(key_node):
@@ -302,7 +309,7 @@ def values_table(root: Node | None, text: str, lines: list[str] | None = None) -
 
 def _scalar_entry(node: ScalarNode, text: str, lines: list[str]) -> tuple[Any, ...]:
     style = node.style
-    number = not style and node.tag in _NUMBER_TAGS
+    number = not style and node.tag in _TYPED_TAGS
     start, end = node.start_mark, node.end_mark
     line = start.line + 1
     if not style and start.line == end.line and line <= len(lines):
@@ -322,7 +329,29 @@ def _scalar_entry(node: ScalarNode, text: str, lines: list[str]) -> tuple[Any, .
         entry: tuple[Any, ...] = (value, line, column)
     else:
         entry = (value, line, column, end_line, end_column, written)
-    return entry + (_NUMBER_TAGS.index(node.tag),) if number else entry
+    return entry + (_TYPED_TAGS.index(node.tag),) if number else entry
+
+
+def table_scalar(entry: tuple[Any, ...]) -> tuple[str | None, Span, str | None, str]:
+    """A scalar entry of the table as ``(value, span, written, kind)``:
+    ``value`` as a template renders it (None: null or empty), ``kind`` one
+    of ``string``, ``number``, ``bool``."""
+    size = len(entry)
+    if size < 6:
+        written = value = entry[0]
+        span = Span(entry[1], entry[2], entry[1], entry[2] + len(written))
+    else:
+        value, written = entry[0], entry[5]
+        span = Span(entry[1], entry[2], entry[3], entry[4])
+    kind = "string"
+    if size in (4, 7):
+        if entry[-1] == 2:
+            kind = "bool"
+        else:
+            kind = "number"
+            rendered = helm_value_text(ScalarNode(_NUMBER_TAGS[entry[-1]], entry[0]))
+            value = rendered if rendered else None
+    return value, span, written, kind
 
 
 def values_table_lookup(table: Any, dotted: str) -> tuple[str | None, Span | None, str | None, bool]:
@@ -346,16 +375,7 @@ def values_table_lookup(table: Any, dotted: str) -> tuple[str | None, Span | Non
         node = found
     if type(node) is not tuple:
         return None, None, None, False  # a mapping or list: not a string
-    size = len(node)
-    if size < 6:  # (value, line, column[, tag])
-        written = value = node[0]
-        span = Span(node[1], node[2], node[1], node[2] + len(written))
-    else:
-        value, written = node[0], node[5]
-        span = Span(node[1], node[2], node[3], node[4])
-    if size in (4, 7):  # a number, rendered now
-        text = helm_value_text(ScalarNode(_NUMBER_TAGS[node[-1]], node[0]))
-        value = text if text else None
+    value, span, written, _ = table_scalar(node)
     return value, span, written, True
 
 
@@ -579,28 +599,40 @@ def parse_template_value(value: str) -> list[Any] | None:
     return parts
 
 
+def image_value(line: str) -> tuple[int, int] | None:
+    """Where the value of an ``image: <value>`` line is (0-based start and
+    end indexes in ``line``): inside its quotes, without a comment; None
+    when the line is no such line or its value is a block, a flow
+    collection or empty."""
+    if "image" not in line:
+        return None
+    match = _IMAGE_LINE.match(line)
+    if match is None:
+        return None
+    start = match.start("value")
+    raw = _strip_comment(match.group("value"))
+    end = start + len(raw)
+    if raw[:1] in ("'", '"') and len(raw) >= 2 and raw[-1] == raw[0]:
+        raw = raw[1:-1]
+        start, end = start + 1, end - 1
+    if not raw or raw in ("|", ">", "|-", ">-") or raw.startswith("{{-") and raw.endswith("}}") and "toYaml" in raw:
+        return None
+    if raw.startswith(("{", "[")) and "{{" not in raw:
+        return None  # a flow mapping: `image: {repository: …}`
+    return start, end
+
+
 def extract_template(source: SourceFile) -> FileFacts:
     facts = FileFacts(source.path, TEMPLATE)
     if "image" not in source.text:
         return facts
     refs: list[dict[str, Any]] = []
     for number, line in enumerate(source.lines, start=1):
-        if "image" not in line:
+        found = image_value(line)
+        if found is None:
             continue
-        match = _IMAGE_LINE.match(line)
-        if match is None:
-            continue
-        raw = match.group("value")
-        column = match.start("value") + 1
-        raw = _strip_comment(raw)
-        if raw[:1] in ("'", '"') and len(raw) >= 2 and raw[-1] == raw[0]:
-            raw = raw[1:-1]
-            column += 1
-        if not raw or raw in ("|", ">", "|-", ">-") or raw.startswith("{{-") and raw.endswith("}}") and "toYaml" in raw:
-            continue
-        if raw.startswith(("{", "[")) and "{{" not in raw:
-            continue  # a flow mapping: `image: {repository: …}`
-        span = Span(number, column, number, column + len(raw))
+        raw = line[found[0] : found[1]]
+        span = Span(number, found[0] + 1, number, found[1] + 1)
         ref = ImageRef(source.path, span, raw, raw, TEMPLATE, "image")
         facts.images.append(ref)
         if "{{" in raw:

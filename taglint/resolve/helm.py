@@ -1,138 +1,282 @@
-"""Helm chart templates resolved against the chart's ``values.yaml``.
+"""Helm charts as Helm renders them.
 
-For each ``image:`` line of a template (kind ``helm-template``) whose
-template actions the extractor could parse (``.Values`` paths,
-``.Chart.AppVersion``, ``default``, ``quote``…), the actions are evaluated
-against the chart's ``values.yaml`` and ``Chart.yaml`` (found by walking up
-from the template to the folder holding ``Chart.yaml``).  When they are in
-the scan, what their extractors kept is used (the values file's lookup
-table, ``extras["helm_values_table"]``; ``Chart.yaml``'s
-``extras["helm_chart"]``); otherwise they are read through
-:class:`ResolveContext` and the same table is built from the text, so
-they need not be part of the scan.
+Every scanned file of kind ``helm-template`` (a file under a chart's
+``templates/``, or any YAML file with ``{{ }}`` inside a chart) is
+rendered with the chart's default values (:mod:`taglint.helmtemplate`),
+with its named templates (``define`` in ``_helpers.tpl`` and the other
+files under ``templates/`` of the chart and its subcharts) and its files
+(``.Files.Get``, ``tpl``).  Conditions pick the branch the defaults pick;
+a condition values cannot decide keeps both branches, and the references
+it guards name it.  The ``image:`` lines of the output become the file's
+references, placed where their deciding part is written
+(:mod:`taglint.resolve.helm_refs`): a tag from ``values.yaml`` on its
+values line, a tag written in the template on the template line.
 
-Where the result is reported (the double-report choice): a values image
-block is judged where it is written, in ``values.yaml``, once.
-
-* Resolved, and the values file is in the scan with a reference at the same
-  place (the values extractor recognised the block): the template reference
-  is dropped — the values file reports it.
-* Resolved otherwise: the reference moves to the values line that decides
-  it (the last ``.Values`` scalar used, normally the ``tag:``), with
-  ``origin`` = the template line and a ``via`` step per value used.  The
-  same values line reached from several templates is reported once.  It
-  is added to the values file's facts when that file is scanned, else to
-  the template's facts (with ``path`` naming the values file).
-* Not resolvable (``include``, ``with`` blocks, ``tpl``…): the reference
-  stays on the template line as written, which the classifier reports as
-  unresolved (TL108) — unless it names a ``.Values`` path that the values
-  extractor reports as an image block of that chart's scanned values file,
-  in which case that report covers it and the template line is dropped.
-* An empty tag that falls back to a missing ``appVersion`` renders
-  ``repo:``; it is treated as untagged (``repo``), as the values extractor
-  does.
+* A reference placed in another scanned file (the chart's
+  ``values.yaml``) joins that file's facts; otherwise the template's.
+  The same place and value reached from several templates is one
+  reference.
+* A reference the values extractor found in an image block of the chart's
+  values file gives way to what the templates render from that block
+  (its name or tag appears in a rendered reference); blocks no template
+  renders (switched off by default, used by a subchart that is not here)
+  stay as the values extractor read them.
+* A template that cannot be rendered (it does not parse, or exceeds the
+  renderer's limits) keeps its ``image:`` lines as written; simple
+  actions on those lines (``.Values`` paths, ``.Chart.AppVersion``,
+  ``default``, ``quote``) are still evaluated against the values
+  (:func:`_evaluate`), and a line naming an image block the values file
+  reports is left to that report.
+* Plain manifests in the chart that its templates patch lose the images
+  the patches set (:mod:`taglint.resolve.helm_patches`).
 """
 from __future__ import annotations
 
 import dataclasses
-import posixpath
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
-from taglint.extract.helm import (
-    VALUES_TABLE,
-    chart_info,
-    values_table,
-    values_table_lookup,
-)
+from taglint.extract.helm import values_table_lookup
+from taglint.helmtemplate.functions import FUNCTIONS
+from taglint.helmtemplate.lines import image_lines, output_lines
+from taglint.helmtemplate.parse import Node, TemplateSyntaxError, Tree, parse
+from taglint.helmtemplate.render import Renderer, RenderError, Template
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.resolve import ResolveContext
-from taglint.yamlnodes import YamlError, load_documents
+from taglint.resolve.helm_chart import Chart, Scanned, chart_of, parsed_template, root_context, template_name
+from taglint.resolve.helm_patches import drop_patched
+from taglint.resolve.helm_refs import image_ref
+from taglint.yamlnodes import split_lines
 
-MAX_UP = 6
-CHART_NAMES = ("Chart.yaml", "Chart.yml")
-
-
-class Chart(NamedTuple):
-    folder: str  # display path of the chart folder
-    values_path: str  # display path of values.yaml
-    values: Any  # the values lookup table (extract.helm.values_table); None: unknown
-    app_version: str | None
-    app_version_location: Location | None
-
-
-class _Scanned(NamedTuple):
-    values: dict[str, FileFacts]  # helm-values facts by display path
-    charts: dict[str, FileFacts]  # helm-chart facts by display path
+_CALLS = re.compile(r"\b(?:include|template)\s+\"([^\"]+)\"")
 
 
 def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
+    scanned = Scanned({}, {})
     templates: list[FileFacts] = []
-    scanned = _Scanned({}, {})
-    scanned_values = scanned.values
     for f in files:
-        kind = f.kind
-        if kind == "helm-template":
-            if f.extras.get("helm_template_refs"):
-                templates.append(f)
-        elif kind == "helm-values":
-            scanned_values[f.path] = f
-        elif kind == "helm-chart":
+        if f.kind == "helm-template":
+            templates.append(f)
+        elif f.kind == "helm-values":
+            scanned.values[f.path] = f
+        elif f.kind == "helm-chart":
             scanned.charts[f.path] = f
     if not templates:
         return
-    moved: dict[tuple[str, Span], tuple[ImageRef, FileFacts]] = {}
+    by_path = {f.path: f for f in files}
+    placed: dict[tuple[str, Span, str], tuple[ImageRef, FileFacts]] = {}
+    used: dict[str, set[Span]] = {}  # values path -> spans of values the renders used
+    by_chart: dict[str, tuple[Chart, list[str]]] = {}
     for facts in templates:
-        chart = _chart_for(facts.path, ctx, scanned)
+        chart = chart_of(facts.path, ctx, scanned)
         if chart is None:
             continue
-        parsed = {entry["span"]: entry["parts"] for entry in facts.extras["helm_template_refs"]}
-        values_facts = scanned_values.get(chart.values_path)
-        reported_spans = {ref.span for ref in values_facts.images} if values_facts else set()
-        block_paths = [b["path"] for b in values_facts.extras.get("helm_image_blocks", [])] if values_facts else []
-        kept: list[ImageRef] = []
-        for ref in facts.images:
-            if ref.span not in parsed:
-                kept.append(ref)
-                continue
-            parts = parsed[ref.span]
-            result = _evaluate(parts, chart) if parts is not None else None
-            if result is None:
-                if block_paths and _names_block(ref.written, block_paths):
-                    continue  # the values file reports this block
-                kept.append(ref)
-                continue
-            value, steps, decisive = result
-            if decisive is None:
-                kept.append(dataclasses.replace(ref, value=value, via=ref.via + tuple(steps)))
-                continue
-            span, written = decisive
-            if span in reported_spans:
-                continue
-            key = (chart.values_path, span)
-            if key in moved:
-                continue
-            moved[key] = (
-                ImageRef(
-                    path=chart.values_path,
-                    span=span,
-                    written=written if written is not None else value,
-                    value=value,
-                    kind="helm-values",
-                    context=f"image in {ref.path}:{ref.span.line}",
-                    via=tuple(steps),
-                    origin=Location(ref.path, ref.span),
-                ),
-                facts,
-            )
-        facts.images[:] = kept
-    for (path, _), (ref, owner) in moved.items():
-        # Into the values file's facts when it is scanned, else beside the
-        # template reference it replaces (no FileFacts is added for files
-        # outside the scan).
-        holder = scanned_values.get(path) or owner
+        by_chart.setdefault(chart.folder, (chart, []))[1].append(facts.path)
+        refs = _render(facts, chart, ctx)
+        if refs is None:
+            _fallback(facts, chart, scanned, placed)
+            continue
+        facts.images[:] = []
+        for ref in refs:
+            for step in ref.via:
+                if step.location is not None:
+                    used.setdefault(step.location.path, set()).add(step.location.span)
+            if ref.kind == "helm-values":
+                used.setdefault(ref.path, set()).add(ref.span)
+            placed.setdefault((ref.path, ref.span, ref.value), (ref, facts))
+    for path, spans in used.items():
+        values_facts = scanned.values.get(path)
+        if values_facts is not None:
+            values_facts.images[:] = [ref for ref in values_facts.images if not _superseded(ref, spans)]
+    holders: dict[int, FileFacts] = {}
+    for (path, _, _), (ref, owner) in placed.items():
+        holder = by_path.get(path) or owner
         holder.images.append(ref)
+        holders[id(holder)] = holder
+    for holder in holders.values():
         holder.images.sort(key=lambda r: (r.path, r.span))
+    for chart, paths in by_chart.values():
+        drop_patched(chart.folder, paths, files, ctx)
+
+
+def _superseded(ref: ImageRef, used: set[Span]) -> bool:
+    """A values-extractor reference whose values a rendered reference used."""
+    if ref.origin is not None:
+        return False  # placed by this resolver
+    return ref.span in used or any(
+        step.location is not None and step.location.path == ref.path and step.location.span in used for step in ref.via
+    )
+
+
+# --------------------------------------------------------------------------
+# Rendering
+
+
+def _render(facts: FileFacts, chart: Chart, ctx: ResolveContext) -> list[ImageRef] | None:
+    """The references of a template's rendered ``image:`` lines; None when
+    it cannot be rendered."""
+    source = ctx.read(facts.path)
+    if source is None:
+        return None
+    text = source.text
+    if "image" not in text and not _calls_image_template(text, chart, ctx):
+        return []
+    parsed = parsed_template(facts.path, ctx)
+    if parsed is None:
+        return None
+    _, tree = parsed
+    rel = _relative(facts.path, chart.folder)
+    name = template_name(chart.folder, rel, ctx)
+    template = Template.from_file(name, source.path, text, tree)
+    defines = dict(chart.defines)
+    for define, nodes in tree.defines.items():
+        defines[define] = (nodes, template)
+    renderer = Renderer(defines, FUNCTIONS, parse_text=_tpl_parser(ctx))
+    try:
+        pieces = renderer.render(template, root_context(chart, name, ctx))
+    except (RenderError, RecursionError):
+        return None
+    refs: list[ImageRef] = []
+    seen: set[tuple[str, Span, str]] = set()
+
+    def lines_of(path: str) -> list[str] | None:
+        read = ctx.read(path)
+        return split_lines(read.text) if read is not None else None
+
+    for line in image_lines(output_lines(pieces)):
+        ref = image_ref(line, facts.path, renderer.conditions, _cached(lines_of))
+        if ref is None:
+            continue
+        key = (ref.path, ref.span, ref.value)
+        if key not in seen:
+            seen.add(key)
+            refs.append(ref)
+    return refs
+
+
+def _cached(function: Any) -> Any:
+    memo: dict[str, Any] = {}
+
+    def call(path: str) -> Any:
+        if path not in memo:
+            memo[path] = function(path)
+        return memo[path]
+
+    return call
+
+
+def _relative(path: str, folder: str) -> str:
+    return path[len(folder) + 1 :] if folder and path.startswith(folder + "/") else path
+
+
+def _tpl_parser(ctx: ResolveContext) -> Any:
+    def parse_text(text: str) -> Tree:
+        key = ("helm", "tpl", text)
+        found = ctx.cache.get(key)
+        if found is None:
+            try:
+                found = parse(text)
+            except TemplateSyntaxError as error:
+                found = error
+            ctx.cache[key] = found
+        if isinstance(found, TemplateSyntaxError):
+            raise found
+        return found  # type: ignore[no-any-return]
+
+    return parse_text
+
+
+def _calls_image_template(text: str, chart: Chart, ctx: ResolveContext) -> bool:
+    """Does the template call a named template that (itself or through the
+    ones it calls) writes ``image``?"""
+    names = set(_CALLS.findall(text))
+    if not names or not chart.defines:
+        return False
+    key = ("helm", "image defines", chart.folder)
+    writers = ctx.cache.get(key)
+    if writers is None:
+        writers = _image_writers(chart.defines)
+        ctx.cache[key] = writers
+    return bool(names & writers)
+
+
+def _image_writers(defines: dict[str, tuple[list[Node], Template]]) -> set[str]:
+    from taglint.helmtemplate.parse import Action, Branch, Call, TextNode
+
+    mentions: dict[str, bool] = {}
+    calls: dict[str, set[str]] = {}
+    for name, (nodes, _) in defines.items():
+        found = False
+        called: set[str] = set()
+        stack: list[Any] = list(nodes)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, TextNode):
+                found = found or "image" in node.text
+            elif isinstance(node, Action):
+                found = found or "image" in node.pipe.text
+                called.update(_CALLS.findall(node.pipe.text))
+            elif isinstance(node, Branch):
+                found = found or "image" in node.pipe.text
+                stack.extend(node.body)
+                stack.extend(node.otherwise or ())
+            elif isinstance(node, Call):
+                called.add(node.name)
+        mentions[name] = found
+        calls[name] = called
+    writers = {name for name, found in mentions.items() if found}
+    changed = True
+    while changed:
+        changed = False
+        for name, called in calls.items():
+            if name not in writers and called & writers:
+                writers.add(name)
+                changed = True
+    return writers
+
+
+# --------------------------------------------------------------------------
+# When a template cannot be rendered: its image lines one by one
+
+
+def _fallback(
+    facts: FileFacts, chart: Chart, scanned: Scanned, placed: dict[tuple[str, Span, str], tuple[ImageRef, FileFacts]]
+) -> None:
+    parsed = {entry["span"]: entry["parts"] for entry in facts.extras.get("helm_template_refs", ())}
+    values_facts = scanned.values.get(chart.values_path)
+    reported_spans = {ref.span for ref in values_facts.images} if values_facts else set()
+    block_paths = [b["path"] for b in values_facts.extras.get("helm_image_blocks", [])] if values_facts else []
+    kept: list[ImageRef] = []
+    for ref in facts.images:
+        if ref.span not in parsed:
+            kept.append(ref)
+            continue
+        parts = parsed[ref.span]
+        result = _evaluate(parts, chart) if parts is not None else None
+        if result is None:
+            if block_paths and _names_block(ref.written, block_paths):
+                continue  # the values file reports this block
+            kept.append(ref)
+            continue
+        value, steps, decisive = result
+        if decisive is None:
+            kept.append(dataclasses.replace(ref, value=value, via=ref.via + tuple(steps)))
+            continue
+        span, written = decisive
+        if span in reported_spans:
+            continue
+        moved = ImageRef(
+            path=chart.values_path,
+            span=span,
+            written=written if written is not None else value,
+            value=value,
+            kind="helm-values",
+            context=f"image in {ref.path}:{ref.span.line}",
+            via=tuple(steps),
+            origin=Location(ref.path, ref.span),
+        )
+        placed.setdefault((moved.path, moved.span, moved.value), (moved, facts))
+    facts.images[:] = kept
 
 
 def _names_block(written: str, block_paths: list[str]) -> bool:
@@ -142,98 +286,10 @@ def _names_block(written: str, block_paths: list[str]) -> bool:
     return False
 
 
-def _chart_for(template_path: str, ctx: ResolveContext, scanned: _Scanned) -> Chart | None:
-    """The chart a template belongs to: the nearest folder above it with a
-    ``Chart.yaml``, else the folder holding its ``templates`` folder."""
-    start = posixpath.dirname(template_path)
-    key = ("helm", "chart of", start)
-    if key in ctx.cache:
-        return ctx.cache[key]  # type: ignore[no-any-return]
-    folder = start
-    templates_parent: str | None = None
-    chart: Chart | None = None
-    for _ in range(MAX_UP):
-        if _chart_yaml(folder, ctx, scanned) is not None:
-            chart = _load_chart(folder, ctx, scanned)
-            break
-        parent = posixpath.dirname(folder)
-        if templates_parent is None and posixpath.basename(folder) == "templates":
-            templates_parent = parent
-        if not folder or parent == folder:
-            break
-        folder = parent
-    if chart is None and templates_parent is not None:
-        chart = _load_chart(templates_parent, ctx, scanned)
-    ctx.cache[key] = chart
-    return chart
-
-
-def _chart_yaml(folder: str, ctx: ResolveContext, scanned: _Scanned) -> tuple[str, str | None, Span | None] | None:
-    """The ``Chart.yaml`` (else ``Chart.yml``) of a folder: (display path,
-    appVersion, span of the appVersion value); None when neither can be read."""
-    key = ("helm", "Chart.yaml", folder)
-    if key in ctx.cache:
-        return ctx.cache[key]  # type: ignore[no-any-return]
-    found: tuple[str, str | None, Span | None] | None = None
-    for name in CHART_NAMES:
-        path = posixpath.join(folder, name)
-        facts = scanned.charts.get(ctx.display_path(path))
-        if facts is not None and "helm_chart" in facts.extras:
-            info = facts.extras["helm_chart"]
-            found = (facts.path, info.get("appVersion"), info.get("appVersion_span"))
-            break
-        source = ctx.read(path)
-        if source is not None:
-            parsed = chart_info(source.text, source.path)
-            if parsed is None or not parsed.app_version:
-                found = (source.path, None, None)
-            else:
-                found = (source.path, parsed.app_version, parsed.span)
-            break
-    ctx.cache[key] = found
-    return found
-
-
-def _load_chart(folder: str, ctx: ResolveContext, scanned: _Scanned) -> Chart:
-    key = ("helm", folder)
-    if key in ctx.cache:
-        return ctx.cache[key]  # type: ignore[no-any-return]
-    values_path = posixpath.join(folder, "values.yaml") if folder else "values.yaml"
-    found = _values(values_path, ctx, scanned) or _values(posixpath.join(folder, "values.yml"), ctx, scanned)
-    if found is not None:
-        values_path, table = found
-    else:
-        values_path, table = ctx.display_path(values_path), None
-    app_version = None
-    location = None
-    chart_yaml = _chart_yaml(folder, ctx, scanned)
-    if chart_yaml is not None and chart_yaml[1]:
-        app_version = chart_yaml[1]
-        location = Location(chart_yaml[0], chart_yaml[2]) if chart_yaml[2] else None
-    chart = Chart(folder, values_path, table, app_version, location)
-    ctx.cache[key] = chart
-    return chart
-
-
-def _values(path: str, ctx: ResolveContext, scanned: _Scanned) -> tuple[str, Any] | None:
-    """(display path, lookup table) of a values file: the table its scan
-    kept, else one built from the file read now; None when it cannot be read."""
-    facts = scanned.values.get(ctx.display_path(path))
-    if facts is not None and VALUES_TABLE in facts.extras:
-        return facts.path, facts.extras[VALUES_TABLE]
-    source = ctx.read(path)
-    if source is None:
-        return None
-    try:
-        documents = load_documents(source.text)
-    except YamlError:
-        return source.path, None
-    return source.path, values_table(documents[0] if documents else None, source.text)
-
-
 def _evaluate(parts: list[Any], chart: Chart) -> tuple[str, list[Step], tuple[Span, str | None] | None] | None:
-    """The rendered value, its steps, and the values scalar that decides it
-    (its span and written text), or None when it cannot be evaluated."""
+    """The rendered value of one image line's simple actions, its steps,
+    and the values scalar that decides it (its span and written text), or
+    None when it cannot be evaluated."""
     out: list[str] = []
     steps: list[Step] = []
     decisive: tuple[Span, str | None] | None = None
@@ -270,9 +326,10 @@ def _operand(
     if kind == "text":
         return name, None, True
     if kind == "chart":
-        steps.append(Step("Chart.yaml appVersion", chart.app_version, chart.app_version_location))
+        span = chart.info.get("appVersion_span")
+        steps.append(Step("Chart.yaml appVersion", chart.app_version, Location(chart.chart_path, span) if span else None))
         return chart.app_version, None, True
-    value, span, written, known = values_table_lookup(chart.values, name)
+    value, span, written, known = values_table_lookup(chart.table, name)
     if not known:
         return None, None, False
     steps.append(Step(f".Values.{name}", value, Location(chart.values_path, span) if span else None))
