@@ -2,10 +2,20 @@
 
 Kinds are plain strings; ``taglint.extract.EXTRACTORS`` maps each kind to
 its extractor.  A file whose kind has no extractor (yet) is skipped.
+
+Inside a Helm chart (a folder with a ``Chart.yaml`` at most
+:data:`CHART_DEPTH` folders up), a YAML file with Go template actions
+(``{{ … }}``, not GitHub's ``${{ … }}``) that its name does not already
+place (``values*.yaml``, ``Chart.yaml``, a workflow…) is a template, wherever it
+lies (``templates/``, ``files/`` rendered with ``tpl``, ``_common/``
+fragments, ``crds/``): it is rendered through the chart's values, never
+parsed as YAML.
 """
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Callable
 
@@ -48,6 +58,10 @@ _SKAFFOLD_API_VERSION = re.compile(r"^apiVersion:[ \t]*[\"']?skaffold/v", re.MUL
 # A top-level `services:` mapping (not a list, as in GitLab CI) holding images or builds.
 _COMPOSE_SERVICES = re.compile(r"^services:[ \t]*(?:#.*)?\r?\n(?:[ \t]*(?:#.*)?\r?\n)*[ \t]+[\"']?[A-Za-z0-9_.-]+[\"']?:", re.MULTILINE)
 _COMPOSE_IMAGE = re.compile(r"^[ \t]+(?:image|build):", re.MULTILINE)
+CHART_DEPTH = 6  # how many folders up a Chart.yaml makes a file part of a chart
+CHART_FILES = ("Chart.yaml", "Chart.yml")
+# A Go template action, not GitHub's `${{ … }}`.
+_GO_ACTION = re.compile(r"(?<![$])\{\{-?[ \t\n]*(?:[.$\"(]|[A-Za-z_]+[ \t(}])")
 # Helm template actions that only Helm charts use.
 _HELM_ACTIONS = re.compile(r"\{\{-?\s*(?:[^}]*\.(?:Values|Release|Chart|Capabilities)\b|include\s|template\s|toYaml\b|if\s|with\s|range\s|end\b|define\s)")
 
@@ -122,14 +136,16 @@ def _inside_chart_templates(parts: list[str]) -> bool:
     return True
 
 
-def classify(path: str, read_text: Callable[[], str | None]) -> str | None:
-    """Kind of the file at ``path``; ``read_text`` is called only when needed."""
+def classify(path: str, read_text: Callable[[], str | None], fs_path: str | os.PathLike[str] | None = None) -> str | None:
+    """Kind of the file at ``path`` (its display path; ``fs_path`` where it
+    is on disk, when the two differ); ``read_text`` is called only when needed."""
     kind = kind_from_path(path)
+    where = os.fspath(fs_path) if fs_path is not None else path
     if kind == HELM_TEMPLATE:
         text = read_text()
         if text is None:
             return None
-        if "{{" in text and (_HELM_ACTIONS.search(text) or _chart_above(path)):
+        if "{{" in text and (_HELM_ACTIONS.search(text) or _chart_above(where)):
             return HELM_TEMPLATE
         # Plain YAML in a templates/ folder (or Argo's `{{workflow.…}}`
         # placeholders, which are quoted YAML): content decides.
@@ -139,7 +155,11 @@ def classify(path: str, read_text: Callable[[], str | None]) -> str | None:
     lower = path.lower()
     if lower.endswith(YAML_SUFFIXES + JSON_SUFFIXES):
         text = read_text()
-        return _kind_from_yaml_text(text) if text is not None else None
+        if text is None:
+            return None
+        if lower.endswith(YAML_SUFFIXES) and "{{" in text and _GO_ACTION.search(text) and in_chart(where):
+            return HELM_TEMPLATE
+        return _kind_from_yaml_text(text)
     if "." not in PurePosixPath(path).name:
         text = read_text()
         if text is not None and _SHELL_SHEBANG.match(text[:200].encode("utf-8", "replace")):
@@ -161,12 +181,26 @@ def _kind_from_yaml_text(text: str) -> str | None:
     return None
 
 
+def in_chart(path: str) -> bool:
+    """Is the file at ``path`` (a file-system path) inside a Helm chart: a
+    ``Chart.yaml`` in its folder or at most :data:`CHART_DEPTH` - 1 folders up?"""
+    folder = os.path.dirname(os.path.abspath(path))
+    return _chart_within(folder, CHART_DEPTH)
+
+
+@lru_cache(maxsize=4096)
+def _chart_within(folder: str, depth: int) -> bool:
+    if depth <= 0:
+        return False
+    if any(os.path.isfile(os.path.join(folder, name)) for name in CHART_FILES):
+        return True
+    parent = os.path.dirname(folder)
+    return parent != folder and _chart_within(parent, depth - 1)
+
+
 def _chart_above(path: str) -> bool:
     """Is there a ``Chart.yaml`` in the folder holding ``templates/``?  Only
-    consulted for ``{{`` files whose actions do not already say Helm; the
-    path is tried relative to the working directory."""
-    import os
-
+    consulted for ``{{`` files whose actions do not already say Helm."""
     parts = path.replace("\\", "/").split("/")
     for index in range(len(parts) - 2, -1, -1):
         if parts[index].lower() == "templates":

@@ -148,7 +148,7 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
             loaded = True
         return source.text if source is not None else None
 
-    kind = classify(candidate.path, read_text)
+    kind = classify(candidate.path, read_text, candidate.fs_path)
     if kind is None or kind not in EXTRACTORS:
         return _Processed(None, [], [])
     read_text()

@@ -15,8 +15,12 @@
   ``via``.  A ``Chart.yaml`` without ``appVersion`` leaves the reference
   untagged; no ``Chart.yaml`` at all (values for a chart that is not here)
   leaves it unresolved (``repo:{{ .Chart.AppVersion }}``).
-* a string is a whole reference; the old ``image: mysql`` +
-  ``imageTag: "5.7"`` sibling pair is joined and reported on ``imageTag``.
+* a string is a whole reference, unless it has no tag or digest and a tag
+  is written beside it: ``image: bitnami/redis`` with ``tag: 7.2.4`` in
+  the same mapping (also ``imageTag``, and ``fooTag`` beside ``fooImage``)
+  is one reference, reported on the tag; an empty tag means the chart's
+  ``appVersion``, as in an image block.  (When the chart's templates are
+  scanned, the Helm resolver renders them and its reading wins.)
 * A tag YAML reads as a number (``tag: 1.10``) is rendered the way Helm
   renders it (``1.1``), with a step saying so.
 * ``extras["helm_numeric_tags"]`` lists each tag YAML reads as a number
@@ -31,14 +35,16 @@
   document as a compact lookup table (see :func:`values_table`), or None
   when the file is not YAML or holds no document.
 
-**Templates** (``templates/**`` with ``{{``) are Go templates, not YAML: they
-are never parsed as YAML and never give TL001.  Each ``image:`` line is an
-:class:`ImageRef` with the value as written (template actions kept, which
-the classifier reports as unresolved).  ``extras["helm_template_refs"]``
-holds, per reference, the parsed parts (literal text and template actions
-naming ``.Values`` paths, ``.Chart.AppVersion`` and ``default``), which the
-Helm resolver (``taglint.resolve.helm``) evaluates against the chart's
-``values.yaml``.
+**Templates** (``templates/**`` with ``{{``, and any YAML file with template
+actions inside a chart: see :mod:`taglint.classify`) are Go templates, not
+YAML: they are never parsed as YAML and never give TL001.  Each ``image:``
+line is an :class:`ImageRef` with the value as written (template actions
+kept, which the classifier reports as unresolved).  The Helm resolver
+(``taglint.resolve.helm``) renders the template with the chart's values and
+replaces them; when it cannot, it falls back on
+``extras["helm_template_refs"]``: per reference, the parsed parts (literal
+text and template actions naming ``.Values`` paths, ``.Chart.AppVersion``
+and ``default``), evaluated line by line.
 
 **Chart.yaml** gives no references; ``extras["helm_chart"]`` holds its
 ``name``, ``version`` and ``appVersion`` (with spans).
@@ -47,7 +53,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
@@ -82,12 +88,15 @@ APP_VERSION_PLACEHOLDER = "{{ .Chart.AppVersion }}"
 
 
 def file_kind(source: SourceFile) -> str:
-    """Which of the three Helm kinds ``source`` is (same rules as classify)."""
-    parts = PurePosixPath(source.path.replace("\\", "/")).parts
-    name = parts[-1].lower() if parts else ""
-    if name in ("chart.yaml", "chart.yml"):
-        return CHART
-    if "templates" in (p.lower() for p in parts[:-1]) and "{{" in source.text:
+    """Which of the three Helm kinds ``source`` is (same rules as classify):
+    its name says ``Chart.yaml`` or ``values*.yaml``; otherwise a file with
+    ``{{`` is a template (under ``templates/``, or anywhere in a chart)."""
+    from taglint.classify import kind_from_path
+
+    by_path = kind_from_path(source.path)
+    if by_path in (CHART, VALUES):
+        return by_path
+    if "{{" in source.text:
         return TEMPLATE
     return VALUES
 
@@ -205,7 +214,7 @@ def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
                 if isinstance(value, MappingNode):
                     ref = _image_block(source, lines, value, key_path, chart, blocks, numeric)
                 elif isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:str" and value.value.strip():
-                    ref = _image_string(source, lines, node, key, value, key_path, numeric)
+                    ref = _image_string(source, lines, node, key, value, key_path, chart, numeric)
                 else:
                     ref = None
                 if ref is not None:
@@ -397,6 +406,26 @@ def _merged_get(mapping: dict[Any, Any], key: str) -> Any:
     return None
 
 
+def _sibling_tag(parent: MappingNode, key: str) -> tuple[str, Node] | None:
+    """The key and value of the tag written beside a string image: ``imageTag``
+    (``<key>Tag``), ``tag`` beside ``image``, ``fooTag`` beside ``fooImage``."""
+    names = [key + "Tag"]
+    if key == "image":
+        names.append("tag")
+    elif key.endswith("Image") and len(key) > 5:
+        names.append(key[:-5] + "Tag")
+    for name in names:
+        node = mapping_get(parent, name)
+        if isinstance(node, ScalarNode):
+            return name, node
+    return None
+
+
+def _has_tag_or_digest(reference: str) -> bool:
+    last = reference.rsplit("/", 1)[-1]
+    return ":" in last or "@" in reference
+
+
 def _image_string(
     source: SourceFile,
     lines: list[str],
@@ -404,29 +433,73 @@ def _image_string(
     key: str,
     value: ScalarNode,
     key_path: tuple,
+    chart: ChartInfo | None,
     numeric: list[dict[str, Any]],
 ) -> ImageRef:
+    """``image: repo`` with the tag written beside it (``tag:``,
+    ``imageTag:``) is one reference, reported on the tag; an empty tag
+    means the chart's appVersion, as in an image block."""
     span = node_span(value, source.text)
     written = span_text(lines, span) or str(value.value)
-    tag_node = mapping_get(parent, key + "Tag")
-    tag = helm_value_text(tag_node)
-    if tag_node is None or tag is None or tag == "":
+    image = str(value.value).strip()
+    sibling = None if _has_tag_or_digest(image) else _sibling_tag(parent, key)
+    if sibling is None:
         return ImageRef(source.path, span, written, str(value.value), VALUES, format_path(key_path))
-    tag_span = node_span(tag_node, source.text)
-    _note_number(numeric, tag_node, tag_span, str(value.value), key + "Tag")
-    via = (
-        Step(f"values {format_path(key_path)}", str(value.value), Location(source.path, span)),
-        Step(f"values {format_path(key_path[:-1] + (key + 'Tag',))}", tag, Location(source.path, tag_span)),
-    )
+    tag_key, tag_node = sibling
+    steps = [Step(f"values {format_path(key_path)}", image, Location(source.path, span))]
+    tag_context = format_path(key_path[:-1] + (tag_key,))
+    reference, tag, tag_span = _with_tag(source, image, tag_node, tag_key, tag_context, chart, steps, numeric)
+    where = tag_span or span
     return ImageRef(
         source.path,
-        tag_span,
-        span_text(lines, tag_span) or tag,
-        f"{value.value}:{tag}",
+        where,
+        span_text(lines, where) or tag or written,
+        reference,
         VALUES,
-        format_path(key_path[:-1] + (key + "Tag",)),
-        via=via,
+        tag_context,
+        via=tuple(steps),
     )
+
+
+def _with_tag(
+    source: SourceFile,
+    reference: str,
+    tag_node: Node | None,
+    tag_key: str,
+    context: str,
+    chart: ChartInfo | None,
+    steps: list[Step],
+    numeric: list[dict[str, Any]],
+) -> tuple[str, str | None, Span | None]:
+    """``reference`` with its tag: the tag value, else (empty, null or
+    missing) the chart's appVersion.  Returns the reference, the tag and
+    where the tag is written (None without a one-line ``tag`` value);
+    appends the steps that built it."""
+    here = source.path
+    tag = helm_value_text(tag_node)
+    tag_span = node_span(tag_node, source.text) if tag_node is not None else None
+    if tag_node is not None and tag_node.start_mark.line != tag_node.end_mark.line:
+        tag_span = None
+    if tag_node is not None and is_null(tag_node):
+        # `tag:` with nothing after it: point just after the colon's space.
+        tag_span = Span(tag_node.start_mark.line + 1, tag_node.start_mark.column + 1, tag_node.start_mark.line + 1, tag_node.start_mark.column + 1)
+    if tag:
+        tag = tag.strip()
+        if tag_span is not None:
+            _note_number(numeric, tag_node, tag_span, reference, tag_key)
+        if yaml_number_text(tag_node) is not None and yaml_number_text(tag_node) != str(tag_node.value):  # type: ignore[union-attr]
+            steps.append(Step(f"values {context} {tag_node.value} read as a YAML number", tag, Location(here, tag_span) if tag_span else None))  # type: ignore[union-attr]
+        else:
+            steps.append(Step(f"values {context}", tag, Location(here, tag_span) if tag_span else None))
+        return f"{reference}:{tag}", tag, tag_span
+    if chart is None:
+        steps.append(Step(f"values {context} empty: the chart's appVersion (no Chart.yaml found)", None))
+        return f"{reference}:{APP_VERSION_PLACEHOLDER}", tag, tag_span
+    if chart.app_version:
+        steps.append(Step("Chart.yaml appVersion", chart.app_version, Location(chart.path, chart.span) if chart.span else None))
+        return f"{reference}:{chart.app_version}", tag, tag_span
+    steps.append(Step("Chart.yaml appVersion", None, Location(chart.path, Span(1, 1, 1, 1))))
+    return reference, tag, tag_span
 
 
 def _image_block(
@@ -458,30 +531,7 @@ def _image_block(
         steps.append(Step(f"values {context}.registry", registry, Location(here, node_span(registry_node, source.text))))  # type: ignore[arg-type]
     repo_span = node_span(repository_node, source.text)
     steps.append(Step(f"values {context}.{_key_name(block, repository_node)}", repository, Location(here, repo_span)))
-    tag = helm_value_text(tag_node)
-    tag_span = node_span(tag_node, source.text) if tag_node is not None else None
-    if tag_node is not None and tag_node.start_mark.line != tag_node.end_mark.line:
-        tag_span = None
-    if tag_node is not None and is_null(tag_node):
-        # `tag:` with nothing after it: point just after the colon's space.
-        tag_span = Span(tag_node.start_mark.line + 1, tag_node.start_mark.column + 1, tag_node.start_mark.line + 1, tag_node.start_mark.column + 1)
-    if tag:
-        tag = tag.strip()
-        if tag_span is not None:
-            _note_number(numeric, tag_node, tag_span, reference, tag_key)
-        if yaml_number_text(tag_node) is not None and yaml_number_text(tag_node) != str(tag_node.value):  # type: ignore[union-attr]
-            steps.append(Step(f"values {context}.{tag_key} {tag_node.value} read as a YAML number", tag, Location(here, tag_span) if tag_span else None))  # type: ignore[union-attr]
-        else:
-            steps.append(Step(f"values {context}.{tag_key}", tag, Location(here, tag_span) if tag_span else None))
-        reference += f":{tag}"
-    elif chart is None:
-        reference += ":" + APP_VERSION_PLACEHOLDER
-        steps.append(Step(f"values {context}.{tag_key} empty: the chart's appVersion (no Chart.yaml found)", None))
-    elif chart.app_version:
-        reference += f":{chart.app_version}"
-        steps.append(Step("Chart.yaml appVersion", chart.app_version, Location(chart.path, chart.span) if chart.span else None))
-    else:
-        steps.append(Step("Chart.yaml appVersion", None, Location(chart.path, Span(1, 1, 1, 1))))
+    reference, tag, tag_span = _with_tag(source, reference, tag_node, tag_key, f"{context}.{tag_key}", chart, steps, numeric)
     digest_node = mapping_get(block, "digest")
     digest = helm_value_text(digest_node)
     if digest:
