@@ -166,6 +166,7 @@ class Analyzer:
         self._used: dict[str, int] | None = None
         self.branch_context: Branch = ()  # branches of the call (or the Makefile conditional) being analysed
         self.branch_counts: dict[str, int] = {}  # branch point -> how many branches it has
+        self._has_choices = False  # a Choice was made: evaluations must look for them
         self._branch_points = 0
 
     # -- positions ---------------------------------------------------------
@@ -264,6 +265,8 @@ class Analyzer:
         whose variable values it reads (once when it reads none): a list of
         (branches fixed, branches used, result).  More than ``MAX_WORLDS``
         combinations: one evaluation with those values unknown."""
+        if not self._has_choices:
+            return [(self.world, (), build())]
         out: list[tuple[dict[str, int], Branch, Any]] = []
         pending = [dict(self.world)]
         while pending:
@@ -807,6 +810,7 @@ class Analyzer:
                     else:
                         alternatives.append((((point, index),), UNSET if value is missing else value))
                 merged = Choice(tuple(alternatives)) if len(alternatives) <= MAX_WORLDS else UNKNOWN
+                self._has_choices = self._has_choices or merged is not UNKNOWN
             if merged is missing:
                 scope.pop(key, None)
             else:
