@@ -661,6 +661,8 @@ def image_value(line: str) -> tuple[int, int] | None:
         return None
     start = match.start("value")
     raw = _strip_comment(match.group("value"))
+    if raw[:1] in ("'", '"') and raw.endswith(raw[0] + ","):
+        raw = raw[:-1]  # a JSON member in a block: `"image" : "app:1.0",`
     end = start + len(raw)
     if raw[:1] in ("'", '"') and len(raw) >= 2 and raw[-1] == raw[0]:
         raw = raw[1:-1]

@@ -269,7 +269,7 @@ def _join_space(parts: list[Text]) -> Text:
 @register("toString")
 def _to_string(call: Call_, value: Any) -> Any:
     if is_nil(value) and type(value) is not Missing:
-        return Text(origin=getattr(value, "source", None))
+        return as_text(value, Text)  # an empty values entry keeps its place
     return _text(value)
 
 

@@ -102,18 +102,19 @@ def image_ref(
     value = rendered[:-1] if rendered.endswith((":", "@")) else rendered
     pieces = line.value.pieces
     key_source = next((p.source for p in line.key.pieces if p.source is not None and not p.placeholder), None)
-    here_path = key_source.path if key_source is not None else template_path
-    here = _image_location(key_source, here_path, lines_of)
+    # Where the image line is written; None when its key comes from a
+    # value (a list of containers in values, printed with toYaml).
+    here = _image_location(key_source, lines_of) if key_source is not None else None
     name, tag, digest = reference_ranges(rendered)
     blamed = _blame(pieces, [tag, digest, name, (0, len(rendered))])
     if blamed is None:
-        if key_source is None or not line.value.placeholder:
+        if here is None or not line.value.placeholder:
             return None  # nothing of it is written anywhere taglint can point at
         blamed = ("template", Source(here.path, here.span))  # all unknown: the image line
     kind, source = blamed
     via = _steps(pieces)
     related: list[Related] = []
-    if kind == "template" and source.path == here.path and _within(source.span, here.span):
+    if here is not None and kind == "template" and source.path == here.path and _within(source.span, here.span):
         path, span, ref_kind = here.path, here.span, "helm-template"
         written = _text_at(lines_of(here.path), span) or value
         origin = None
@@ -126,7 +127,8 @@ def image_ref(
         ref_kind = {"values": "helm-values", "chart": "helm-chart"}.get(kind, "helm-template")
         written = source.written if source.written is not None else (_text_at(lines_of(path), span) or value)
         origin = here
-        related.append(Related(here, "the image is written here, in the template"))
+        if here is not None:
+            related.append(Related(here, "the image is written here, in the template"))
     for key, truth in line.conds:
         via.append(Step(f"condition `{key}`", "true" if truth else "false"))
         condition = conditions.get(key)
@@ -139,7 +141,7 @@ def image_ref(
         written=written,
         value=value,
         kind=ref_kind,
-        context=f"image in {here.path}:{here.span.line}",
+        context=f"image in {here.path}:{here.span.line}" if here is not None else f"image rendered by {template_path}",
         via=tuple(via),
         origin=origin,
         related=tuple(related),
@@ -150,10 +152,8 @@ def _within(inner: Span, outer: Span) -> bool:
     return (inner.line, inner.column) >= (outer.line, outer.column) and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
 
 
-def _image_location(key_source: Source | None, path: str, lines_of: Callable[[str], list[str] | None]) -> Location:
+def _image_location(key_source: Source, lines_of: Callable[[str], list[str] | None]) -> Location:
     """Where the image line's value is written in the template."""
-    if key_source is None:
-        return Location(path, Span(1, 1, 1, 1))
     line = key_source.span.line
     lines = lines_of(key_source.path)
     if lines is not None and 0 < line <= len(lines):
@@ -182,5 +182,5 @@ def _steps(pieces: tuple[Piece, ...]) -> list[Step]:
             continue
         seen.add(key)
         name = "Chart.yaml appVersion" if source.name == "Chart.yaml appVersion" else source.name
-        steps.append(Step(name, piece.text, Location(source.path, source.span)))
+        steps.append(Step(name, piece.text or '""', Location(source.path, source.span)))
     return steps
