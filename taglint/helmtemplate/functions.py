@@ -94,30 +94,32 @@ def _placeholder(value: Any) -> Text:
 # Logic and comparisons
 
 
-@_register("and")
-def _and(call: Call_, *args: Any) -> Any:
-    undecided = False
+def _junction(call: Call_, args: tuple[Any, ...], stop: bool) -> Any:
+    """``and`` (``stop`` False) / ``or`` (True): the first argument whose
+    truth is ``stop``, else the last.  When the result depends on
+    arguments taglint cannot decide, it is unknown; with one such
+    argument, that argument itself (so a condition names what it depends on)."""
+    undecided: list[Any] = []
     value: Any = None
     for value in args:
         decided = truth(value)
-        if decided is False:
+        if decided is stop:
             return value
         if decided is None:
-            undecided = True
-    return call.unknown() if undecided else value
+            undecided.append(value)
+    if not undecided:
+        return value
+    return undecided[0] if len(undecided) == 1 else call.unknown()
+
+
+@_register("and")
+def _and(call: Call_, *args: Any) -> Any:
+    return _junction(call, args, False)
 
 
 @_register("or")
 def _or(call: Call_, *args: Any) -> Any:
-    undecided = False
-    value: Any = None
-    for value in args:
-        decided = truth(value)
-        if decided is True:
-            return value
-        if decided is None:
-            undecided = True
-    return call.unknown() if undecided else value
+    return _junction(call, args, True)
 
 
 @register("not")

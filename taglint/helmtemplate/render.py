@@ -260,7 +260,8 @@ class Renderer:
                 return
             value = self.pipe(node.pipe, frame)
             decided = truth(value)
-            key = node.pipe.text
+            # An undecided condition is named by what it depends on.
+            key = value.expr if type(value) is Unknown else node.pipe.text
             if decided is None:
                 decided = dict(self.conds).get(key)
             if decided is None:

@@ -2,8 +2,8 @@
 
 A rendered value knows where each of its characters is written (see
 :mod:`taglint.helmtemplate.text`).  The finding goes where the part that
-decides it is written — the tag (without a tag, the digest; without
-either, the name):
+decides it is written — the digest (it pins the image, or breaks the
+reference), else the tag, else the name:
 
 * a tag from a values file (also an empty ``tag: ""`` that ``default``
   replaced): on that values line, the template line as a related place;
@@ -106,7 +106,7 @@ def image_ref(
     # value (a list of containers in values, printed with toYaml).
     here = _image_location(key_source, lines_of) if key_source is not None else None
     name, tag, digest = reference_ranges(rendered)
-    blamed = _blame(pieces, [tag, digest, name, (0, len(rendered))])
+    blamed = _blame(pieces, [digest, tag, name, (0, len(rendered))])
     if blamed is None:
         if here is None or not line.value.placeholder:
             return None  # nothing of it is written anywhere taglint can point at
