@@ -81,7 +81,7 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     """Options every command takes, before or after its name."""
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output")
     parser.add_argument("--verbose", "-v", action="store_true",
-                        help="say more: the traceback of an internal error")
+                        help="say more: each skipped file, the traceback of an internal error")
 
 
 def _codes(value: str) -> list[str]:
@@ -211,6 +211,7 @@ def _check(args: argparse.Namespace) -> int:
         color=args.output is None and args.format == "text" and _use_color(args.color, sys.stdout),
         quiet=args.quiet,
         statistics=args.statistics,
+        verbose=args.verbose,
     )
     fixing = args.fix or args.diff
     result = scan(
@@ -218,6 +219,7 @@ def _check(args: argparse.Namespace) -> int:
         force_exclude=args.force_exclude, build_args=dict(args.build_arg),
         prerender=None if fixing else finding_renderer(args.format, options),
     )
+    _note_skipped_named_files(result.skipped)
     if fixing:
         from taglint.fix import apply_fixes
 
@@ -233,6 +235,17 @@ def _check(args: argparse.Namespace) -> int:
     threshold = severity_rank(config.fail_on)
     failing = any(severity_rank(f.severity) >= threshold for f in result.findings)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _note_skipped_named_files(skipped: Sequence[Any]) -> None:
+    """A file named on the command line and not checked is said on stderr,
+    whatever the format and wherever the report goes."""
+    for entry in skipped:
+        if entry.explicit:
+            try:
+                print(f"taglint: note: {entry.path}: skipped ({entry.reason})", file=sys.stderr)
+            except OSError:
+                return
 
 
 def _emit(output: Path | None, text: str) -> None:

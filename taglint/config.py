@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from taglint.errors import ConfigError
 
 CONFIG_NAMES = (".taglint.yaml", ".taglint.yml")
-DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024  # release bundles and install scripts run to 10 MB
 _SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.json"
 
 

@@ -31,6 +31,9 @@ class Candidate:
     fs_path: Path
     path: str  # display path
     explicit: bool  # named on the command line
+    # Named only for the files it brings in (a .env: the Compose files
+    # beside it); of no kind itself, and not reported as skipped for that.
+    trigger: bool = False
 
 
 def display_path(fs_path: Path, cwd: Path) -> str:
@@ -220,7 +223,7 @@ def discover(
     paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = (), force_exclude: bool = False
 ) -> tuple[list[Candidate], list[str]]:
     """Candidates to scan, and errors (paths that do not exist)."""
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # display path -> index in out
     out: list[Candidate] = []
     errors: list[str] = []
     for raw in paths:
@@ -234,15 +237,21 @@ def discover(
                 link = probe.is_symlink() if isinstance(probe, os.DirEntry) else _is_symlink(probe)
                 if link and not file.exists():
                     continue  # a broken symlink
-                seen.add(shown)
+                seen[shown] = len(out)
                 out.append(Candidate(file, shown, explicit=False))
         elif fs_path.exists():
-            for file in (fs_path, *_dependents(fs_path)):
+            dependents = _dependents(fs_path)
+            for file in (fs_path, *dependents):
                 shown = display_path(file, cwd)
-                if shown in seen or (force_exclude and matches_any(shown, exclude)):
+                if force_exclude and matches_any(shown, exclude):
                     continue
-                seen.add(shown)
-                out.append(Candidate(file, shown, explicit=True))
+                named = Candidate(file, shown, explicit=True, trigger=file is fs_path and bool(dependents))
+                if shown in seen:  # also in a folder named before: it is named all the same
+                    if file is fs_path and not out[seen[shown]].explicit:
+                        out[seen[shown]] = named
+                    continue
+                seen[shown] = len(out)
+                out.append(named)
         else:
             errors.append(f"{raw}: no such file or directory")
     return out, errors

@@ -18,7 +18,9 @@ from taglint.model import FileFacts, Finding, Fix, Hit, Problem, Span
 from taglint.project import Project
 from taglint.ruleset import Rule, load_rules
 from taglint.selection import active_rules, code_matches, configured_severity, resolved_config, severity_of
-from taglint.source import ExtractContext, SourceFile, decode
+from taglint.source import (
+    NO_KNOWN_KIND, ExtractContext, Skipped, SkippedFile, SourceFile, decode, read_file_bytes, unreadable,
+)
 from taglint.suppress import Suppression, apply_suppressions, parse_suppressions, resolve_suppression_codes
 
 
@@ -29,6 +31,12 @@ class ScanResult:
     errors: list[str] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)  # every known rule, by code
     files: list[FileFacts] = field(default_factory=list, repr=False)  # what each scanned file says, resolved
+    # Files not checked, by path: a file of a known kind (or named like a
+    # YAML or JSON manifest) that is too big, binary, not a regular file or
+    # unreadable; and every file named on the command line that was not
+    # checked (of no known kind too).  Files of no known kind met while
+    # walking a folder are not listed: they are most files of a repository.
+    skipped: list[Skipped] = field(default_factory=list)
     # The report's text of some findings, made by ``scan(prerender=…)``
     # where the finding was made (in parallel); by id, with the finding
     # itself, so an id is never mistaken for another object's.
@@ -47,6 +55,7 @@ class _Processed:
     errors: list[str]
     findings: list[Finding] = field(default_factory=list)  # of the file-local rules
     rendered: list[str] = field(default_factory=list)  # prerender(finding), by finding
+    skipped: Skipped | None = None
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -61,18 +70,18 @@ def format_template(template: str, fields: Mapping[str, Any]) -> str:
 def read_source(candidate: Candidate, max_size: int) -> tuple[SourceFile | None, list[Problem], str | None]:
     """The decoded file, problems with its encoding, or why it is skipped.
 
-    Returns (source, problems, skip_reason)."""
+    Returns (source, problems, skip_reason); an unreadable file gives both
+    a problem (TL001, when its kind is known) and a reason."""
     try:
-        size = candidate.fs_path.stat().st_size
-        if size > max_size:
-            return None, [], f"{candidate.path}: skipped, larger than {max_size} bytes"
-        data = candidate.fs_path.read_bytes()
+        data = read_file_bytes(candidate.fs_path, max_size)
+    except SkippedFile as exc:
+        return None, [], exc.reason
     except OSError as exc:
         span = Span(1, 1, 1, 1)
-        return None, [Problem(candidate.path, span, f"cannot read file: {exc.strerror or exc}")], None
+        return None, [Problem(candidate.path, span, f"cannot read file: {exc.strerror or exc}")], unreadable(exc)
     decoded = decode(data)
     if decoded.text is None:
-        return None, [], f"{candidate.path}: skipped, {decoded.skipped}"
+        return None, [], decoded.skipped
     problems = []
     if decoded.bad_byte is not None:
         offset, line = decoded.bad_byte
@@ -150,12 +159,12 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
 
     kind = classify(candidate.path, read_text, candidate.fs_path)
     if kind is None or kind not in EXTRACTORS:
-        return _Processed(None, [], [])
+        return _Processed(None, [], [], skipped=_skipped_of_no_kind(candidate, skip))
     read_text()
     if source is None:
         if problems:  # unreadable: report it as a parse problem of a known kind
             return _Processed(FileFacts(candidate.path, kind, problems=problems), [], [])
-        return _Processed(None, [], [skip] if (skip and candidate.explicit) else [])
+        return _Processed(None, [], [], skipped=Skipped(candidate.path, skip or "", candidate.explicit))
     errors: list[str] = []
     try:
         facts = extractor_for(kind)(source, ctx)
@@ -166,6 +175,27 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
         facts = FileFacts(candidate.path, kind)
     facts.problems[:0] = problems
     return _Processed(facts, parse_suppressions(candidate.path, source.text), errors)
+
+
+def _skipped_of_no_kind(candidate: Candidate, reason: str | None) -> Skipped | None:
+    """How a file that got no kind is accounted for: named on the command
+    line, always (why it could not be read, or that its kind is unknown);
+    met in a folder, only when it is named like a manifest (YAML, JSON, a
+    Helm template) but could not be read to tell, never for the files of
+    no known kind that make up most of a repository."""
+    if candidate.explicit:
+        if candidate.trigger and reason is None:
+            return None  # a .env, named for the Compose files beside it
+        return Skipped(candidate.path, reason or NO_KNOWN_KIND, True)
+    if reason is not None and _named_like_a_manifest(candidate.path):
+        return Skipped(candidate.path, reason)
+    return None
+
+
+def _named_like_a_manifest(path: str) -> bool:
+    from taglint.classify import JSON_SUFFIXES, YAML_SUFFIXES, kind_from_path
+
+    return path.lower().endswith(YAML_SUFFIXES + JSON_SUFFIXES) or kind_from_path(path) is not None
 
 
 def extract_all(candidates: Sequence[Candidate], work: FileWork, jobs: int) -> list[_Processed]:
@@ -295,6 +325,7 @@ def _scan(
     done = [p for p in processed if p.facts is not None]
     files = [p.facts for p in done]
     suppressions = [s for p in processed for s in p.suppressions]
+    skipped = sorted((p.skipped for p in processed if p.skipped is not None), key=lambda s: s.path)
     for p in processed:
         errors.extend(p.errors)
     # Resolvers change the facts of some files (Kustomize overrides, Helm
@@ -324,7 +355,7 @@ def _scan(
     }
     return ScanResult(
         findings=findings, files_scanned=len(files), errors=list(dict.fromkeys(errors)), rules=rules,
-        files=files, prerendered=prerendered,
+        files=files, prerendered=prerendered, skipped=skipped,
     )
 
 

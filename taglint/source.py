@@ -1,6 +1,10 @@
-"""A file as the extractors see it: its display path and decoded text."""
+"""A file as the extractors see it: its display path and decoded text;
+and the one way taglint reads a file (:func:`read_file_bytes`) and decodes
+it (:func:`decode`), with the short, stable reasons a file is skipped."""
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,7 +43,7 @@ class Decoded:
     """File bytes as text, the one way taglint reads every file."""
 
     text: str | None  # None: not text (``skipped`` says why)
-    skipped: str | None = None  # "binary file", "undecodable UTF-16"
+    skipped: str | None = None  # BINARY, "undecodable UTF-16"
     bad_byte: tuple[int, int] | None = None  # (offset, line) of the first byte that is not UTF-8
 
 
@@ -54,9 +58,82 @@ def decode(data: bytes) -> Decoded:
         except UnicodeDecodeError:
             return Decoded(None, "undecodable UTF-16")
     if b"\0" in data[:BINARY_SNIFF]:
-        return Decoded(None, "binary file")
+        return Decoded(None, BINARY)
     try:
         return Decoded(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return Decoded(data.decode("utf-8", "replace"), bad_byte=(exc.start, line))
+
+
+# --------------------------------------------------------------------------
+# Reading files, and why a file is not read
+
+BINARY = "binary"
+NOT_REGULAR = "not a regular file"
+NO_KNOWN_KIND = "not a known file kind"
+_MIB = 1024 * 1024
+
+
+def too_large(max_size: int) -> str:
+    """The reason for a file over ``max-file-size``."""
+    return f"larger than max-file-size ({format_size(max_size)})"
+
+
+def unreadable(exc: OSError) -> str:
+    return f"unreadable: {exc.strerror or exc}"
+
+
+def format_size(size: int) -> str:
+    """``64 MiB``, ``512 KiB``, ``1000 bytes``: whole units only."""
+    if size >= _MIB and size % _MIB == 0:
+        return f"{size // _MIB} MiB"
+    if size >= 1024 and size % 1024 == 0:
+        return f"{size // 1024} KiB"
+    return f"{size} bytes"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the scan did not check, and why (a short, stable reason)."""
+
+    path: str  # display path
+    reason: str
+    explicit: bool = False  # named on the command line
+
+
+class SkippedFile(Exception):
+    """:func:`read_file_bytes` does not read this file; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_file_bytes(path: str | os.PathLike[str], max_size: int) -> bytes:
+    """The bytes of the regular file at ``path`` (symlinks followed).
+
+    Raises :class:`SkippedFile` for what is not a regular file (a FIFO, a
+    socket or a device: opening one could block forever or act on a
+    device, so it is never opened) and for a file over ``max_size``
+    bytes; :class:`OSError` when it cannot be read.  The file is opened
+    non-blocking and checked again once open, so a file swapped for a FIFO
+    in between cannot block the read either, and never more than
+    ``max_size`` bytes are read.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise SkippedFile(NOT_REGULAR)
+    fd = os.open(path, _OPEN_FLAGS)
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SkippedFile(NOT_REGULAR)
+        if info.st_size > max_size:
+            raise SkippedFile(too_large(max_size))
+        data = handle.read(max_size + 1)
+    if len(data) > max_size:  # it grew while we read it
+        raise SkippedFile(too_large(max_size))
+    return data

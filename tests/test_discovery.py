@@ -102,7 +102,7 @@ def test_duplicates_are_dropped_and_missing_paths_reported(tree):
     candidates, errors = discover(["a/b", "a", "a/g.yaml", "nope", "."], work)
     paths = [c.path for c in candidates]
     assert paths == ["a/b/f.yaml", "a/b/c/deep.yaml", "a/g.yaml", "top.yaml", ".hidden/h.yaml", "sp ace/ünï.yaml"]
-    assert [c.explicit for c in candidates] == [False, False, False, False, False, False]
+    assert [c.explicit for c in candidates] == [False, False, True, False, False, False]  # a/g.yaml is named, also inside a named folder
     assert errors == ["nope: no such file or directory"]
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
-from taglint.source import ExtractContext, SourceFile
+from taglint.source import ExtractContext, SkippedFile, SourceFile, decode, read_file_bytes
 from taglint.yamlnodes import (
     documents_or_problem,
     MappingNode,
@@ -52,6 +52,9 @@ class EnvValue(NamedTuple):
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*?)\s*$")
 _DQ_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
+
+
+_MAX_ENV_SIZE = 1024 * 1024  # a larger .env is not read
 
 
 def parse_dotenv(text: str, path: str = ".env") -> dict[str, EnvValue]:
@@ -225,11 +228,12 @@ def _expand_braced(written: str, env: Mapping[str, EnvValue], steps: list[Step],
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     env_path = Path(source.fs_path).parent / ".env"
     env: dict[str, EnvValue] = {}
-    try:
-        if "$" in source.text and env_path.is_file():
+    try:  # never a FIFO, socket or device named .env (they could block forever)
+        if "$" in source.text and env_path.exists():
             display = posixpath.normpath(posixpath.join(posixpath.dirname(source.path), ".env"))
-            env = parse_dotenv(env_path.read_text(encoding="utf-8-sig", errors="replace"), display)
-    except OSError:
+            text = decode(read_file_bytes(env_path, _MAX_ENV_SIZE)).text
+            env = parse_dotenv(text, display) if text is not None else {}
+    except (OSError, SkippedFile):
         env = {}
     return extract_with_env(source, env)
 

@@ -24,6 +24,7 @@ class ReportOptions:
     quiet: bool = False
     statistics: bool = False
     show_frames: bool = True
+    verbose: bool = False  # list each skipped file, not only how many
 
 
 def finding_renderer(format_name: str, options: ReportOptions) -> Callable[[Finding], str] | None:

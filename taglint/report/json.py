@@ -78,6 +78,7 @@ def summary_dict(result: Any) -> dict[str, Any]:
         "findings": len(result.findings),
         "by_rule": dict(sorted(Counter(f.rule for f in result.findings).items())),
         "errors": list(result.errors),
+        "skipped": [{"path": s.path, "reason": s.reason} for s in getattr(result, "skipped", ())],
     }
 
 

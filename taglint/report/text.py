@@ -77,6 +77,18 @@ def summary_line(findings: list[Finding], files_scanned: int) -> str:
     )
 
 
+def skipped_lines(skipped: list[Any], verbose: bool) -> list[str]:
+    """``Skipped N files (reasons…)``, after one line per file with ``verbose``."""
+    if not skipped:
+        return []
+    out = [f"skipped: {clean(s.path)}: {clean(s.reason)}" for s in skipped] if verbose else []
+    counts = Counter(s.reason for s in skipped)
+    reasons = ", ".join(f"{n} {clean(reason)}" for reason, n in sorted(counts.items(), key=lambda i: (-i[1], i[0])))
+    hint = "" if verbose else "; --verbose lists them"
+    out.append(f"Skipped {_plural(len(skipped), 'file')} ({reasons}){hint}.")
+    return out
+
+
 def statistics(findings: Iterable[Finding]) -> list[str]:
     counts = Counter((f.rule, f.name) for f in findings)
     return [f"{n:>5}  {code}  {name}" for (code, name), n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
@@ -142,4 +154,6 @@ def render(result: Any, options: Any) -> str:
         out.extend(statistics(result.findings))
     if not options.quiet or result.findings:
         out.append(summary_line(result.findings, result.files_scanned))
+    if not options.quiet:
+        out.extend(skipped_lines(getattr(result, "skipped", []), getattr(options, "verbose", False)))
     return "\n".join(out) + "\n"

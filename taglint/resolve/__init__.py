@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from taglint.model import FileFacts
-from taglint.source import SourceFile, decode
+from taglint.source import SkippedFile, SourceFile, decode, read_file_bytes
 
 RESOLVERS: list[str] = [
     "taglint.resolve.kustomize",
@@ -126,14 +126,11 @@ class ResolveContext:
         if not _exists(key):  # the common miss, without raising an exception
             self._read[key] = None
             return None
-        try:
-            if os.path.isfile(key) and os.path.getsize(key) <= MAX_READ_SIZE:
-                with open(key, "rb") as handle:
-                    data = handle.read()
-                text = decode(data).text  # as the scan reads files
-                if text is not None:
-                    source = SourceFile(self.display_path(key), Path(key), text)
-        except OSError:
+        try:  # never a FIFO, socket or device (they could block forever)
+            text = decode(read_file_bytes(key, MAX_READ_SIZE)).text  # as the scan reads files
+            if text is not None:
+                source = SourceFile(self.display_path(key), Path(key), text)
+        except (OSError, SkippedFile):
             source = None
         self._read[key] = source
         return source
