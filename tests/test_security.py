@@ -1,0 +1,149 @@
+"""What SECURITY.md promises, tested: no network without ``--resolve``, no
+code execution from scanned files, configuration or rule files, and user
+patterns of bounded cost."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# Runs the CLI with an audit hook that aborts on any socket use or process
+# start other than git (which discovery runs to list a checkout's files).
+GUARDED_CLI = textwrap.dedent(
+    """
+    import os, sys
+
+    def guard(event, args):
+        if event.startswith("socket.") and event not in ("socket.__new__",):
+            print(f"NETWORK: {event} {args!r}", file=sys.stderr)
+            os._exit(97)
+        if event == "socket.__new__" and args[1] not in (1,):  # AF_UNIX (1) is local; AF_INET/AF_INET6 are not
+            print(f"NETWORK: socket family {args[1]!r}", file=sys.stderr)
+            os._exit(97)
+        if event in ("subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.system"):
+            program = os.path.basename(str(args[0] if event != "subprocess.Popen" else args[1][0]))
+            if program != "git":
+                print(f"EXEC: {event} {args!r}", file=sys.stderr)
+                os._exit(98)
+
+    sys.addaudithook(guard)
+    from taglint.cli import main
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+def run_guarded(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", GUARDED_CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_scan_of_every_fixture_opens_no_socket_and_runs_no_program(jobs: str) -> None:
+    proc = run_guarded(FIXTURES, "--jobs", jobs, "--format", "json", ".")
+    assert "NETWORK" not in proc.stderr and "EXEC" not in proc.stderr, proc.stderr[-2000:]
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert '"findings"' in proc.stdout
+
+
+def test_the_guard_does_catch_a_socket(tmp_path: Path) -> None:
+    """The audit hook above is not a test that cannot fail."""
+    code = GUARDED_CLI.replace("from taglint.cli import main", "import socket; socket.create_connection(('127.0.0.1', 9))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 97 and "NETWORK" in proc.stderr
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+PYTHON_TAGS = [
+    "!!python/object/apply:os.system ['touch {marker}']",
+    "!!python/object/new:subprocess.Popen [['touch', '{marker}']]",
+    "!!python/name:os.system",
+]
+
+
+@pytest.mark.parametrize("tag", PYTHON_TAGS)
+def test_yaml_tags_in_scanned_files_are_never_constructed(tag: str, tmp_path: Path) -> None:
+    marker = tmp_path / "PWNED"
+    value = tag.format(marker=marker)
+    _write(tmp_path / "pod.yaml", f"apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    image: {value}\n")
+    _write(tmp_path / "chart" / "values.yaml", f"image:\n  repository: {value}\n")
+    _write(tmp_path / "chart" / "Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n")
+    _write(tmp_path / ".github" / "workflows" / "ci.yml", f"on: push\njobs:\n  a:\n    runs-on: {value}\n")
+    proc = run_guarded(tmp_path, "--no-config", ".")
+    assert proc.returncode in (0, 1, 2), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("tag", PYTHON_TAGS)
+def test_a_configuration_file_cannot_run_code(tag: str, tmp_path: Path) -> None:
+    marker = tmp_path / "PWNED"
+    _write(tmp_path / ".taglint.yaml", f"select: {tag.format(marker=marker)}\n")
+    _write(tmp_path / "Dockerfile", "FROM python:3.12.7\n")
+    proc = run_guarded(tmp_path, ".")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not marker.exists()
+
+
+def test_a_user_rule_cannot_name_python_code(tmp_path: Path) -> None:
+    marker = tmp_path / "PWNED"
+    _write(tmp_path / ".taglint.yaml", "rules: [my-rules]\n")
+    _write(
+        tmp_path / "my-rules" / "TL901-evil.yaml",
+        textwrap.dedent(
+            f"""\
+            code: TL901
+            name: evil
+            summary: Tries to run code.
+            severity: warning
+            check: {{kind: "os.system", params: {{command: "touch {marker}"}}}}
+            message: "x"
+            fix: "y"
+            """
+        ),
+    )
+    _write(tmp_path / "Dockerfile", "FROM python:3.12.7\n")
+    proc = run_guarded(tmp_path, ".")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not marker.exists()
+
+
+def test_a_user_rule_file_cannot_construct_python_objects(tmp_path: Path) -> None:
+    marker = tmp_path / "PWNED"
+    _write(tmp_path / ".taglint.yaml", "rules: [my-rules]\n")
+    _write(tmp_path / "my-rules" / "TL902-evil.yaml", PYTHON_TAGS[0].format(marker=marker) + "\n")
+    _write(tmp_path / "Dockerfile", "FROM python:3.12.7\n")
+    proc = run_guarded(tmp_path, ".")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["*a*a*a*a*a*a*a*a*a*a*a*a*b", "**a**a**a**a**a**a**a**b", "[a]*[a]*[a]*[a]*[a]*[a]*[a]*[a]*[a]*b"],
+)
+def test_a_hostile_glob_has_bounded_cost(pattern: str) -> None:
+    from taglint.globs import compile_exact_glob, glob_problem, matches
+
+    path = "a" * 300
+    if glob_problem(pattern) is not None:
+        return  # refused when the configuration loads: bounded
+    start = time.monotonic()
+    assert not matches(path, pattern)
+    assert compile_exact_glob(pattern).match(path) is None
+    assert time.monotonic() - start < 1.0
