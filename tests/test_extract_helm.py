@@ -575,3 +575,32 @@ def test_resolver_prefers_chart_yaml_and_values_yaml_over_yml(tmp_path: Path) ->
     (chart / "values.yaml").unlink()
     for rels in (["chart/templates/deploy.yaml"], ["chart/Chart.yml", "chart/values.yml", "chart/templates/deploy.yaml"]):
         assert sorted(ref[3] for ref in _resolved(tmp_path, rels)) == ["a:from-yml", "b:9.9.9"], rels
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # image + tag side by side: one reference, reported on the tag
+        ("redis:\n  image: bitnami/redis\n  tag: 7.2.4\n", [("bitnami/redis:7.2.4", 3, "redis.tag")]),
+        # an empty (or null) tag is the chart's appVersion, as in an image block
+        ("api:\n  image: acme/api\n  tag: \"\"\n", [("acme/api:1.4.2", 3, "api.tag")]),
+        ("api:\n  image: acme/api\n  tag:\n", [("acme/api:1.4.2", 3, "api.tag")]),
+        # fooImage + fooTag
+        ("controllerImage: acme/ctrl\ncontrollerTag: v2\n", [("acme/ctrl:v2", 2, "controllerTag")]),
+        # an image that names its own tag or digest is not joined
+        ("image: nginx:1.27\ntag: latest\n", [("nginx:1.27", 1, "image")]),
+        ("image: nginx@sha256:abc\ntag: latest\n", [("nginx@sha256:abc", 1, "image")]),
+        ("image: registry:5000/team/app\ntag: \"1.0\"\n", [("registry:5000/team/app:1.0", 2, "tag")]),
+        # a tag that is not a scalar is no tag
+        ("image: acme/app\ntag: {name: x}\n", [("acme/app", 1, "image")]),
+    ],
+)
+def test_image_with_a_tag_beside_it(text: str, expected: list[tuple[str, int, str]]) -> None:
+    assert [(r.value, r.span.line, r.context) for r in values(text).images] == expected
+
+
+def test_image_with_a_tag_beside_it_without_app_version_or_chart() -> None:
+    (untagged,) = values("api:\n  image: acme/api\n  tag: \"\"\n", NO_APP_VERSION).images
+    assert (untagged.value, untagged.span) == ("acme/api", Span(3, 9, 3, 9))
+    (unknown,) = values("api:\n  image: acme/api\n  tag: \"\"\n", None).images
+    assert unknown.value == "acme/api:{{ .Chart.AppVersion }}"

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any, Callable
 
-from taglint.helmtemplate.render import Call_, RenderError
+from taglint.helmtemplate.render import MAX_RANGE, Call_, RenderError
 from taglint.helmtemplate.text import Piece, Text, concat, replacing
 from taglint.helmtemplate.values import (
     Missing,
@@ -857,7 +857,7 @@ def _until(call: Call_, count: Any) -> Any:
     _known(count)
     if type(count) is not Num:
         raise _Unknowable()
-    return [Num(i) for i in range(max(0, min(int(count.value), 10_000)))]
+    return [Num(i) for i in range(max(0, min(int(count.value), MAX_RANGE)))]
 
 
 @register("untilStep")
@@ -865,7 +865,7 @@ def _until_step(call: Call_, start: Any, stop: Any, step: Any) -> Any:
     _known(start, stop, step)
     if not all(type(v) is Num for v in (start, stop, step)) or int(step.value) == 0:
         raise _Unknowable()
-    return [Num(i) for i in range(int(start.value), int(stop.value), int(step.value))][:10_000]
+    return [Num(i) for i in range(int(start.value), int(stop.value), int(step.value))[:MAX_RANGE]]
 
 
 @register("dig")

@@ -56,7 +56,7 @@ from taglint.helmtemplate.values import (
 )
 from taglint.model import Span
 
-MAX_STEPS = 400_000
+MAX_STEPS = 200_000
 MAX_DEPTH = 64
 MAX_OUTPUT = 4_000_000
 MAX_RANGE = 2_000
@@ -314,9 +314,9 @@ class Renderer:
         kind = type(value)
         items: list[tuple[Any, Any]]
         if isinstance(value, dict):
-            items = [(Text.plain(k), value[k]) for k in sorted(value)]
+            items = [(Text.plain(k), value[k]) for k in sorted(value)[:MAX_RANGE]]
         elif kind is list:
-            items = [(Num(i), item) for i, item in enumerate(value)]
+            items = [(Num(i), item) for i, item in enumerate(value[:MAX_RANGE])]
         elif kind is Num and not value.is_float:
             items = [(Num(i), Num(i)) for i in range(max(0, min(int(value.value), MAX_RANGE)))]
         elif value is None or kind in (Null, Missing):
