@@ -444,6 +444,12 @@ def classify_tag(tag: str, vocab: Vocabulary | None = None) -> tuple[TagClass, s
     return _classify_literal_tag(tag, vocab)
 
 
+# A documentation placeholder: a name to fill in, in single braces or angle
+# brackets (`{username}/model:latest`, `<your-registry>/app:<tag>`), which no
+# reference grammar allows; not `${…}`, `#{…}#`, `{{ … }}` or `<< … >>`.
+_DOC_PLACEHOLDER = re.compile(r"(?<![{$#])\{([A-Za-z_][\w.-]*)\}(?!\})|(?<!<)<([A-Za-z_][\w .-]*)>(?!>)")
+
+
 def classify_reference(text: str, vocab: Vocabulary | None = None) -> Classification:
     """Parse ``text`` and classify its tag (SPEC §2)."""
     vocab = vocab or Vocabulary.default()
@@ -452,6 +458,13 @@ def classify_reference(text: str, vocab: Vocabulary | None = None) -> Classifica
             return Classification(
                 TagClass.UNRESOLVED, f"'{_shorten(text)}' is {description}", source="unknown"
             )
+    sample = _DOC_PLACEHOLDER.search(text)
+    if sample is not None:  # a sample to fill in, not a reference anyone pulls
+        names = tuple(dict.fromkeys(m.group(1) or m.group(2) for m in _DOC_PLACEHOLDER.finditer(text)))
+        return Classification(
+            TagClass.UNRESOLVED, f"'{sample.group()}' is a placeholder to fill in: the reference is a sample",
+            source="unknown", variables=names,
+        )
     placeholders = find_placeholders(text)
     if not placeholders:
         return _classify_literal_reference(text, vocab)

@@ -13,8 +13,12 @@ if TYPE_CHECKING:
 
 def check_parse_errors(rule: Rule, project: Project) -> Iterator[Hit]:
     for facts in project.files:
+        # A broken Kubernetes or Compose file still has the images of its
+        # `image:` lines read (taglint.extract.broken_yaml.RECOVERED).
+        consequence = rule.params["some-checked" if facts.extras.get("image-lines-recovered") else "none-checked"]
         for problem in facts.problems:
-            yield Hit(path=problem.path, span=problem.span, fields={"problem": problem.message, "kind": facts.kind})
+            fields = {"problem": problem.message, "kind": facts.kind, "consequence": consequence}
+            yield Hit(path=problem.path, span=problem.span, fields=fields)
 
 
 def check_unused_suppressions(rule: Rule, project: Project) -> Iterator[Hit]:

@@ -21,17 +21,21 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
+from taglint.extract import broken_yaml
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.source import ExtractContext, SkippedFile, SourceFile, decode, read_file_bytes
 from taglint.yamlnodes import (
-    documents_or_problem,
     MappingNode,
+    Node,
     ScalarNode,
+    YamlError,
     is_null,
     iter_mapping,
+    load_documents,
     mapping_get,
     node_span,
     span_text,
@@ -243,10 +247,20 @@ def extract_with_env(source: SourceFile, env: Mapping[str, EnvValue]) -> FileFac
     facts = FileFacts(source.path, KIND)
     if "image" not in source.text:
         return facts
-    documents = documents_or_problem(source.text, facts)
-    if documents is None:
-        return facts
-    lines = split_lines(source.text)
+    try:
+        documents = load_documents(source.text)
+    except YamlError as error:
+        _read_unparsed(source, facts, error, env)
+    else:
+        facts.images.extend(_images_of(documents, source.path, source.text, env))
+    facts.images.sort(key=lambda ref: ref.span)
+    return facts
+
+
+def _images_of(documents: list[Node], path: str, text: str, env: Mapping[str, EnvValue]) -> list[ImageRef]:
+    """The service images of a file's documents (``text`` is what they were read from)."""
+    images: list[ImageRef] = []
+    lines = split_lines(text)
     seen: set[tuple[Span, bool]] = set()
     for document in documents:
         services = mapping_get(document, "services")
@@ -257,16 +271,16 @@ def extract_with_env(source: SourceFile, env: Mapping[str, EnvValue]) -> FileFac
             if not isinstance(image, ScalarNode) or is_null(image):
                 continue
             built = not is_null(mapping_get(service, "build"))
-            span = node_span(image, source.text)
+            span = node_span(image, text)
             if (span, built) in seen:
                 continue
             seen.add((span, built))
             raw = str(image.value)
             written = span_text(lines, span)
             value, via = interpolate(raw, env)
-            facts.images.append(
+            images.append(
                 ImageRef(
-                    path=source.path,
+                    path=path,
                     span=span,
                     written=written if written is not None else raw,
                     value=value,
@@ -277,5 +291,33 @@ def extract_with_env(source: SourceFile, env: Mapping[str, EnvValue]) -> FileFac
                     built=built,
                 )
             )
-    facts.images.sort(key=lambda ref: ref.span)
-    return facts
+    return images
+
+
+# --------------------------------------------------------------------------
+# A file that does not parse (taglint.extract.broken_yaml)
+
+
+def _read_unparsed(source: SourceFile, facts: FileFacts, error: YamlError, env: Mapping[str, EnvValue]) -> None:
+    """An unrendered template (problems only from ``{{ … }}``) is read as
+    usual, no TL001; anything else is TL001, and the ``image:`` lines of its
+    services are still checked."""
+    def images_of(documents: list[Node], masked: str) -> list[ImageRef]:
+        return _images_of(documents, source.path, masked, env)
+
+    if broken_yaml.read_unrendered_template(source.text, facts, images_of):
+        return
+    keys = broken_yaml.key_lines(source.text)
+    built = {(k.document, k.parents) for k in keys if k.key == "build" and k.parents[:1] == ("services",)}
+    refs: list[ImageRef] = []
+    for line in keys:
+        if line.key != "image" or line.value is None or line.parents[:1] != ("services",) or len(line.parents) > 2:
+            continue
+        name = line.parents[1] if len(line.parents) == 2 else None
+        value, via = interpolate(line.value, env)
+        ref = broken_yaml.recovered_ref(
+            line, source.path, KIND, f"services.{name}.image" if name else "services.image", stage=name,
+            built=(line.document, line.parents) in built,
+        )
+        refs.append(replace(ref, value=value, via=via))
+    broken_yaml.recover_image_lines(facts, error, refs)

@@ -46,21 +46,24 @@ Values are what the file says: placeholders (``${IMAGE}``,
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from taglint.extract import broken_yaml
 from taglint.extract.not_container_images import skips_for
 from taglint.model import FileFacts, ImageRef, Span
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
-    documents_or_problem,
     STR_TAG,
     MappingNode,
     Node,
     Path_,
     ScalarNode,
     SequenceNode,
+    YamlError,
     format_path,
+    load_documents,
     mapping_get,
     node_span,
     scalar_str,
@@ -82,15 +85,73 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     text = source.text
     if "mage" not in text:  # cheap prefilter: no image key can be here
         return facts
-    documents = documents_or_problem(text, facts)
-    if documents is None:
-        return facts
-    lines = Lines(text)
-    for document in documents:
-        for obj, prefix in objects(document):
-            facts.images.extend(object_images(obj, prefix, source.path, lines, text))
+    try:
+        documents = load_documents(text)
+    except YamlError as error:
+        _read_unparsed(source, facts, error)
+    else:
+        facts.images.extend(images_of(documents, source.path, text))
     facts.images.sort(key=lambda ref: ref.span)
     return facts
+
+
+def images_of(documents: list[Node], path: str, text: str) -> list[ImageRef]:
+    """The images of a file's documents (``text`` is what they were read from)."""
+    lines = Lines(text)
+    return [
+        ref
+        for document in documents
+        for obj, prefix in objects(document)
+        for ref in object_images(obj, prefix, path, lines, text)
+    ]
+
+
+# --------------------------------------------------------------------------
+# A file that does not parse (taglint.extract.broken_yaml)
+
+
+def _read_unparsed(source: SourceFile, facts: FileFacts, error: YamlError) -> None:
+    """An unrendered template (problems only from ``{{ … }}``) is read as
+    usual, no TL001; anything else is TL001, and its ``image:`` lines are
+    still checked."""
+    if broken_yaml.read_unrendered_template(source.text, facts, lambda docs, masked: images_of(docs, source.path, masked)):
+        return
+    broken_yaml.recover_image_lines(facts, error, _recovered_images(source.text, source.path))
+
+
+_DOCUMENT_KIND = re.compile(r"(apiVersion|kind):[ \t]*[\"']?([^\s\"'#]+)")
+
+
+def _recovered_images(text: str, path: str) -> list[ImageRef]:
+    """The ``image:`` lines of a broken manifest, minus the places the
+    walker leaves out: ``metadata``/``status``, and the keys and objects
+    the list of non-container schemas names (by the document's own
+    ``apiVersion``/``kind`` lines)."""
+    kinds = [_api_kind(lines) for lines in broken_yaml.documents(text)]
+    refs: list[ImageRef] = []
+    for line in broken_yaml.image_lines(text):
+        api_version, kind = kinds[line.document] if line.document < len(kinds) else ("", "")
+        if line.parents[:1] and line.parents[0] in _SKIPPED_ROOT_KEYS:
+            continue
+        group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+        skips = skips_for(group, kind)
+        if skips.whole or "image" in skips.keys or any(parent in skips.under for parent in line.parents):
+            continue
+        if line.value.startswith(KO_SCHEME) or "://" in line.value:
+            continue  # a ko build, a URL: not a container image to check (as the walker decides)
+        context = ".".join(line.parents + ("image",))
+        refs.append(broken_yaml.recovered_ref(line, path, KIND, context, stage=kind or None))
+    return refs
+
+
+def _api_kind(lines: list[str]) -> tuple[str, str]:
+    """The top-level ``apiVersion`` and ``kind`` a document's lines write."""
+    found: dict[str, str] = {}
+    for line in lines:
+        match = _DOCUMENT_KIND.match(line)
+        if match is not None:
+            found.setdefault(match.group(1), match.group(2))
+    return found.get("apiVersion", ""), found.get("kind", "")
 
 
 def api_kind(node: Node) -> tuple[str, str] | None:
