@@ -80,7 +80,7 @@ EXPECTED = [
     ("ghcr.io/oracle/oci-cli:sha-5846bb2", TagClass.COMMIT),
     ("ghcr.io/kubeflow/training-v1/training-operator:v1-3f15cb8", TagClass.COMMIT),
     ("danielqsj/kafka-exporter:", TagClass.INVALID),
-    ("<YOUR-CONTAINER>", TagClass.INVALID),
+    ("<YOUR-CONTAINER>", TagClass.UNRESOLVED),  # a placeholder to fill in (issue 8 §5): a sample, TL108
     ("Placeholder for TensorFlow distributed training image", TagClass.INVALID),
     ("ko://github.com/kserve/kserve/cmd/manager", TagClass.UNRESOLVED),
     ("IMAGE_URL", TagClass.UNRESOLVED),
@@ -107,6 +107,6 @@ def test_hand_checked_details(classified: dict[str, Classification]):
     assert hub is not None and hub.familiar == "alpine:3.23"
     assert hub.canonical_name == "docker.io/library/alpine"
     assert classified["danielqsj/kafka-exporter:"].reason == "tag is empty after ':'"
-    assert classified["<YOUR-CONTAINER>"].reason == "invalid character '<' in repository name"
+    assert classified["<YOUR-CONTAINER>"].reason == "'<YOUR-CONTAINER>' is a placeholder to fill in: the reference is a sample"
     placeholder = classified["CONTAINER_IMAGES_REGISTRY/adservice"]
     assert placeholder.variables == ("CONTAINER_IMAGES_REGISTRY",)
