@@ -88,6 +88,10 @@ def output_lines(pieces: list[Piece]) -> list[Line]:
 
     for original in pieces:
         for piece in _split_piece(original):
+            if not piece.conds and piece.text != "\n":
+                for partial in partials:  # output in every world: no split
+                    partial.pieces.append(piece)
+                continue
             updated: list[_Partial] = []
             for partial in partials:
                 if not _consistent(partial.assumed, piece.conds):
@@ -103,8 +107,8 @@ def output_lines(pieces: list[Piece]) -> list[Line]:
                     finish(_Partial(prefix, partial.pieces))
                     updated.append(_Partial(prefix, []))
                 else:
-                    updated.append(_Partial(prefix, partial.pieces + [piece]))
-            partials = _merge(updated)[:MAX_ALTERNATIVES]
+                    updated.append(_Partial(prefix, [*partial.pieces, piece]))
+            partials = (_merge(updated) if len(updated) > 1 else updated)[:MAX_ALTERNATIVES]
     for partial in partials:
         if partial.pieces:
             finish(partial)

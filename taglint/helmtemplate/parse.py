@@ -151,11 +151,6 @@ class Tree:
 # --------------------------------------------------------------------------
 # Lexing the inside of an action
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(
-    r"[+-]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?)"
-)
-_FIELD_CHAIN = re.compile(r"(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 _SPACE = " \t\r\n"
 
 
@@ -169,124 +164,98 @@ class _Token:
     content_start: int = -1
 
 
+_TOKEN = re.compile(
+    r"""(?P<space>\s+)
+    |(?P<var>\$[A-Za-z0-9_]*)(?P<varchain>(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+    |(?P<field>(?:\.[A-Za-z_][A-Za-z0-9_]*)+)
+    |(?P<number>[+-]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?))
+    |(?P<dot>\.)
+    |(?P<string>"(?:[^"\\\n]|\\.)*")
+    |(?P<raw>`[^`]*`)
+    |(?P<char>'(?:[^'\\\n]|\\[^'\n]{1,9})')
+    |(?P<lparen>\()
+    |(?P<rparen>\))(?P<chain>(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+    |(?P<pipe>\|)
+    |(?P<comma>,)
+    |(?P<decl>:=)
+    |(?P<assign>=)
+    |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)""",
+    re.VERBOSE,
+)
+
+
 def _lex(text: str, base: int) -> list[_Token]:
     """Tokens of an action's inside; offsets are ``base`` + index."""
     tokens: list[_Token] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        char = text[i]
-        if char in _SPACE:
-            i += 1
+    position = 0
+    size = len(text)
+    match = _TOKEN.match
+    while position < size:
+        found = match(text, position)
+        if found is None:
+            char = text[position]
+            if char in "\"`'":
+                raise TemplateSyntaxError("unterminated quoted string", base + position)
+            raise TemplateSyntaxError(f"unexpected {char!r} in action", base + position)
+        kind = found.lastgroup
+        start, end = found.start(), found.end()
+        position = end
+        if kind == "space":
             continue
-        start = i
-        if char == "$":
-            match = _IDENT.match(text, i + 1)
-            end = match.end() if match else i + 1
-            chain_match = _FIELD_CHAIN.match(text, end)
-            chain = tuple(chain_match.group()[1:].split(".")) if chain_match else ()
-            stop = chain_match.end() if chain_match else end
-            tokens.append(_Token("var", (text[i:end], chain), base + start, base + stop))
-            i = stop
-            continue
-        if char == ".":
-            chain_match = _FIELD_CHAIN.match(text, i)
-            if chain_match:
-                tokens.append(_Token("field", tuple(chain_match.group()[1:].split(".")), base + i, base + chain_match.end()))
-                i = chain_match.end()
-                continue
-            number = _NUMBER.match(text, i)
-            if number and number.end() > i + 1:
-                tokens.append(_Token("number", _number(number.group(), base + i), base + i, base + number.end()))
-                i = number.end()
-                continue
-            tokens.append(_Token("dot", None, base + i, base + i + 1))
-            i += 1
-            continue
-        if char == '"':
-            j = i + 1
-            raw = True
-            chars: list[str] = []
-            while j < n and text[j] != '"':
-                if text[j] == "\\" and j + 1 < n:
-                    raw = False
-                    escaped, j = _escape(text, j, base)
-                    chars.append(escaped)
-                    continue
-                if text[j] == "\n":
-                    raise TemplateSyntaxError("unterminated quoted string", base + i)
-                chars.append(text[j])
-                j += 1
-            if j >= n:
-                raise TemplateSyntaxError("unterminated quoted string", base + i)
-            tokens.append(_Token("string", "".join(chars), base + i, base + j + 1, raw, base + i + 1))
-            i = j + 1
-            continue
-        if char == "`":
-            j = text.find("`", i + 1)
-            if j < 0:
-                raise TemplateSyntaxError("unterminated raw quoted string", base + i)
-            tokens.append(_Token("string", text[i + 1 : j], base + i, base + j + 1, True, base + i + 1))
-            i = j + 1
-            continue
-        if char == "'":
-            j = i + 1
-            if j < n and text[j] == "\\":
-                value, j = _escape(text, j, base)
-            elif j < n:
-                value, j = text[j], j + 1
+        if kind == "varchain":  # the last group of a variable with a chain
+            kind = "var"
+        if kind == "var":
+            name = found.group("var")
+            chain_text = found.group("varchain")
+            tokens.append(_Token("var", (name, tuple(chain_text[1:].split(".")) if chain_text else ()), base + start, base + end))
+        elif kind == "field":
+            tokens.append(_Token("field", tuple(text[start + 1 : end].split(".")), base + start, base + end))
+        elif kind == "number":
+            tokens.append(_Token("number", _number(text[start:end], base + start), base + start, base + end))
+        elif kind == "dot":
+            tokens.append(_Token("dot", None, base + start, base + end))
+        elif kind == "string":
+            body = text[start + 1 : end - 1]
+            raw = "\\" not in body
+            value = body if raw else _unescape(body, base + start + 1)
+            tokens.append(_Token("string", value, base + start, base + end, raw, base + start + 1))
+        elif kind == "raw":
+            tokens.append(_Token("string", text[start + 1 : end - 1], base + start, base + end, True, base + start + 1))
+        elif kind == "char":
+            body = text[start + 1 : end - 1]
+            value = body if body[0] != "\\" else _unescape(body, base + start + 1)
+            if len(value) != 1:
+                raise TemplateSyntaxError("bad character constant", base + start)
+            tokens.append(_Token("number", ord(value), base + start, base + end))
+        elif kind in ("rparen", "chain"):
+            tokens.append(_Token("rparen", None, base + start, base + start + 1))
+            chain_text = found.group("chain")
+            if chain_text:  # (pipe).field
+                tokens.append(_Token("chain", tuple(chain_text[1:].split(".")), base + start + 1, base + end))
+        elif kind == "ident":
+            word = text[start:end]
+            if word in ("true", "false"):
+                tokens.append(_Token("bool", word == "true", base + start, base + end))
+            elif word == "nil":
+                tokens.append(_Token("nil", None, base + start, base + end))
             else:
-                raise TemplateSyntaxError("unterminated character constant", base + i)
-            if j >= n or text[j] != "'":
-                raise TemplateSyntaxError("unterminated character constant", base + i)
-            tokens.append(_Token("number", ord(value), base + i, base + j + 1))
-            i = j + 1
-            continue
-        if char == "(":
-            tokens.append(_Token("lparen", None, base + i, base + i + 1))
-            i += 1
-            continue
-        if char == ")":
-            tokens.append(_Token("rparen", None, base + i, base + i + 1))
-            i += 1
-            chain_match = _FIELD_CHAIN.match(text, i)
-            if chain_match:  # (pipe).field
-                tokens.append(_Token("chain", tuple(chain_match.group()[1:].split(".")), base + i, base + chain_match.end()))
-                i = chain_match.end()
-            continue
-        if char == "|":
-            tokens.append(_Token("pipe", None, base + i, base + i + 1))
-            i += 1
-            continue
-        if char == ",":
-            tokens.append(_Token("comma", None, base + i, base + i + 1))
-            i += 1
-            continue
-        if text.startswith(":=", i):
-            tokens.append(_Token("decl", None, base + i, base + i + 2))
-            i += 2
-            continue
-        if char == "=":
-            tokens.append(_Token("assign", None, base + i, base + i + 1))
-            i += 1
-            continue
-        if char.isdigit() or (char in "+-" and i + 1 < n and (text[i + 1].isdigit() or text[i + 1] == ".")):
-            number = _NUMBER.match(text, i)
-            if not number:
-                raise TemplateSyntaxError(f"bad number syntax: {text[i:i + 10]!r}", base + i)
-            tokens.append(_Token("number", _number(number.group(), base + i), base + i, base + number.end()))
-            i = number.end()
-            continue
-        match = _IDENT.match(text, i)
-        if match:
-            word = match.group()
-            kind = "bool" if word in ("true", "false") else "nil" if word == "nil" else "ident"
-            value: Any = word == "true" if kind == "bool" else None if kind == "nil" else word
-            tokens.append(_Token(kind, value, base + i, base + match.end()))
-            i = match.end()
-            continue
-        raise TemplateSyntaxError(f"unexpected {char!r} in action", base + i)
+                tokens.append(_Token("ident", word, base + start, base + end))
+        else:  # lparen, pipe, comma, decl, assign
+            tokens.append(_Token(kind, None, base + start, base + end))  # type: ignore[arg-type]
     return tokens
+
+
+def _unescape(body: str, offset: int) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        if body[i] == "\\":
+            char, i = _escape(body, i, offset)
+            out.append(char)
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
@@ -525,39 +494,37 @@ def _split(text: str) -> list[TextNode | _RawAction]:
         trim_next = trim_right
 
 
+_CLOSE_OR_QUOTE = re.compile(r"\}\}|[\"`']")
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_CHARACTER = re.compile(r"'(?:[^'\\\n]|\\[^'\n]{1,9})'")
+
+
 def _find_close(text: str, start: int) -> int:
     """Index of the ``}}`` that ends the action starting at ``start``
     (quoted strings, raw strings and character constants may hold ``}}``)."""
-    i = start
-    n = len(text)
-    while i < n:
-        char = text[i]
-        if char == '"':
-            i += 1
-            while i < n and text[i] != '"':
-                if text[i] == "\\":
-                    i += 1
-                elif text[i] == "\n":
-                    return -1
-                i += 1
-            i += 1
-            continue
-        if char == "`":
-            end = text.find("`", i + 1)
-            if end < 0:
+    position = start
+    search = _CLOSE_OR_QUOTE.search
+    while True:
+        found = search(text, position)
+        if found is None:
+            return -1
+        token = found.group()
+        at = found.start()
+        if token == "}}":
+            return at
+        if token == '"':
+            quoted = _QUOTED.match(text, at)
+            if quoted is None:
                 return -1
-            i = end + 1
-            continue
-        if char == "'":
-            end = text.find("'", i + 3 if i + 1 < n and text[i + 1] == "\\" else i + 2)
-            if end < 0:
+            position = quoted.end()
+        elif token == "`":
+            close = text.find("`", at + 1)
+            if close < 0:
                 return -1
-            i = end + 1
-            continue
-        if text.startswith("}}", i):
-            return i
-        i += 1
-    return -1
+            position = close + 1
+        else:
+            character = _CHARACTER.match(text, at)
+            position = character.end() if character is not None else at + 1
 
 
 _KEYWORD = re.compile(r"\s*(if|else|end|range|with|define|template|block|break|continue)\b")

@@ -21,7 +21,7 @@ from taglint.model import Span
 Cond = tuple[str, bool]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a piece of text is written.
 
@@ -59,7 +59,7 @@ def _advance(line: int, column: int, text: str) -> tuple[int, int]:
     return line + breaks, len(text) - text.rfind("\n")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Piece:
     """A run of output characters: where they are written, under which
     assumptions they are output, and whether they stand for a value taglint

@@ -95,8 +95,7 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
         holders[id(holder)] = holder
     for holder in holders.values():
         holder.images.sort(key=lambda r: (r.path, r.span))
-    for chart, paths in by_chart.values():
-        drop_patched(chart.folder, paths, files, ctx)
+    drop_patched({folder: paths for folder, (_, paths) in by_chart.items()}, files, ctx)
 
 
 def _superseded(ref: ImageRef, used: set[Span]) -> bool:

@@ -26,6 +26,7 @@ from taglint.yamlnodes import YamlError, load_documents, mapping_get, node_span,
 _ACTION_ONLY = re.compile(r"^[ \t]*(?:\{\{.*?\}\}[ \t]*)+$")
 _ACTION = re.compile(r"\{\{.*?\}\}")
 _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+MAX_DEPTH = 8  # folders between a manifest and its chart's folder
 
 Target = tuple[str, str, str]  # (kind, metadata.name, container name)
 
@@ -91,25 +92,36 @@ def patched_image_spans(text: str, targets: set[Target]) -> set[Span]:
     return spans
 
 
-def drop_patched(chart_folder: str, templated: list[str], files: list[FileFacts], ctx: ResolveContext) -> None:
-    """Drop the images of plain manifests in ``chart_folder`` that the
-    templated files (display paths) of the chart patch."""
-    prefix = chart_folder + "/" if chart_folder else ""
-    bases = [
-        f for f in files
-        if f.kind == "kubernetes" and f.images and f.path.startswith(prefix)
-        and "templates" not in posixpath.dirname(f.path[len(prefix):]).split("/")
-    ]
-    if not bases:
-        return
-    texts = [source.text for source in (ctx.read(path) for path in templated) if source is not None]
-    targets = patched_targets(texts)
-    if not targets:
-        return
-    for facts in bases:
-        source = ctx.read(facts.path)
-        if source is None:
+def drop_patched(charts: dict[str, list[str]], files: list[FileFacts], ctx: ResolveContext) -> None:
+    """Drop the images of plain manifests in each chart folder (keys of
+    ``charts``) that the chart's templated files (the display paths it
+    maps to) patch."""
+    bases: dict[str, list[FileFacts]] = {}
+    for facts in files:
+        if facts.kind != "kubernetes" or not facts.images:
             continue
-        spans = patched_image_spans(source.text, targets)
-        if spans:
-            facts.images[:] = [ref for ref in facts.images if ref.span not in spans]
+        folder = posixpath.dirname(facts.path)
+        inside_templates = False
+        for _ in range(MAX_DEPTH):
+            if folder in charts:
+                if not inside_templates:
+                    bases.setdefault(folder, []).append(facts)
+                break
+            if posixpath.basename(folder) == "templates":
+                inside_templates = True
+            parent = posixpath.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    for folder, plain in bases.items():
+        texts = [source.text for source in (ctx.read(path) for path in charts[folder]) if source is not None]
+        targets = patched_targets(texts)
+        if not targets:
+            continue
+        for facts in plain:
+            source = ctx.read(facts.path)
+            if source is None:
+                continue
+            spans = patched_image_spans(source.text, targets)
+            if spans:
+                facts.images[:] = [ref for ref in facts.images if ref.span not in spans]
