@@ -413,3 +413,16 @@ def test_the_same_chart_without_skaffold_reports_its_values(tmp_path: Path) -> N
         ("TL101", "charts/app/values.yaml", 5, "nginx"),
         ("TL103", "charts/app/values.yaml", 3, "nginx:stable"),
     ]
+
+
+def test_a_subchart_keeps_its_own_image_values(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "skaffold.yaml": HELM_SKAFFOLD,
+        **CHART,
+        "charts/app/charts/redis/Chart.yaml": "apiVersion: v2\nname: redis\nversion: 1.0.0\n",
+        "charts/app/charts/redis/values.yaml": "image:\n  repository: redis\n  tag: latest\n",
+    })
+    assert findings(tmp_path) == [
+        ("TL101", "charts/app/values.yaml", 5, "nginx"),
+        ("TL102", "charts/app/charts/redis/values.yaml", 3, "redis:latest"),
+    ]

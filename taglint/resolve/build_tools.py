@@ -36,6 +36,7 @@ import os
 import re
 from typing import Any, NamedTuple
 
+from taglint.extract.skaffold import image_block
 from taglint.globs import compile_glob
 from taglint.model import FileFacts, ImageRef
 from taglint.resolve import ResolveContext
@@ -80,10 +81,13 @@ class Owner(NamedTuple):
         return normalised(name) in self.names or normalised(name) + value[len(name):] in self.tagged
 
     def sets_values_of(self, ref: ImageRef, fs_path: str) -> bool:
-        """Is ``ref`` built from chart values this configuration overrides?"""
+        """Is ``ref`` built from chart values this configuration overrides?
+        Only the chart's own values files and templates count: a subchart's
+        values are other keys of the parent's."""
         blocks = {ref.context} | {_values_block(step.name) for step in ref.via}
         return any(
-            fs_path.startswith(chart.rstrip(os.sep) + os.sep) and not blocks.isdisjoint(keys)
+            (_parent(fs_path) == chart or fs_path.startswith(os.path.join(chart, "templates", "")))
+            and not blocks.isdisjoint(keys)
             for chart, keys in self.helm_values
         )
 
@@ -92,8 +96,6 @@ def _values_block(step_name: str) -> str:
     """``values image.tag`` / ``.Values.image.repository`` → ``image``."""
     for prefix in ("values ", ".Values."):
         if step_name.startswith(prefix):
-            from taglint.extract.skaffold import image_block
-
             return image_block(step_name[len(prefix):].split(" ", 1)[0])
     return ""
 
@@ -159,8 +161,6 @@ def _owned(ref: ImageRef, facts: FileFacts, owners: list[Owner], ctx: ResolveCon
     return any(owner.covers(path) for owner in builders for path in paths) or any(
         owner.sets_values_of(ref, path) for owner in helm for path in paths
     )
-
-
 
 
 def _configs_in(folder: str, scanned: dict[str, list[FileFacts]], ctx: ResolveContext) -> list[FileFacts]:
