@@ -207,3 +207,27 @@ def test_v_prefixed_app_versions_are_kept(tmp_path: Path, app_version: str, tag:
     })
     result = scan(["."], Config(), cwd=tmp_path)
     assert [r.value for f in result.files for r in f.images] == [f"acme/web:{tag}"]
+
+
+@pytest.mark.parametrize("repository, library", [
+    ("oci://registry-1.docker.io/bitnamicharts", "charts-repo/bitnami/common"),  # a sibling folder of that name
+    ("file://../../libs/common", "charts-repo/libs/common"),
+])
+def test_named_templates_of_a_dependency_kept_elsewhere_in_the_repository(tmp_path: Path, repository: str, library: str) -> None:
+    _write(tmp_path, {
+        "charts-repo/bitnami/nginx/Chart.yaml": (
+            "apiVersion: v2\nname: nginx\nversion: 18.0.0\nappVersion: 1.27.3\n"
+            f"dependencies:\n- name: common\n  repository: {repository}\n  version: 2.x.x\n"
+        ),
+        "charts-repo/bitnami/nginx/values.yaml": "image:\n  registry: docker.io\n  repository: bitnami/nginx\n  tag: latest\n",
+        "charts-repo/bitnami/nginx/templates/deployment.yaml": (
+            "spec:\n  containers:\n    - image: {{ include \"common.images.image\" (dict \"imageRoot\" .Values.image) }}\n"
+        ),
+        f"{library}/Chart.yaml": "apiVersion: v2\nname: common\nversion: 2.27.0\ntype: library\n",
+        f"{library}/templates/_images.tpl": (
+            "{{- define \"common.images.image\" -}}\n"
+            "{{- printf \"%s/%s:%s\" .imageRoot.registry .imageRoot.repository .imageRoot.tag -}}\n"
+            "{{- end -}}\n"
+        ),
+    })
+    assert _where(_findings(tmp_path)) == [("TL102", "charts-repo/bitnami/nginx/values.yaml", 4, 8)]

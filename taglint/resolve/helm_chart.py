@@ -8,7 +8,10 @@ A template belongs to the nearest folder above it with a ``Chart.yaml``
 with the parent's ``global`` values; named templates (``define``/``block``
 in any file under ``templates/`` of the top chart and of every subchart)
 are shared by all of them, the parent's winning over a subchart's, as
-Helm loads them.
+Helm loads them.  A dependency that is not unpacked under ``charts/`` but
+lives in the repository (a ``file://`` repository, or a chart folder of its
+name beside the chart, as ``common`` in a monorepo of charts) lends its
+named templates too.
 
 Files are read through :class:`~taglint.resolve.ResolveContext`; what the
 scan already extracted is used when it is there (the values lookup table
@@ -30,7 +33,7 @@ from taglint.helmtemplate.text import Source, Text
 from taglint.helmtemplate.values import Builtin, Method, Unknown, ValuesMap, chart_values, from_table
 from taglint.model import FileFacts, Span
 from taglint.resolve import ResolveContext
-from taglint.yamlnodes import YamlError, load_documents
+from taglint.yamlnodes import YamlError, load_documents, mapping_get, scalar_str
 
 MAX_UP = 6
 CHART_NAMES = ("Chart.yaml", "Chart.yml")
@@ -254,30 +257,76 @@ def _subchart_folders(folder: str, ctx: ResolveContext, depth: int = 0) -> list[
     return out
 
 
+def _dependency_folders(folder: str, ctx: ResolveContext) -> list[str]:
+    """Charts a chart depends on (``Chart.yaml`` ``dependencies``) that are
+    not unpacked in its ``charts/`` folder but are in the repository: a
+    ``file://`` repository, or a folder of that name beside the chart (a
+    library chart such as ``common`` in a monorepo of charts).  Their named
+    templates are the chart's too."""
+    found = chart_yaml(folder, ctx, Scanned({}, {}))
+    source = ctx.read(found[0]) if found is not None else None
+    if source is None or "dependencies" not in source.text:
+        return []
+    try:
+        documents = load_documents(source.text)
+    except YamlError:
+        return []
+    out: list[str] = []
+    for item in getattr(mapping_get(documents[0] if documents else None, "dependencies"), "value", None) or ():
+        name = scalar_str(mapping_get(item, "name"))
+        repository = scalar_str(mapping_get(item, "repository")) or ""
+        if not name or "/" in name or name in (".", ".."):
+            continue
+        unpacked = posixpath.join(folder, "charts", name) if folder else posixpath.join("charts", name)
+        if _has_chart_yaml(unpacked, ctx):
+            continue  # a subchart: loaded as one
+        if repository.startswith("file://"):
+            candidate = posixpath.normpath(posixpath.join(folder or ".", repository[len("file://"):]))
+        else:
+            candidate = posixpath.join(posixpath.dirname(folder), name) if folder else posixpath.join("..", name)
+        if candidate != folder and _has_chart_yaml(candidate, ctx):
+            out.append(candidate)
+    return out
+
+
+def _has_chart_yaml(folder: str, ctx: ResolveContext) -> bool:
+    root = ctx.abspath(folder or ".")
+    return any(os.path.isfile(os.path.join(root, name)) for name in CHART_NAMES)
+
+
 def parsed_template(path: str, ctx: ResolveContext) -> tuple[str, Tree] | None:
-    """The text and tree of a template file (cached); None when it cannot be
-    read or does not parse."""
+    """The text and tree of a template file; None when it cannot be read or
+    does not parse.  Trees are cached by text: charts that vendor the same
+    library chart parse its files once."""
     key = ("helm", "tree", ctx.abspath(path))
     if key in ctx.cache:
         return ctx.cache[key]  # type: ignore[no-any-return]
     source = ctx.read(path)
     result: tuple[str, Tree] | None = None
     if source is not None:
-        try:
-            result = (source.text, parse(source.text))
-        except (TemplateSyntaxError, RecursionError):
-            result = None
+        text_key = ("helm", "tree of text", source.text)
+        tree = ctx.cache.get(text_key)
+        if tree is None:
+            try:
+                tree = parse(source.text)
+            except (TemplateSyntaxError, RecursionError):
+                tree = False
+            ctx.cache[text_key] = tree
+        result = (source.text, tree) if tree is not False else None
     ctx.cache[key] = result
     return result
 
 
 def _defines(root: Chart, ctx: ResolveContext) -> dict[str, tuple[list[Node], Template]]:
-    """Named templates of a chart tree: subcharts first, so the parent's win."""
+    """Named templates of a chart tree: the charts it depends on that are
+    elsewhere in the repository first, then subcharts, so the parent's win."""
     key = ("helm", "defines", root.folder)
     if key in ctx.cache:
         return ctx.cache[key]  # type: ignore[no-any-return]
     defines: dict[str, tuple[list[Node], Template]] = {}
-    folders = list(reversed(_subchart_folders(root.folder, ctx))) + [root.folder]
+    subcharts = _subchart_folders(root.folder, ctx)
+    dependencies = [d for f in [root.folder, *subcharts] for d in _dependency_folders(f, ctx)]
+    folders = list(dict.fromkeys([*dependencies, *reversed(subcharts), root.folder]))
     for folder in folders:
         for rel in chart_files(folder, ctx, under="templates"):
             path = posixpath.join(folder, rel) if folder else rel
