@@ -77,6 +77,16 @@ def is_dockerfile_name(name: str) -> bool:
     )
 
 
+def is_tiltfile_name(lower: str) -> bool:
+    """``Tiltfile``, ``Tiltfile-api``, ``Tiltfile.dev``, ``lib/nerdctl.Tiltfile``
+    (lower-cased), not ``Tiltfile.md``."""
+    if lower.endswith(".tiltfile"):
+        return True
+    return (lower == "tiltfile" or lower.startswith(("tiltfile.", "tiltfile-", "tiltfile_"))) and not lower.endswith(
+        _NOT_DOCKERFILE_SUFFIXES
+    )
+
+
 def kind_from_path(path: str) -> str | None:
     """The kind decided by the path alone, or None when content must decide."""
     p = PurePosixPath(path.replace("\\", "/"))
@@ -91,7 +101,7 @@ def kind_from_path(path: str) -> str | None:
         return MAKEFILE
     if lower.endswith((".sh", ".bash")):
         return SHELL
-    if lower == "tiltfile" or lower.endswith(".tiltfile"):
+    if is_tiltfile_name(lower):
         return TILT
     if lower.endswith(YAML_SUFFIXES):
         if "templates" in parts[:-1] and _inside_chart_templates(parts):

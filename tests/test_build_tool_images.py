@@ -64,9 +64,12 @@ manifests:
         ("k8s/app.yaml", deployment("nginx"), "kubernetes"),
         ("Tiltfile", "docker_build('app', '.')\n", "tilt"),
         ("services/api.tiltfile", "docker_build('api', '.')\n", "tilt"),
+        ("Tiltfile-api", "include('./Tiltfile-db')\n", "tilt"),
+        ("lib/nerdctl.Tiltfile", "def build(): pass\n", "tilt"),
+        ("docs/Tiltfile.md", "# Tiltfile\n", None),
     ],
 )
-def test_classify(path: str, text: str, kind: str) -> None:
+def test_classify(path: str, text: str, kind: str | None) -> None:
     assert classify(path, lambda: text) == kind
 
 
