@@ -210,7 +210,8 @@ STARTER_CONFIG = """\
 # taglint configuration — see `taglint rules` and `taglint schema`.
 # Every key is optional; the values shown are the defaults unless noted.
 
-# Rule code prefixes to check; the default set when empty. Longest prefix wins.
+# Rule codes, prefixes (TL1) or names (untagged-image) to check; the default set
+# when empty. Longest prefix wins; an unknown code is an error.
 # select: [TL1, TL2, TL3]
 # ignore: [TL104]
 
