@@ -11,7 +11,8 @@ from taglint.extract.helm import values_table
 from taglint.helmtemplate.functions import FUNCTIONS
 from taglint.helmtemplate.lines import image_lines, output_lines
 from taglint.helmtemplate.parse import Action, Branch, TemplateSyntaxError, parse
-from taglint.helmtemplate.render import MAX_DEPTH, Renderer, RenderError, Template
+from taglint.helmtemplate.limits import MAX_DEPTH, RenderError
+from taglint.helmtemplate.render import Renderer, Template
 from taglint.helmtemplate.text import Source, Text
 from taglint.helmtemplate.values import Missing, Null, Num, Unknown, from_table, to_yaml, truth
 from taglint.model import Span
@@ -403,3 +404,30 @@ def test_every_output_character_knows_where_it_is_written() -> None:
 def test_render_budget() -> None:
     with pytest.raises(RenderError):
         text_of("{{ range until 10000 }}{{ range until 10000 }}x{{ end }}{{ end }}")
+
+
+ALIAS_BOMB = "".join(
+    f"{name}: &{name} [{', '.join(['*' + previous] * 10) if previous else ', '.join(['x'] * 10)}]\n"
+    for previous, name in zip(["", "a", "b", "c", "d", "e", "f"], "abcdefg")
+)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ toYaml .Values.g }}",
+        "{{ toJson .Values.g }}",
+        "{{ $c := deepCopy .Values.g }}",
+        "{{ if eq (list .Values.g) (list .Values.f) }}x{{ end }}",
+        "{{ $m := merge (dict) (dict \"a\" .Values.g) }}{{ toYaml $m }}",
+    ],
+)
+def test_alias_bombs_in_values_are_bounded(template: str) -> None:
+    with pytest.raises(RenderError):
+        text_of(template, ALIAS_BOMB)
+
+
+def test_include_bombs_are_bounded() -> None:
+    defines = "".join(f'{{{{ define "{a}" }}}}{{{{ include "{b}" . }}}}{{{{ include "{b}" . }}}}{{{{ include "{b}" . }}}}{{{{ end }}}}' for a, b in zip("abcdefghijklmn", "bcdefghijklmno"))
+    with pytest.raises(RenderError):
+        text_of(defines + '{{ define "o" }}image: x{{ end }}{{ include "a" . }}')

@@ -14,7 +14,8 @@ import json
 import re
 from typing import Any, Callable
 
-from taglint.helmtemplate.render import MAX_RANGE, Call_, RenderError
+from taglint.helmtemplate.limits import MAX_RANGE, RenderError, Visits
+from taglint.helmtemplate.render import Call_
 from taglint.helmtemplate.text import Piece, Text, concat, replacing
 from taglint.helmtemplate.values import (
     Missing,
@@ -139,7 +140,7 @@ def _comparable(value: Any) -> Any:
         return str(value)
     if is_nil(value):
         return None
-    return plain(value)
+    return plain(value, Visits())
 
 
 @register("eq")
@@ -583,7 +584,7 @@ def _to_json(call: Call_, value: Any) -> Any:
     _known(value)
     if type(value) is Text:
         return value.derived(json.dumps(str(value)))
-    return Text.plain(json.dumps(plain(value), sort_keys=True, separators=(",", ":")))
+    return Text.plain(json.dumps(plain(value, Visits()), sort_keys=True, separators=(",", ":")))
 
 
 # --------------------------------------------------------------------------
@@ -683,12 +684,13 @@ def _omit(call: Call_, mapping: Any, *keys: Any) -> Any:
     return {k: v for k, v in mapping.items() if k not in names} if isinstance(mapping, dict) else {}
 
 
-def _merge_into(target: dict[str, Any], source: Any, overwrite: bool, depth: int = 0) -> None:
+def _merge_into(target: dict[str, Any], source: Any, overwrite: bool, visits: Visits, depth: int = 0) -> None:
     if not isinstance(source, dict) or depth > 50:
         return
     for key, value in source.items():
+        visits.tick()
         if key in target and isinstance(target[key], dict) and isinstance(value, dict):
-            _merge_into(target[key], value, overwrite, depth + 1)
+            _merge_into(target[key], value, overwrite, visits, depth + 1)
         elif key not in target or (overwrite and not (is_nil(value) and type(value) is not Missing)):
             target[key] = value
         elif not overwrite and is_nil(target[key]):
@@ -700,8 +702,9 @@ def _merge(call: Call_, target: Any, *sources: Any) -> Any:
     _known(target, *sources)
     if not isinstance(target, dict):
         raise _Unknowable()
+    visits = Visits()
     for source in sources:
-        _merge_into(target, source, False)
+        _merge_into(target, source, False, visits)
     return target
 
 
@@ -710,25 +713,27 @@ def _merge_overwrite(call: Call_, target: Any, *sources: Any) -> Any:
     _known(target, *sources)
     if not isinstance(target, dict):
         raise _Unknowable()
+    visits = Visits()
     for source in sources:
-        _merge_into(target, source, True)
+        _merge_into(target, source, True, visits)
     return target
 
 
 @register("deepCopy", "mustDeepCopy")
 def _deep_copy(call: Call_, value: Any) -> Any:
-    return _copy(value, 0)
+    return _copy(value, 0, Visits())
 
 
-def _copy(value: Any, depth: int) -> Any:
+def _copy(value: Any, depth: int, visits: Visits) -> Any:
+    visits.tick()
     if depth > 50:
         return value
     if isinstance(value, dict):
         copied = ValuesMap(name=value.name) if type(value) is ValuesMap else {}
-        copied.update((k, _copy(v, depth + 1)) for k, v in value.items())
+        copied.update((k, _copy(v, depth + 1, visits)) for k, v in value.items())
         return copied
     if type(value) is list:
-        return [_copy(v, depth + 1) for v in value]
+        return [_copy(v, depth + 1, visits) for v in value]
     return value
 
 
@@ -960,7 +965,8 @@ def _type_is(call: Call_, kind: Any, value: Any) -> Any:
 @register("deepEqual")
 def _deep_equal(call: Call_, a: Any, b: Any) -> Any:
     _known(a, b)
-    return plain(a) == plain(b)
+    visits = Visits()
+    return plain(a, visits) == plain(b, visits)
 
 
 # --------------------------------------------------------------------------

@@ -14,9 +14,9 @@ of each marked with the assumption (``(condition as written, True)`` or
 after it.  ``range`` over something unknown renders its body once, with an
 unknown item.
 
-Work is bounded: a render stops with :class:`RenderError` after
-:data:`MAX_STEPS` node evaluations, :data:`MAX_DEPTH` nested template
-calls or :data:`MAX_OUTPUT` output characters.
+Work is bounded (:mod:`taglint.helmtemplate.limits`): a render stops with
+:class:`RenderError` after too many evaluation steps, nested template
+calls or output characters.
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ from taglint.helmtemplate.parse import (
     Tree,
     Variable,
 )
+from taglint.helmtemplate.limits import MAX_DEPTH, MAX_OUTPUT, MAX_RANGE, MAX_STEPS, RenderError
 from taglint.helmtemplate.text import Cond, Piece, Source, Text
 from taglint.helmtemplate.values import (
     Builtin,
@@ -55,16 +56,6 @@ from taglint.helmtemplate.values import (
     truth,
 )
 from taglint.model import Span
-
-MAX_STEPS = 200_000
-MAX_DEPTH = 64
-MAX_OUTPUT = 4_000_000
-MAX_RANGE = 2_000
-
-
-class RenderError(Exception):
-    """The template cannot be rendered within the limits."""
-
 
 class Template:
     """A template's text, tree and where its characters are written.

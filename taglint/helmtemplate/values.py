@@ -20,6 +20,7 @@ import json
 import re
 from typing import Any, Callable
 
+from taglint.helmtemplate.limits import Visits
 from taglint.helmtemplate.text import Piece, Source, Text
 from taglint.model import Span
 from taglint.yamlnodes import go_float_text
@@ -152,17 +153,18 @@ def kind_of(value: Any) -> str:
     return "invalid"
 
 
-def plain(value: Any) -> Any:
+def plain(value: Any, visits: Visits) -> Any:
     """A value as plain Python data (for comparisons and JSON)."""
+    visits.tick()
     kind = type(value)
     if kind is Text:
         return str(value)
     if kind is Num:
         return value.value
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: plain(v, visits) for k, v in value.items()}
     if kind is list:
-        return [plain(v) for v in value]
+        return [plain(v, visits) for v in value]
     if kind in (Null, Missing) or value is None:
         return None
     return value
@@ -300,7 +302,7 @@ def to_yaml(value: Any, depth: int = 0) -> Text:
     """``toYaml``: block YAML, keys sorted (as Helm's YAML library writes),
     scalars keeping where they are written."""
     lines: list[Text] = []
-    _emit(value, 0, lines, depth)
+    _emit(value, 0, lines, depth, Visits())
     out: list[Piece] = []
     for index, line in enumerate(lines):
         if index:
@@ -340,7 +342,8 @@ def _inline(value: Any) -> Text:
     return Text.plain("{}" if kind == "map" else "[]")
 
 
-def _emit(value: Any, indent: int, lines: list[Text], depth: int) -> None:
+def _emit(value: Any, indent: int, lines: list[Text], depth: int, visits: Visits) -> None:
+    visits.tick()
     pad = " " * indent
     if depth > 50:
         lines.append(Text.plain(pad + "null"))
@@ -351,12 +354,13 @@ def _emit(value: Any, indent: int, lines: list[Text], depth: int) -> None:
             lines.append(Text.plain(pad + "{}"))
             return
         for key in sorted(value):
+            visits.tick()
             item = value[key]
             label = Text.plain(f"{pad}{_key(key)}:")
             nested_kind = _collection(item)
             if nested_kind and item:
                 lines.append(label)
-                _emit(item, indent if nested_kind == "list" else indent + 2, lines, depth + 1)
+                _emit(item, indent if nested_kind == "list" else indent + 2, lines, depth + 1, visits)
             else:
                 lines.append(label + Text.plain(" ") + _inline(item))
         return
@@ -365,9 +369,10 @@ def _emit(value: Any, indent: int, lines: list[Text], depth: int) -> None:
             lines.append(Text.plain(pad + "[]"))
             return
         for item in value:
+            visits.tick()
             if _collection(item) and item:
                 nested: list[Text] = []
-                _emit(item, indent + 2, nested, depth + 1)
+                _emit(item, indent + 2, nested, depth + 1, visits)
                 lines.append(Text.plain(pad + "- ") + nested[0].slice(indent + 2))
                 lines.extend(nested[1:])
             else:

@@ -40,7 +40,8 @@ from taglint.extract.helm import values_table_lookup
 from taglint.helmtemplate.functions import FUNCTIONS
 from taglint.helmtemplate.lines import image_lines, output_lines
 from taglint.helmtemplate.parse import Node, TemplateSyntaxError, Tree, parse
-from taglint.helmtemplate.render import Renderer, RenderError, Template
+from taglint.helmtemplate.limits import RenderError
+from taglint.helmtemplate.render import Renderer, Template
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.resolve import ResolveContext
 from taglint.resolve.helm_chart import Chart, Scanned, chart_of, parsed_template, root_context, template_name
@@ -134,6 +135,8 @@ def _render(facts: FileFacts, chart: Chart, ctx: ResolveContext) -> list[ImageRe
     try:
         pieces = renderer.render(template, root_context(chart, name, ctx))
     except (RenderError, RecursionError):
+        return None
+    except Exception:  # noqa: BLE001 - an evaluator bug must not cost the chart its other files
         return None
     refs: list[ImageRef] = []
     seen: set[tuple[str, Span, str]] = set()
