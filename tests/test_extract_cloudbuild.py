@@ -47,3 +47,20 @@ def test_an_untagged_entry_is_pushed_with_every_tag_the_build_gave_it() -> None:
     # built by no step taglint can read: its tags are unknown, not :latest
     assert other.attributes.get("unknown_targets") is True
     assert "default_tag" not in other.attributes
+
+
+def test_substitutions_spelled_both_ways_name_the_same_image() -> None:
+    text = """\
+steps:
+  - name: gcr.io/cloud-builders/docker:24.0.9
+    args: [build, "--tag=gcr.io/${PROJECT_ID}/base:$SHORT_SHA", .]
+  - name: gcr.io/cloud-builders/docker:24.0.9
+    args: [tag, "gcr.io/$PROJECT_ID/base:$SHORT_SHA", "gcr.io/$PROJECT_ID/base"]
+images:
+  - gcr.io/$PROJECT_ID/base
+"""
+    (push,) = _image_pushes(text)
+    # tagged $SHORT_SHA by the build and with no tag by `docker tag`: both go out, the latter as :latest
+    assert [t.value for t in push.attributes["targets"]] == [
+        "gcr.io/${PROJECT_ID}/base:$SHORT_SHA", "gcr.io/$PROJECT_ID/base:latest",
+    ]

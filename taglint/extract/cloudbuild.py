@@ -91,7 +91,7 @@ def _build(ci: CiFile, doc: MappingNode) -> None:
             ci.command(word.span, "gcloud", "push", SCOPE, args=(word,), written=written, targets=(word,),
                        push=True, default_tag="latest", verb="images:", editable=False)
             continue
-        given = tagged.get(word.value, [])
+        given = tagged.get(_same_name_key(word.value), [])
         ci.command(word.span, "gcloud", "push", SCOPE, args=(word,), written=written,
                    targets=tuple(_pushed_as(word, given)) or (word,), push=True,
                    default_tag="latest" if given else None, unknown_targets=None if given else True,
@@ -103,6 +103,15 @@ def _repository(value: str) -> str:
     name = value.split("@", 1)[0]
     colon = name.rfind(":")
     return name[:colon] if colon > name.rfind("/") else name
+
+
+_BRACED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _same_name_key(value: str) -> str:
+    """The repository of ``value`` with ``${VAR}`` written ``$VAR``: the
+    steps and ``images:`` of one file often spell a substitution both ways."""
+    return _repository(_BRACED.sub(r"$\1", value))
 
 
 def _has_tag(value: str) -> bool:
@@ -119,7 +128,7 @@ def _tags_given(commands: Sequence[Command]) -> dict[str, list[tuple[Word, Step]
         flag = f"{command.tool} build -t" if command.action == "build" else f"{command.tool} tag"
         for target in command.attributes.get("targets") or ():
             step = Step(flag, target.value, Location(command.path, target.span))
-            given.setdefault(_repository(target.value), []).append((target, step))
+            given.setdefault(_same_name_key(target.value), []).append((target, step))
     return given
 
 
