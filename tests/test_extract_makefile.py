@@ -268,3 +268,19 @@ def test_include_cycles_and_folders_are_harmless(tmp_path) -> None:
     path = tmp_path / "Makefile"
     (command,) = extract(SourceFile("Makefile", path, path.read_text()), ExtractContext()).commands
     assert command.attributes["targets"][0].value == "r.io/a:1.2"
+
+
+def test_recipe_that_certainly_errors_never_runs() -> None:
+    text = (
+        "REGISTRY ?=\nIMAGE_NAME ?= api\nTAG ?= latest\n"
+        "ifneq ($(REGISTRY),)\n    FULL_IMAGE := $(REGISTRY)/$(IMAGE_NAME):$(TAG)\n"
+        "else\n    FULL_IMAGE := $(IMAGE_NAME):$(TAG)\nendif\n"
+        "push:\nifeq ($(strip $(REGISTRY)),)\n\t$(error REGISTRY must be set to push)\nendif\n"
+        "\tdocker push $(FULL_IMAGE)\n"
+        "other:\n\tdocker push $(FULL_IMAGE)\n"
+    )
+    # with the file's values `push` stops at $(error ...); `other` pushes the default name
+    assert [(c.scope, c.attributes["targets"][0].value) for c in facts(text).commands] == [("other", "api:latest")]
+    # undecidable (REGISTRY from the environment only): the recipe is read as before
+    text = text.replace("REGISTRY ?=\n", "")
+    assert [c.scope for c in facts(text).commands] == ["push", "other"]

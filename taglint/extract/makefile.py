@@ -40,7 +40,10 @@ values the file gives (:mod:`taglint.extract.make_conditions`):
   makes the condition false (``docker push $(IMG):latest`` inside
   ``ifneq ($(TAG),latest)`` is not judged with ``TAG=latest``);
 - inside ``ifeq ($(TAG),latest)`` (or the ``else`` of ``ifneq``)
-  ``$(TAG)`` is ``latest``; inside ``ifndef TAG`` it is empty.
+  ``$(TAG)`` is ``latest``; inside ``ifndef TAG`` it is empty;
+- a recipe with a line that certainly runs ``$(error …)`` (``ifeq
+  ($(REGISTRY),)`` around it, ``REGISTRY`` empty) never runs with the
+  file's values: make expands a whole recipe before running it.
 """
 from __future__ import annotations
 
@@ -67,6 +70,7 @@ _ASSIGN = re.compile(
     r"(?P<name>[^\s:#=$()]+|\$[({][^)}]*[)}])\s*(?P<op>\?=|:::=|::=|:=|\+=|!=|=)\s*(?P<value>.*)$"
 )
 _RULE = re.compile(r"^(?P<targets>[^:#=]+?)\s*(?P<colon>::?)(?![=:])\s*(?P<rest>.*)$")
+_ERROR_CALL = re.compile(r"\$[({]error[ \t]")
 _DIRECTIVE = re.compile(r"^\s*(-?include|sinclude|ifeq|ifneq|ifdef|ifndef|else|endif|vpath|unexport|undefine)\b")
 _FUNCTIONS = frozenset(
     ["shell", "strip", "subst", "patsubst", "findstring", "filter", "filter-out", "sort", "word", "words", "wordlist", "firstword", "lastword", "dir", "notdir", "suffix", "basename", "addsuffix", "addprefix", "join", "wildcard", "realpath", "abspath", "if", "or", "and", "foreach", "file", "call", "value", "eval", "origin", "flavor", "error", "warning", "info", "let", "intcmp", "guile"]
@@ -533,6 +537,8 @@ class _Makefile:
         from taglint.shell import analyze_script
 
         for recipe in self.recipes:
+            if self.stops(recipe):
+                continue
             table = {}
             for target in recipe.scope.split():
                 table.update(self.target_vars.get(target, {}))
@@ -581,6 +587,17 @@ class _Makefile:
                 facts.commands.extend(found.commands)
                 facts.images.extend(found.images)
                 facts.problems.extend(found.problems)
+
+    def stops(self, recipe: Recipe) -> bool:
+        """A line that certainly runs calls ``$(error …)``: make expands the
+        whole recipe before running it, so with the file's values no line
+        runs (``ifeq ($(REGISTRY),)`` / ``$(error REGISTRY must be set)``)."""
+        for logical, guard in zip(recipe.lines, recipe.guards):
+            if make_conditions.state(guard) is True:
+                text = self.text[logical[0][0]:logical[-1][1]]
+                if _ERROR_CALL.search(text):
+                    return True
+        return False
 
     def recipe_text(self, mapped: _Mapped, start: int, end: int, table: dict[str, MakeVar],
                     ranges: list[tuple[int, int, tuple[Step, ...]]], target: str) -> None:
