@@ -12,9 +12,11 @@ A unit is named by a path (a folder, or one file):
   its folder.
 
 A unit never spans a release folder or a vendored copy: a path segment that
-is itself a version (``install/v0.16.0/``) and a vendored copy
-(``vendor/<name>/``, ``third_party/<name>/``, ``charts/<dependency>/``) are
-boundaries, and the unit is never above the deepest boundary on the path.
+is itself a version or names one thing at one version (``install/v0.16.0/``,
+``deploy/k8s-1.6/``) and a vendored copy (``vendor/<name>/``,
+``third_party/<name>/``, ``charts/<dependency>/``) are boundaries, and the
+unit is never above the deepest boundary on the path.  A manifest named
+after one release (``deploy/v0.0.1.yaml``) is a unit by itself.
 """
 from __future__ import annotations
 
@@ -31,8 +33,11 @@ HELM_KINDS = frozenset({"helm-values", "helm-template", "helm-chart"})
 MANIFEST_KINDS = frozenset({"kubernetes", "kustomization"})
 # Folders that hold copies of other projects, one copy per child folder.
 VENDOR_FOLDERS = frozenset({"vendor", "vendored", "third_party", "third-party", "thirdparty", "3rdparty", "charts"})
-# A path segment that is itself a version: v0.16.0, 1.2, v2.0.0-rc.1.
-_VERSION_SEGMENT = re.compile(r"v?\d+(?:\.\d+)+(?:[-+][0-9A-Za-z.-]+)?", re.IGNORECASE)
+# A path segment that is itself a version (v0.16.0, 1.2, v2.0.0-rc.1) or
+# names one thing at one version (release-1.4, k8s-1.6, pre_k8s-1.6,
+# cert-manager-v1.14.4): releases and version-specific copies side by side.
+_VERSION_SEGMENT = re.compile(r"(?:[\w.-]*[-_])?v?\d+(?:\.\d+)+(?:[-+_][\w.-]+)?", re.IGNORECASE)
+_MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _folder(path: str) -> str:
@@ -69,7 +74,7 @@ class Units:
 
     def unit_of(self, path: str, kind: str) -> str:
         """The unit a reference written in ``path`` (a file of ``kind``) belongs to."""
-        if kind in PIPELINE_KINDS:
+        if kind in PIPELINE_KINDS or _versioned_file(path):
             return path
         folder = _folder(path)
         if kind in HELM_KINDS:
@@ -98,6 +103,16 @@ class Units:
             if candidate in self.kustomize_roots:
                 return candidate
         return folder
+
+
+def _versioned_file(path: str) -> bool:
+    """A manifest named after one release (``v0.0.1.yaml``,
+    ``cert-manager-v1.14.4.yaml``): each release file is its own unit."""
+    name = path.rsplit("/", 1)[-1]
+    for suffix in _MANIFEST_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return _VERSION_SEGMENT.fullmatch(name[: -len(suffix)]) is not None
+    return False
 
 
 def _chart_root(path: str) -> str:

@@ -39,6 +39,12 @@ UNITS = Units.of_scan([
         ("vendor/github.com/x/deploy.yaml", "kubernetes", "vendor/github.com"),
         # everything else: its folder
         ("docker/api/Dockerfile", "dockerfile", "docker/api"),
+        # version-specific folders and release files
+        ("deploy/k8s-1.5_and_prior/v0.0.1.yaml", "kubernetes", "deploy/k8s-1.5_and_prior/v0.0.1.yaml"),
+        ("deploy/pre_k8s-1.6/stable.yaml", "kubernetes", "deploy/pre_k8s-1.6"),
+        ("manifests/cert-manager-v1.14.4.yaml", "kubernetes", "manifests/cert-manager-v1.14.4.yaml"),
+        ("3.12/slim-bookworm/Dockerfile", "dockerfile", "3.12/slim-bookworm"),
+        ("python-3.11/Dockerfile", "dockerfile", "python-3.11"),
         ("compose.yaml", "compose", ""),
     ],
 )
@@ -60,6 +66,9 @@ def test_plain_folders_of_manifests_without_kustomizations():
         ("releases/1.2/x.yaml", 2),
         ("install/v2.0.0-rc.1/x.yaml", 2),
         ("api/v1/x.yaml", 0),  # an API version folder is not a release folder
+        ("deploy/k8s-1.6/x.yaml", 2),
+        ("releases/release-1.4/x.yaml", 2),
+        ("python3.12/x.yaml", 0),  # no separator before the version: a name, not a release
         ("vendor/lib/sub/x.yaml", 2),
         ("vendor/x.yaml", 0),
     ],
