@@ -64,3 +64,20 @@ images:
     assert [t.value for t in push.attributes["targets"]] == [
         "gcr.io/${PROJECT_ID}/base:$SHORT_SHA", "gcr.io/$PROJECT_ID/base:latest",
     ]
+
+
+def test_bash_option_clusters_and_escaped_dollars() -> None:
+    text = """\
+steps:
+  - name: gcr.io/cloud-builders/docker:24.0.9
+    entrypoint: /bin/bash
+    args:
+      - -ceux
+      - docker build -t gcr.io/$PROJECT_ID/app:$$(date +%s) .
+"""
+    facts = extract(SourceFile.from_text("cloudbuild.yaml", text), ExtractContext())
+    (build,) = [c for c in facts.commands if c.action == "build"]
+    (target,) = build.attributes["targets"]
+    # the shell sees `$(date +%s)`; the span is the text in the file, `$$` included
+    assert target.value == "gcr.io/$PROJECT_ID/app:$(date +%s)"
+    assert (target.span.line, target.span.column, target.span.end_column) == (6, 25, 60)

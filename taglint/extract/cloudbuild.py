@@ -30,6 +30,7 @@ from typing import Sequence
 
 from taglint.extract.ci_common import (
     CiFile,
+    Templates,
     MappingNode,
     Node,
     ScalarNode,
@@ -46,6 +47,11 @@ KIND = "cloudbuild"
 SCOPE = ""  # one scope for the whole build: messages say "this pipeline"
 GOOGLE_REGISTRIES = ("gcr.io", "*.gcr.io", "*-docker.pkg.dev", "pkg.dev")
 _SHELLS = ("bash", "sh", "/bin/bash", "/bin/sh")
+# Cloud Build writes a literal `$` in args as `$$` (`$$(date +%s)`): the
+# shell sees one `$`.
+_ESCAPED_DOLLAR = Templates(re.compile(r"\$\$"), lambda match: ("$", ()))
+# `-c` alone or in a cluster of short options (`-ec`, `-ceux`): the next argument is the script.
+_SCRIPT_FLAG = re.compile(r"-[a-z]*c[a-z]*")
 
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
@@ -74,8 +80,8 @@ def _build(ci: CiFile, doc: MappingNode) -> None:
         args = [a for a in items(mapping_get(step, "args")) if isinstance(a, ScalarNode)]
         if entrypoint in _SHELLS:
             for position, arg in enumerate(args[:-1]):
-                if scalar_str(arg) in ("-c", "-ec", "-xc", "-exc", "-eu", "-euc"):
-                    ci.script([args[position + 1]], SCOPE, step_env)
+                if _SCRIPT_FLAG.fullmatch(scalar_str(arg) or ""):
+                    ci.script([args[position + 1]], SCOPE, step_env, templates=_ESCAPED_DOLLAR)
                     break
         elif (not entrypoint or entrypoint == "docker") and re.search(r"(^|/)docker(:|$)", image.split("@")[0]):
             _argv_step(ci, "docker", args, step_env)
