@@ -13,17 +13,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from taglint import __version__
 from taglint.errors import TaglintError, UsageError
 from taglint.gcpause import paused_gc
+from taglint.report import FORMATS as REPORT_FORMATS
+from taglint.report import TERMINAL_FORMATS
 from taglint.suggest import closest
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "rules", "rule", "init", "schema")
-FORMATS = ("text", "json")
+FORMATS = tuple(REPORT_FORMATS)
+OUTPUT_STYLES = ("full",)  # --output-format styles of the text report
 
 USAGE = """\
 taglint [check] [OPTIONS] [PATH ...]
@@ -97,6 +101,29 @@ def _build_arg(value: str) -> tuple[str, str]:
     return name, arg
 
 
+class ExtraOutput(NamedTuple):
+    """``--output-format FORMAT=FILE``: the report also written in FORMAT to FILE."""
+
+    format: str
+    path: Path
+
+
+def _output_format(value: str) -> str | ExtraOutput:
+    """A text style (``full``), or ``FORMAT=FILE`` for one more report."""
+    name, eq, file = value.partition("=")
+    if not eq:
+        if value not in OUTPUT_STYLES:
+            raise argparse.ArgumentTypeError(
+                f"expected a style ({', '.join(OUTPUT_STYLES)}) or FORMAT=FILE, got {value!r}"
+            )
+        return value
+    if name not in FORMATS:
+        raise argparse.ArgumentTypeError(f"unknown format {name!r} in {value!r} (choose from {', '.join(FORMATS)})")
+    if not file:
+        raise argparse.ArgumentTypeError(f"expected FORMAT=FILE, got {value!r}: no file")
+    return ExtraOutput(name, Path(file))
+
+
 def _jobs(value: str) -> int:
     try:
         jobs = int(value)
@@ -118,6 +145,14 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to scan (default: .)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--output-format", type=_output_format, action="append", default=[],
+                        metavar="STYLE|FORMAT=FILE",
+                        help="text report style (full); or FORMAT=FILE: also write the report in FORMAT to FILE, "
+                             "from the same scan (repeatable: --output-format sarif=taglint.sarif)")
+    parser.add_argument("--baseline", type=Path, metavar="FILE",
+                        help="report only findings FILE does not record (see --write-baseline)")
+    parser.add_argument("--write-baseline", type=Path, metavar="FILE",
+                        help="record every current finding in FILE, print no report, exit 0")
     parser.add_argument("--select", type=_codes, metavar="CODES",
                         help="comma-separated rule codes, prefixes or names to check")
     parser.add_argument("--extend-select", type=_codes, metavar="CODES", help="rule codes, prefixes or names to add")
@@ -192,6 +227,14 @@ def _check(args: argparse.Namespace) -> int:
     from taglint.selection import resolved_codes, resolved_config
 
     cwd = Path.cwd()
+    fixing = args.fix or args.diff
+    if args.write_baseline is not None and fixing:
+        raise UsageError("--write-baseline records findings; it cannot be combined with --fix or --diff")
+    baseline = None
+    if args.baseline is not None:
+        from taglint.baseline import load_baseline
+
+        baseline = load_baseline(args.baseline)  # before the scan: a bad file fails fast
     config = load_config(args.config, not args.no_config, cwd)
     rules = load_rules(config.rule_dirs)
     config = resolved_config(config, rules)  # before the options: errors name the file
@@ -213,13 +256,26 @@ def _check(args: argparse.Namespace) -> int:
         statistics=args.statistics,
         verbose=args.verbose,
     )
-    fixing = args.fix or args.diff
-    result = scan(
-        args.paths or ["."], config, cwd=cwd, jobs=args.jobs,
-        force_exclude=args.force_exclude, build_args=dict(args.build_arg),
-        prerender=None if fixing else finding_renderer(args.format, options),
-    )
+    progress = _progress_bar(args)
+    try:
+        result = scan(
+            args.paths or ["."], config, cwd=cwd, jobs=args.jobs,
+            force_exclude=args.force_exclude, build_args=dict(args.build_arg),
+            prerender=None if fixing else finding_renderer(args.format, options),
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
     _note_skipped_named_files(result.skipped)
+    if args.write_baseline is not None:
+        return _write_baseline(args.write_baseline, result)
+    if baseline is not None:
+        from taglint.baseline import apply_baseline
+
+        result.findings, summary = apply_baseline(result.findings, result.files, baseline)
+        options = replace(options, baseline=summary)
+    options = replace(options, fail_on=config.fail_on)
     if fixing:
         from taglint.fix import apply_fixes
 
@@ -230,11 +286,50 @@ def _check(args: argparse.Namespace) -> int:
         result.errors.extend(outcome.errors)
         result.findings = outcome.remaining
     _emit(args.output, render(args.format, result, options))
+    _emit_extra_outputs(args, result, options)
     if result.errors:
         return EXIT_ERROR
     threshold = severity_rank(config.fail_on)
     failing = any(severity_rank(f.severity) >= threshold for f in result.findings)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _progress_bar(args: argparse.Namespace) -> Any:
+    """A progress bar on stderr, when one is wanted (:mod:`taglint.progress`)."""
+    from taglint import progress
+
+    machine_stdout = args.diff or (args.output is None and args.format not in TERMINAL_FORMATS)
+    if not progress.wanted(sys.stderr, os.environ, quiet=args.quiet, machine_stdout=machine_stdout):
+        return None
+    return progress.ProgressBar(sys.stderr)
+
+
+def _write_baseline(path: Path, result: Any) -> int:
+    """``--write-baseline``: every current finding recorded in ``path``."""
+    from taglint.baseline import write_baseline
+
+    written = write_baseline(path, result.findings, result.files)
+    count = len(written.entries)
+    try:
+        print(f"taglint: wrote {count} finding{'' if count == 1 else 's'} to the baseline {path}", file=sys.stderr)
+    except OSError:
+        pass
+    for error in result.errors:
+        _say_error(error)
+    return EXIT_ERROR if result.errors else EXIT_CLEAN
+
+
+def _emit_extra_outputs(args: argparse.Namespace, result: Any, options: Any) -> None:
+    """``--output-format FORMAT=FILE``: each further report, from the same
+    scan (without the main format's pre-rendered texts, and no colour)."""
+    from taglint.report import render
+
+    extras = [value for value in args.output_format if isinstance(value, ExtraOutput)]
+    if not extras:
+        return
+    plain = replace(result, prerendered={})
+    for extra in extras:
+        _emit(extra.path, render(extra.format, plain, replace(options, color=False)))
 
 
 def _note_skipped_named_files(skipped: Sequence[Any]) -> None:

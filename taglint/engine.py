@@ -24,6 +24,9 @@ from taglint.source import (
 from taglint.suppress import Suppression, apply_suppressions, parse_suppressions, resolve_suppression_codes
 
 
+Progress = Callable[[int, int], None]  # (files done, files in the scan)
+
+
 @dataclass
 class ScanResult:
     findings: list[Finding]
@@ -198,10 +201,14 @@ def _named_like_a_manifest(path: str) -> bool:
     return path.lower().endswith(YAML_SUFFIXES + JSON_SUFFIXES) or kind_from_path(path) is not None
 
 
-def extract_all(candidates: Sequence[Candidate], work: FileWork, jobs: int) -> list[_Processed]:
+def extract_all(
+    candidates: Sequence[Candidate], work: FileWork, jobs: int, progress: Progress | None = None,
+) -> list[_Processed]:
     from taglint.parallel import map_in_processes
 
-    return map_in_processes(work, candidates, jobs)
+    total = len(candidates)
+    tell = None if progress is None else (lambda done: progress(done, total))
+    return map_in_processes(work, candidates, jobs, progress=tell)
 
 
 def _to_finding(rule: Rule, hit: Hit, config: Config) -> Finding:
@@ -297,18 +304,24 @@ def scan(
     force_exclude: bool = False,
     build_args: Mapping[str, str] | None = None,
     prerender: Callable[[Finding], str] | None = None,
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Scan ``paths``.  ``prerender``, when given, turns a finding into its
     report text; it runs where file-local findings are made (in the worker
     processes with ``jobs`` > 1), and :meth:`ScanResult.rendered` gives its
-    results to the report."""
+    results to the report.  ``progress``, when given, is called in this
+    process with (files read, files found) as the files are read."""
     with paused_gc():
-        return _scan(paths, config, Path(os.path.abspath(cwd or os.getcwd())), jobs, force_exclude, build_args, prerender)
+        return _scan(
+            paths, config, Path(os.path.abspath(cwd or os.getcwd())), jobs, force_exclude, build_args, prerender,
+            progress,
+        )
 
 
 def _scan(
     paths: Sequence[str], config: Config, cwd: Path, jobs: int, force_exclude: bool,
     build_args: Mapping[str, str] | None, prerender: Callable[[Finding], str] | None,
+    progress: Progress | None = None,
 ) -> ScanResult:
     from taglint.checks import is_file_local
 
@@ -321,7 +334,7 @@ def _scan(
     candidates, errors = discover(paths or ["."], cwd, config.exclude, force_exclude)
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
     work = FileWork(ctx, config, local, prerender)
-    processed = extract_all(candidates, work, jobs)
+    processed = extract_all(candidates, work, jobs, progress)
     done = [p for p in processed if p.facts is not None]
     files = [p.facts for p in done]
     suppressions = [s for p in processed for s in p.suppressions]

@@ -63,24 +63,39 @@ def _thread_count() -> int:
 Work = Callable[[Sequence[T]], "list[R]"]
 
 
+Progress = Callable[[int], None]
+
+
 def map_in_processes(
-    work: Work[T, R], items: Sequence[T], jobs: int, *, chunk: int = CHUNK, method: str | None = None
+    work: Work[T, R], items: Sequence[T], jobs: int, *, chunk: int = CHUNK, method: str | None = None,
+    progress: Progress | None = None,
 ) -> list[R]:
     """``work`` over the chunks of ``items``, by ``jobs`` processes; the
     results of all chunks in order (the same whatever ``jobs`` is).
 
-    ``method`` is ``"fork"`` or ``"pool"`` (default: fork where safe)."""
+    ``method`` is ``"fork"`` or ``"pool"`` (default: fork where safe).
+    ``progress``, when given, is called in this process with the number of
+    items done so far, as chunks complete."""
+    tell = progress or _silent
     if jobs <= 1 or len(items) <= chunk:
-        return [result for start in range(0, len(items), chunk) for result in work(items[start : start + chunk])]
+        out: list[R] = []
+        for start in range(0, len(items), chunk):
+            out.extend(work(items[start : start + chunk]))
+            tell(len(out))
+        return out
     method = method or ("fork" if fork_is_safe() else "pool")
     if method == "fork":
-        return _forked(work, items, jobs, chunk)
+        return _forked(work, items, jobs, chunk, tell)
     if method == "pool":
-        return _pooled(work, items, jobs, chunk)
+        return _pooled(work, items, jobs, chunk, tell)
     raise ValueError(f"unknown method {method!r}")
 
 
-def _forked(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list[R]:
+def _silent(done: int) -> None:
+    pass
+
+
+def _forked(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int, tell: Progress) -> list[R]:
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -121,9 +136,11 @@ def _forked(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list
             done[index] = compute(index)
             for spool in spools:  # what the workers finished meanwhile, so no reading is left for the end
                 done.update(spool.read())
+            tell(sum(map(len, done.values())))
         for worker, spool in zip(workers, spools):
             worker.join()
             done.update(spool.read())
+            tell(sum(map(len, done.values())))
     finally:
         for worker in workers:
             if worker.is_alive():
@@ -185,7 +202,7 @@ class _Spool:
         self._file.close()
 
 
-def _pooled(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list[R]:
+def _pooled(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int, tell: Progress) -> list[R]:
     from concurrent.futures import ProcessPoolExecutor
 
     import multiprocessing
@@ -201,4 +218,5 @@ def _pooled(work: Work[T, R], items: Sequence[T], jobs: int, chunk: int) -> list
                 out.extend(future.result())
             except Exception:  # noqa: BLE001 - a result that could not come back (unpicklable, too deep)
                 out.extend(work(chunk_items))  # computed here instead: a failure costs time, never results
+            tell(len(out))
         return out

@@ -2,7 +2,9 @@
 ``render(result: ScanResult, options: ReportOptions) -> str`` and, when its
 findings are rendered one by one, ``finding_renderer(options)`` giving a
 ``Finding -> str`` function (its texts reach ``render`` through
-``scan(prerender=…)`` and :meth:`ScanResult.rendered`)."""
+``scan(prerender=…)`` and :meth:`ScanResult.rendered`).
+
+``FORMATS`` is the one list of formats: the command line offers these."""
 from __future__ import annotations
 
 import importlib
@@ -10,12 +12,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
+    from taglint.baseline import BaselineSummary
     from taglint.model import Finding
 
 FORMATS: dict[str, str] = {
     "text": "taglint.report.text",
     "json": "taglint.report.json",
+    "sarif": "taglint.report.sarif",
+    "github": "taglint.report.github",
+    "gitlab": "taglint.report.gitlab",
+    "junit": "taglint.report.junit",
+    "html": "taglint.report.html",
 }
+# Formats for people at a terminal; the others are read by programs (or,
+# for html, opened from a file), so nothing else may go to their stream.
+TERMINAL_FORMATS = frozenset({"text"})
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,8 @@ class ReportOptions:
     statistics: bool = False
     show_frames: bool = True
     verbose: bool = False  # list each skipped file, not only how many
+    fail_on: str = "warning"  # lowest severity that fails the run (JUnit failures)
+    baseline: BaselineSummary | None = None  # how the findings met --baseline, when given
 
 
 def finding_renderer(format_name: str, options: ReportOptions) -> Callable[[Finding], str] | None:

@@ -72,14 +72,18 @@ def _compact_encoder() -> Callable[[Any], str]:
     return fast
 
 
-def summary_dict(result: Any) -> dict[str, Any]:
-    return {
+def summary_dict(result: Any, options: Any = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "files_scanned": result.files_scanned,
         "findings": len(result.findings),
         "by_rule": dict(sorted(Counter(f.rule for f in result.findings).items())),
         "errors": list(result.errors),
         "skipped": [{"path": s.path, "reason": s.reason} for s in getattr(result, "skipped", ())],
     }
+    baseline = getattr(options, "baseline", None)
+    if baseline is not None:  # only with --baseline: reports without one stay as they were
+        out["baseline"] = {"matched": baseline.matched, "new": baseline.new, "stale": baseline.stale}
+    return out
 
 
 def render_finding(finding: Finding) -> str:
@@ -105,6 +109,6 @@ def render(result: Any, options: Any) -> str:
         f'  "version": {json.dumps(FORMAT_VERSION)},\n'
         f'  "tool": {json.dumps(tool, ensure_ascii=False)},\n'
         f'  "findings": {body},\n'
-        f'  "summary": {json.dumps(summary_dict(result), ensure_ascii=False)}\n'
+        f'  "summary": {json.dumps(summary_dict(result, options), ensure_ascii=False)}\n'
         "}\n"
     )

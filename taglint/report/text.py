@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from taglint.model import Finding
+from taglint.report.source_lines import read_lines
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _COLORS = {"error": "31", "warning": "33", "info": "36", "code": "1", "dim": "2", "caret": "35", "path": "1"}
@@ -29,10 +29,7 @@ class _Painter:
 
 def _source_lines(path: str, cache: dict[str, list[str] | None]) -> list[str] | None:
     if path not in cache:
-        try:
-            cache[path] = Path(path).read_text(encoding="utf-8-sig", errors="replace").splitlines()
-        except OSError:
-            cache[path] = None
+        cache[path] = read_lines(path)
     return cache[path]
 
 
@@ -75,6 +72,16 @@ def summary_line(findings: list[Finding], files_scanned: int) -> str:
         f"Found {_plural(len(findings), 'finding')} ({', '.join(parts)}) in {_plural(files, 'file')}; "
         f"{_plural(files_scanned, 'file')} scanned."
     )
+
+
+def baseline_line(summary: Any) -> str:
+    """How the findings met ``--baseline``: how many it recorded (not
+    shown), how many are new, and its stale entries (findings since fixed)."""
+    line = f"Baseline: {_plural(summary.matched, 'known finding')} not shown, {summary.new} new"
+    if summary.stale:
+        entries = "stale entry" if summary.stale == 1 else "stale entries"
+        line += f"; {summary.stale} {entries} matched nothing (fixed? --write-baseline refreshes the file)"
+    return line + "."
 
 
 def skipped_lines(skipped: list[Any], verbose: bool) -> list[str]:
@@ -154,6 +161,9 @@ def render(result: Any, options: Any) -> str:
         out.extend(statistics(result.findings))
     if not options.quiet or result.findings:
         out.append(summary_line(result.findings, result.files_scanned))
+    baseline = getattr(options, "baseline", None)
+    if baseline is not None and not options.quiet:
+        out.append(baseline_line(baseline))
     if not options.quiet:
         out.extend(skipped_lines(getattr(result, "skipped", []), getattr(options, "verbose", False)))
     return "\n".join(out) + "\n"

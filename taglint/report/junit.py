@@ -1,0 +1,93 @@
+"""``--format junit``: JUnit XML, for CI systems that only show test results.
+
+One test suite per file checked, one test case per finding (named
+``TL101 untagged-image at 5:13``); a finding at or above ``fail-on`` is a
+``<failure>``, one below it a passing case that says what it found, so the
+test view agrees with taglint's exit code.  A file without findings is
+one passing case, so the count of tests is the count of files; the errors
+of the run are ``<error>`` cases of a ``taglint`` suite.  No timestamps or
+host names: the same scan gives the same file."""
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from taglint.model import Finding, severity_rank
+from taglint.report.text import clean
+
+CLEAN_CASE = "no findings"
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text XML 1.0 can carry: control characters escaped as ``\\x1b`` (as
+    in the text report), lone surrogates and non-characters replaced."""
+    return _NOT_XML.sub("\ufffd", clean(text))
+
+
+def _detail(finding: Finding) -> str:
+    span = finding.span
+    lines = [f"{finding.path}:{span.line}:{span.column}: {finding.rule} [{finding.severity}] {finding.message}"]
+    if finding.fix is not None and finding.fix.description:
+        label = "fix" if not finding.fix.edits else f"fix ({finding.fix.applicability})"
+        lines.append(f"{label}: {finding.fix.description}")
+    for related in finding.related:
+        where = related.location
+        lines.append(f"note: {where.path}:{where.span.line}:{where.span.column}: {related.message}")
+    return xml_text("\n".join(lines))
+
+
+def _case(suite: ET.Element, finding: Finding, failing: bool) -> None:
+    span = finding.span
+    case = ET.SubElement(suite, "testcase", {
+        "name": f"{finding.rule} {finding.name} at {span.line}:{span.column}",
+        "classname": xml_text(finding.path),
+        "file": xml_text(finding.path),
+        "line": str(span.line),
+    })
+    if failing:
+        failure = ET.SubElement(case, "failure", {"message": xml_text(finding.message), "type": finding.severity})
+        failure.text = _detail(finding)
+    else:
+        ET.SubElement(case, "system-out").text = _detail(finding)
+
+
+def _suite(parent: ET.Element, name: str) -> ET.Element:
+    return ET.SubElement(parent, "testsuite", {"name": xml_text(name)})
+
+
+def _count(suite: ET.Element) -> None:
+    cases = suite.findall("testcase")
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+    suite.set("errors", str(sum(1 for c in cases if c.find("error") is not None)))
+    suite.set("skipped", "0")
+
+
+def render(result: Any, options: Any) -> str:
+    threshold = severity_rank(getattr(options, "fail_on", "warning"))
+    by_path: dict[str, list[Finding]] = {}
+    for facts in getattr(result, "files", []):
+        by_path.setdefault(facts.path, [])
+    for finding in result.findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    root = ET.Element("testsuites", {"name": "taglint"})
+    for path in sorted(by_path):
+        suite = _suite(root, path)
+        for finding in by_path[path]:
+            _case(suite, finding, severity_rank(finding.severity) >= threshold)
+        if not by_path[path]:
+            ET.SubElement(suite, "testcase", {"name": CLEAN_CASE, "classname": xml_text(path), "file": xml_text(path)})
+        _count(suite)
+    if result.errors:
+        suite = _suite(root, "taglint")
+        for number, error in enumerate(result.errors, start=1):
+            case = ET.SubElement(suite, "testcase", {"name": f"error {number}", "classname": "taglint"})
+            ET.SubElement(case, "error", {"message": xml_text(error)}).text = xml_text(error)
+        _count(suite)
+    suites = root.findall("testsuite")
+    for key in ("tests", "failures", "errors"):
+        root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,43 @@
+"""The lines of scanned files, for the reports that show code (the text
+format's code frames, the HTML report's frames and suggested changes).
+
+Every report that quotes a scanned file gets its lines here, and only here,
+so whatever must happen to source text before it is shown (escaping,
+masking) happens in one place.  Files are read and decoded the way the scan
+read them (:func:`taglint.source.read_file_bytes`, :func:`taglint.source.decode`),
+so line numbers and columns agree with the findings."""
+from __future__ import annotations
+
+from taglint.source import SkippedFile, decode, read_file_bytes
+
+# A file with a finding was read by the scan under its max-file-size; read
+# again, it is only refused when it is absurdly large (it changed since).
+_REREAD_LIMIT = 1 << 31
+
+
+def read_lines(path: str) -> list[str] | None:
+    """The lines of the file at ``path`` (without line endings), or None
+    when it cannot be read as text now."""
+    try:
+        data = read_file_bytes(path, _REREAD_LIMIT)
+    except (OSError, SkippedFile):
+        return None
+    text = decode(data).text
+    return None if text is None else text.splitlines()
+
+
+class SourceLines:
+    """:func:`read_lines` with a cache: each file is read once per report."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[str] | None] = {}
+
+    def __call__(self, path: str) -> list[str] | None:
+        if path not in self._cache:
+            self._cache[path] = read_lines(path)
+        return self._cache[path]
+
+    def line(self, path: str, number: int) -> str | None:
+        """Line ``number`` (1-based) of ``path``, when it exists."""
+        lines = self(path)
+        return lines[number - 1] if lines is not None and 1 <= number <= len(lines) else None
