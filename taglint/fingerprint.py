@@ -3,11 +3,12 @@
 One fingerprint per finding, made of what the finding is about and never of
 where it sits: the rule code, the file's path, the image reference in its
 normalised (familiar) form, and its context in the file — the key path of an
-image in a manifest (``spec.template.spec.containers[0].image (container
-web)``), the Dockerfile instruction (``FROM``), the command (``docker
+image in a manifest, without list indexes (``spec.template.spec.containers[].image
+(container web)``), the Dockerfile instruction (``FROM``), the command (``docker
 login``), the CI component (``uses: actions/checkout``).  Findings that agree
 on all of these (the same ``FROM python`` twice) are told apart by their
-order in the file, so inserting lines anywhere changes no fingerprint.
+order in the file, so inserting lines anywhere (or another container
+into a list) changes no fingerprint.
 
 The baseline (``taglint.baseline``), SARIF ``partialFingerprints`` and the
 GitLab Code Quality ``fingerprint`` all use :func:`fingerprints`.
@@ -26,6 +27,8 @@ SARIF_KEY = f"taglint/v{VERSION}"  # the key of SARIF partialFingerprints
 # `path/to/file.yaml:16` or `…:16:5` inside a context or message: a place,
 # which moves with the lines around it.
 _POSITION = re.compile(r":\d+(?::\d+)?\b|\bline \d+(?:, column \d+)?")
+# `containers[0]`: an index, which changes when an item is added above.
+_INDEX = re.compile(r"\[\d+\]")
 _NUMBER = re.compile(r"\d+")
 
 Fact = ImageRef | Command | ActionRef
@@ -49,7 +52,7 @@ def fact_context(fact: Fact) -> str:
     """What a fact is, in words that do not move with lines."""
     if isinstance(fact, ImageRef):
         origin = f" from {fact.origin.path}" if fact.origin is not None else ""
-        return _without_positions(f"image {fact.context}{origin}")
+        return _INDEX.sub("[]", _without_positions(f"image {fact.context}{origin}"))
     if isinstance(fact, Command):
         return f"command {fact.tool} {fact.action}"
     return f"uses {fact.name}"
