@@ -213,7 +213,9 @@ def _failed(args: argparse.Namespace, message: str) -> int:
 
         try:
             _emit(args.output, render("json", ScanResult(findings=[], files_scanned=0, errors=[message]), ReportOptions()))
-        except Exception as exc:  # the report itself failed: stderr has said why the run did
+        except TaglintError:  # the report file cannot be written: the message said so
+            pass
+        except Exception as exc:  # the report itself failed
             _say_error(f"no JSON report: {type(exc).__name__}: {exc}")
     return EXIT_ERROR
 
@@ -462,12 +464,11 @@ def split_command(argv: Sequence[str]) -> tuple[str, list[str]]:
     """The command and its arguments.  The command is the first argument
     that is neither an option nor an option's value, when it names one
     (``taglint --color never rule TL101``); otherwise ``check``."""
-    takes_value = {
-        name
-        for parser in (check_parser(),)
-        for name, action in parser._option_string_actions.items()
-        if action.nargs != 0
-    }
+    if argv and argv[0] in SUBCOMMANDS:
+        return argv[0], list(argv[1:])
+    if not any(arg in SUBCOMMANDS for arg in argv):
+        return "check", list(argv)
+    takes_value = {name for name, action in check_parser()._option_string_actions.items() if action.nargs != 0}
     index = 0
     while index < len(argv):
         arg = argv[index]

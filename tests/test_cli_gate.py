@@ -21,6 +21,7 @@ import pytest
 
 from taglint.codes import RuleCodes
 from taglint.globs import compile_glob, glob_problem
+from taglint.report import FORMATS as REPORT_FORMATS
 from taglint.ruleset import builtin_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -284,7 +285,7 @@ def test_an_unexpected_exception_still_writes_a_json_report(repo, faulty):
 
 
 @pytest.mark.parametrize("extra", [[], ["--quiet"], ["--statistics"], ["--output", "out.txt"]])
-@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("fmt", sorted(REPORT_FORMATS))
 def test_the_exit_code_is_the_same_for_every_format(repo, fmt, extra):
     assert taglint(repo, "--no-config", "--format", fmt, *extra, ".").returncode == 1
     assert taglint(repo, "--no-config", "--format", fmt, "--fail-on", "error", *extra, ".").returncode == 0
@@ -348,6 +349,8 @@ def test_options_before_a_command_apply_to_it(repo):
     proc = taglint(repo, "--color=never", "rule", "untagged-image")
     assert proc.stdout.startswith("# TL101 untagged-image")
     proc = taglint(repo, "--verbose", "rules", "--format", "json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)
+    proc = taglint(repo, "--format", "json", "rules")  # an option's value is not the command
     assert proc.returncode == 0 and json.loads(proc.stdout)
     proc = taglint(repo, "--format", "json", "--no-config", "check", ".")
     assert (proc.returncode, rules_of(proc)[0]) == (1, (2, "TL101"))
