@@ -15,6 +15,7 @@ from taglint.discovery import Candidate, discover
 from taglint.gcpause import paused_gc
 from taglint.globs import matches
 from taglint.model import FileFacts, Finding, Fix, Hit, Problem, Span
+from taglint.precedence import one_finding_per_construct
 from taglint.project import Project
 from taglint.ruleset import Rule, load_rules
 from taglint.selection import active_rules, code_matches, configured_severity, resolved_config, severity_of
@@ -355,6 +356,9 @@ def _scan(
     borrowed = _suppressions_of_unscanned(findings, {f.path for f in files}, cwd)
     resolve_suppression_codes(suppressions + borrowed, rules)
     findings = apply_suppressions(findings, suppressions + borrowed)
+    # After selection and suppressions: what is ignored takes no part.
+    recovered = {facts.path for facts in files if facts.extras.get("image-lines-recovered")}
+    findings = one_finding_per_construct(findings, recovered)
     if meta:
         project.suppressions = suppressions
         project.active_codes = {r.code for r in selected}
