@@ -178,7 +178,7 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
         errors.append(f"{candidate.path}: internal error in the {kind} extractor: {type(exc).__name__}: {exc}")
         facts = FileFacts(candidate.path, kind)
     facts.problems[:0] = problems
-    return _Processed(facts, parse_suppressions(candidate.path, source.text), errors)
+    return _Processed(facts, parse_suppressions(candidate.path, source.text, kind), errors)
 
 
 def _skipped_of_no_kind(candidate: Candidate, reason: str | None) -> Skipped | None:

@@ -3,14 +3,19 @@ finding's line or alone on the line above, ``# taglint: ignore-file[...]``
 anywhere in a file (``//`` comments work too, for Jenkinsfiles).  A bare
 ``ignore`` (no brackets) suppresses every rule.  Codes are prefixes; a
 rule name stands for its code (``ignore[untagged-image]``); a code or name
-no rule has suppresses nothing and is reported (TL002)."""
+no rule has suppresses nothing and is reported (TL002).
+
+In a Dockerfile only a comment line counts: ``#`` after an instruction is
+not a comment to Docker but more arguments (``FROM ubuntu # taglint: …``
+fails to build), so such a suppression suppresses nothing and TL002 reports
+it with a fix that moves it to its own line above."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
-from taglint.model import Finding, Span
+from taglint.model import Edit, Finding, Span
 
 if TYPE_CHECKING:
     from taglint.ruleset import Rule
@@ -40,14 +45,23 @@ class Suppression:
     report_unused: bool = True  # False for files read only because a finding moved there
     columns: tuple[int, ...] = ()  # where each code is written (1-based), by code
     unknown: tuple[UnknownCode, ...] = ()  # codes and names no rule has
+    # After a Dockerfile instruction: arguments to Docker, not a comment.  It
+    # suppresses nothing; ``move_above`` puts it on its own line above.
+    docker_argument: bool = False
+    move_above: tuple[Edit, ...] = ()
 
     @property
     def every_rule(self) -> bool:
         """No codes written (``ignore``, ``ignore[]``): every rule."""
         return not self.codes and not self.unknown
 
+    @property
+    def blanket_file(self) -> bool:
+        """``ignore-file`` with no codes: every rule off for the whole file."""
+        return self.whole_file and self.every_rule
+
     def covers(self, finding: Finding) -> bool:
-        if finding.path != self.path:
+        if finding.path != self.path or self.docker_argument:
             return False
         if not self.whole_file:
             lines = {self.span.line, self.span.line + 1} if self.own_line else {self.span.line}
@@ -60,10 +74,13 @@ def _matches(code: str, prefixes: tuple[str, ...]) -> bool:
     return any(prefix == "ALL" or code.startswith(prefix) for prefix in prefixes)
 
 
-def parse_suppressions(path: str, text: str) -> list[Suppression]:
+def parse_suppressions(path: str, text: str, kind: str | None = None) -> list[Suppression]:
+    """The suppression comments of a file; ``kind`` is the file's kind
+    (in a ``dockerfile`` a comment after an instruction is an argument)."""
     if "taglint:" not in text:
         return []
     found = []
+    newline = "\r\n" if "\r\n" in text else "\n"
     for number, line in enumerate(text.splitlines(), start=1):
         if "taglint:" not in line:
             continue
@@ -72,17 +89,34 @@ def parse_suppressions(path: str, text: str) -> list[Suppression]:
             continue
         codes, columns = _written_codes(match)
         start = match.start() + (len(match.group("lead")) if match.group("lead") else 0)
+        own_line = match.group("lead") is not None
+        docker_argument = kind == "dockerfile" and not own_line and line[start] == "#"
         found.append(
             Suppression(
                 path=path,
                 span=Span(number, start + 1, number, len(line.rstrip()) + 1),
                 codes=codes,
                 whole_file=match.group("what") == "ignore-file",
-                own_line=match.group("lead") is not None,
+                own_line=own_line,
                 columns=columns,
+                docker_argument=docker_argument,
+                move_above=_move_above(line, number, start, newline) if docker_argument else (),
             )
         )
     return found
+
+
+def _move_above(line: str, number: int, start: int, newline: str) -> tuple[Edit, ...]:
+    """Edits that move the trailing comment at ``start`` (0-based) of
+    ``line`` to a line of its own above, at the line's indentation."""
+    comment = line[start:].rstrip()
+    before = line[:start].rstrip()
+    indent = line[: len(line) - len(line.lstrip())]
+    end = len(line.rstrip()) + 1
+    return (
+        Edit(Span(number, 1, number, 1), f"{indent}{comment}{newline}"),
+        Edit(Span(number, len(before) + 1, number, end), ""),
+    )
 
 
 def _written_codes(match: re.Match[str]) -> tuple[tuple[str, ...], tuple[int, ...]]:

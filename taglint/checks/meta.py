@@ -22,12 +22,34 @@ def check_parse_errors(rule: Rule, project: Project) -> Iterator[Hit]:
 
 
 def check_unused_suppressions(rule: Rule, project: Project) -> Iterator[Hit]:
-    """Suppressions that matched nothing (on the comment), and codes or
-    names in them that no rule has (on the code as written)."""
+    """Suppressions that matched nothing (on the comment), trailing ones in
+    Dockerfiles (arguments to Docker, moved above by the fix), blanket
+    ``ignore-file`` comments (a warning), and codes or names in them that no
+    rule has (on the code as written)."""
     for suppression in project.suppressions:
         what = "ignore-file" if suppression.whole_file else "ignore"
         codes = unused(suppression, project.active_codes)
-        if codes:
+        if suppression.docker_argument and suppression.report_unused:
+            yield Hit(
+                path=suppression.path,
+                span=suppression.span,
+                fields={
+                    "codes": ", ".join(suppression.codes) or "every rule", "what": what,
+                    "problem": rule.params["docker-argument"], "fix_variant": "docker-argument",
+                    "severity": "warning",  # it suppresses nothing, and breaks the build after FROM
+                },
+                edits=suppression.move_above,
+                applicability="safe",
+            )
+        elif suppression.blanket_file and suppression.report_unused:
+            problem = rule.params["unused"] if codes else rule.params["blanket-file"]
+            yield Hit(
+                path=suppression.path,
+                span=suppression.span,
+                fields={"codes": "no rule", "what": what, "problem": problem, "severity": "warning",
+                        "fix_variant": "blanket-file"},
+            )
+        elif codes:
             yield Hit(
                 path=suppression.path,
                 span=suppression.span,
