@@ -2,8 +2,12 @@
 
 Sources, lowest priority first: built-in defaults, the configuration file
 (``.taglint.yaml``, ``.taglint.yml`` or ``[tool.taglint]`` in
-``pyproject.toml``, found from the working directory upward to the
-repository root, or ``--config PATH``), then command-line options.
+``pyproject.toml``; for each scanned file the nearest one from the file's
+folder upward to the repository root, as ruff does, or ``--config PATH``
+for every file), then command-line options.  ``exclude`` and
+``per-file-ignores`` patterns are anchored at the folder of the file that
+defines them (:attr:`Config.root`), so a repository means the same from
+any working directory.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from taglint.errors import ConfigError
 
@@ -49,6 +53,9 @@ class Config:
     pin_style: str = "tag"
     fix_versions: Mapping[str, str] = field(default_factory=dict)
     source: str | None = None  # the file this came from, for messages
+    # The folder ``exclude`` and ``per-file-ignores`` patterns are relative
+    # to: the config file's folder; None (no file) means the working directory.
+    root: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -64,7 +71,8 @@ def schema_text() -> str:
 
 
 def validate(data: Any, source: str) -> None:
-    """Raise ConfigError naming the key path and the reason of the first problem."""
+    """Raise ConfigError naming the key path and the reason of the first
+    problem, in plain words (:func:`plain_reason`)."""
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(config_schema())
@@ -72,7 +80,70 @@ def validate(data: Any, source: str) -> None:
     if errors:
         first = errors[0]
         where = key_path(first.absolute_path)
-        raise ConfigError(f"{source}: {where}: {first.message}")
+        raise ConfigError(f"{source}: {where}: {plain_reason(first)}")
+
+
+# What a value of each schema definition looks like, for messages.
+_EXPECTED = {
+    "code-prefixes": "a list of codes, e.g. [TL101]",
+    "code-prefix": "a rule code, prefix or name, e.g. TL101",
+    "globs": 'a list of path patterns, e.g. ["vendor/**"]',
+    "severity": "one of error, warning, info, off",
+}
+_JSON_TYPES = {
+    "array": "a list", "object": "a mapping (key: value)", "string": "a string", "boolean": "true or false",
+    "integer": "a whole number", "number": "a number",
+}
+
+
+def plain_reason(error: Any) -> str:
+    """A jsonschema error said in plain words: unknown keys with the
+    nearest known one, what a value should look like."""
+    from taglint.suggest import closest
+
+    kind, schema, value = error.validator, error.schema, error.instance
+    if kind == "additionalProperties" and schema.get("additionalProperties") is False:
+        known = list(schema.get("properties", {}))
+        unknown = [key for key in value if key not in known]
+        key = unknown[0] if unknown else "?"
+        nearest = closest(str(key), known)
+        hint = f" (did you mean {nearest}?)" if nearest else f" (known keys: {', '.join(known)})"
+        return f'unknown key "{key}"{hint}'
+    expected = _expected_of(error)
+    if kind == "enum":
+        return f"expected one of {', '.join(map(str, error.validator_value))}, got {value!r}"
+    if kind == "uniqueItems":
+        return f"lists a code twice: {value}"
+    if kind == "minLength":
+        return "expected a non-empty string"
+    if kind == "minimum":
+        return f"expected a number of at least {error.validator_value}, got {value!r}"
+    if kind == "required":
+        return error.message.replace("is a required property", "is required")
+    if kind == "type":
+        wanted = error.validator_value
+        wanted = [wanted] if isinstance(wanted, str) else wanted
+        what = expected or " or ".join(_JSON_TYPES.get(w, w) for w in wanted)
+        return f"expected {what}, got {_shown(value)}"
+    return f"expected {expected}, got {_shown(value)}" if expected else error.message
+
+
+def _expected_of(error: Any) -> str | None:
+    """The plain description of the schema definition the failing value
+    belongs to (its ``$ref`` in the path of schema keys), if it has one."""
+    for part in reversed(list(error.relative_schema_path)):
+        if isinstance(part, str) and part in _EXPECTED:
+            return _EXPECTED[part]
+    ref = error.schema.get("$ref", "") if isinstance(error.schema, dict) else ""
+    return _EXPECTED.get(ref.rsplit("/", 1)[-1]) if ref else None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return f"a list {value!r}" if len(repr(value)) < 40 else "a list"
+    return repr(value)
 
 
 def key_path(parts: Any) -> str:
@@ -86,16 +157,90 @@ def find_config_file(start: Path) -> Path | None:
     """The nearest config file from ``start`` upward, stopping at the repository root."""
     here = start.resolve()
     for folder in (here, *here.parents):
-        for name in CONFIG_NAMES:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _pyproject_section(pyproject) is not None:
-            return pyproject
+        found = config_file_in(folder)
+        if found is not None:
+            return found
         if (folder / ".git").exists():
             return None
     return None
+
+
+def config_file_in(folder: Path) -> Path | None:
+    """The config file of ``folder`` itself, if it has one."""
+    for name in CONFIG_NAMES:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file() and _pyproject_section(pyproject) is not None:
+        return pyproject
+    return None
+
+
+class ConfigLookup:
+    """The configuration of each scanned file: the nearest config file from
+    the file's folder upward (to the repository root), read once and
+    finished by ``finish`` (rule names resolved, command-line options
+    applied); one answer per folder, cached.  With ``fixed`` every file
+    gets that configuration (``--config FILE``, ``--no-config``)."""
+
+    def __init__(self, finish: Callable[[Config], Config], fixed: Config | None = None) -> None:
+        self._finish = finish
+        self._fixed = finish(fixed) if fixed is not None else None
+        self._default: Config | None = None
+        self._by_folder: dict[Path, Config] = {}
+        self._by_file: dict[Path, Config] = {}
+
+    def for_folder(self, folder: Path) -> Config:
+        if self._fixed is not None:
+            return self._fixed
+        found = self._by_folder.get(folder)
+        if found is None:
+            found = self._by_folder[folder] = self._look_up(folder)
+        return found
+
+    def _look_up(self, folder: Path) -> Config:
+        file = config_file_in(folder)
+        if file is not None:
+            if file not in self._by_file:
+                self._by_file[file] = self._finish(read_config_file(file))
+            return self._by_file[file]
+        parent = folder.parent
+        if parent == folder or (folder / ".git").exists():
+            if self._default is None:
+                self._default = self._finish(Config())
+            return self._default
+        return self.for_folder(parent)
+
+    def for_path(self, path: Path) -> Config:
+        """The configuration of the file or folder ``path`` (absolute)."""
+        return self.for_folder(path if path.is_dir() else path.parent)
+
+
+class Anchors:
+    """Paths as ``exclude`` and ``per-file-ignores`` patterns see them:
+    relative to the folder of the config that defines the patterns
+    (:attr:`Config.root`); the display path (relative to the working
+    directory) for a configuration of no file, or a file outside that
+    folder.  One ``realpath`` per folder, cached."""
+
+    def __init__(self) -> None:
+        self._prefixes: dict[tuple[str, Path], str | None] = {}
+
+    def path(self, config: Config, fs_path: Path | str, shown: str) -> str:
+        if config.root is None:
+            return shown
+        folder, name = os.path.split(str(fs_path))
+        key = (folder, config.root)
+        if key not in self._prefixes:
+            try:
+                rel = os.path.relpath(os.path.realpath(folder), config.root)
+            except ValueError:  # another drive (Windows)
+                rel = os.pardir
+            outside = rel == os.pardir or rel.startswith(os.pardir + os.sep)
+            self._prefixes[key] = None if outside else ("" if rel == os.curdir else rel.replace(os.sep, "/") + "/")
+        prefix = self._prefixes[key]
+        return shown if prefix is None else prefix + name
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -113,6 +258,39 @@ def _pyproject_section(path: Path) -> Any:
     return _load_toml(path).get("tool", {}).get("taglint")
 
 
+def _unique_keys_loader() -> Any:
+    """A YAML SafeLoader (the C one when available) that rejects a key
+    written twice in one mapping: the second would silently win."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class UniqueKeyLoader(base):  # type: ignore[misc, valid-type]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark.line + 1)
+                except TypeError:  # an unhashable key: the schema says no
+                    continue
+                if first != key_node.start_mark.line + 1:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f'key "{key}" written twice (lines {first} and {key_node.start_mark.line + 1})',
+                        key_node.start_mark,
+                    )
+            return super().construct_mapping(node, deep)
+
+    return UniqueKeyLoader
+
+
+def config_source_name(path: Path) -> str:
+    """How messages name a config file: ``pyproject.toml [tool.taglint]``
+    for the section of a pyproject.toml."""
+    shown = display_path(path)
+    return f"{shown} [tool.taglint]" if path.name == "pyproject.toml" else shown
+
+
 def read_config_file(path: Path) -> Config:
     if path.name == "pyproject.toml":
         data = _pyproject_section(path)
@@ -121,7 +299,7 @@ def read_config_file(path: Path) -> Config:
     else:
         import yaml
 
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loader = _unique_keys_loader()
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except OSError as exc:
@@ -135,7 +313,7 @@ def read_config_file(path: Path) -> Config:
             raise ConfigError(f"{display_path(path)}: {where}invalid YAML: {problem}") from exc
         if data is None:
             data = {}
-    shown = display_path(path)
+    shown = config_source_name(path)
     validate(data, shown)
     check_patterns(data, shown)
     return from_mapping(data, base=path.parent, source=shown)
@@ -191,7 +369,34 @@ def from_mapping(data: Mapping[str, Any], base: Path, source: str | None = None)
         pin_style=fix.get("pin-style", "tag"),
         fix_versions=dict(fix.get("versions", {})),
         source=source,
+        root=base.resolve() if source is not None else None,
     )
+
+
+def settings_of(config: Config) -> dict[str, Any]:
+    """Every setting of ``config`` under its configuration-file key, with
+    its resolved value (codes, not names), for ``--show-settings``."""
+    return {
+        "select": list(config.select),
+        "extend-select": list(config.extend_select),
+        "ignore": list(config.ignore),
+        "severity": dict(config.severity),
+        "fail-on": config.fail_on,
+        "strict": config.strict,
+        "exclude": list(config.exclude),
+        "per-file-ignores": {k: list(v) for k, v in config.per_file_ignores.items()},
+        "patterns-relative-to": str(config.root) if config.root is not None else "(the working directory)",
+        "registries": {"allow": list(config.registries_allow), "deny": list(config.registries_deny)},
+        "images": [
+            {"match": p.match, "require": p.require, "allow-tags": list(p.allow_tags)} for p in config.images
+        ],
+        "floating-tags": list(config.floating_tags),
+        "variant-suffixes": list(config.variant_suffixes),
+        "rules": [str(d) for d in config.rule_dirs],
+        "build-args": dict(config.build_args),
+        "max-file-size": config.max_file_size,
+        "fix": {"pin-style": config.pin_style, "versions": dict(config.fix_versions)},
+    }
 
 
 def load_config(explicit: Path | None, use_config: bool, cwd: Path) -> Config:

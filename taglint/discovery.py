@@ -3,8 +3,10 @@
 Directories are walked with ``git ls-files`` when they are inside a git
 work tree (so ``.gitignore`` is honoured), otherwise with ``os.scandir``
 (symlinked folders are not followed, so symlink loops cannot trap us).
-Files named on the command line are always scanned unless
-``force_exclude`` is set and a configured exclude matches them.
+Folders in SKIPPED_DIRS (dependency folders, virtual environments,
+version-control data) are never entered, git checkout or not.  Files named
+on the command line are always scanned unless ``force_exclude`` is set and
+a configured exclude matches them.
 
 Display paths are what :func:`display_path` gives, but for the files of a
 folder they are built as the folder's *prefix* plus the file's name (see
@@ -14,16 +16,25 @@ one per file.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Optional
 
 from taglint.globs import matches_any
 
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".venv", ".mypy_cache"})
+SKIPPED_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".venv", "venv", ".mypy_cache",
+})
+# A git-listed name with a component in SKIPPED_DIRS (a committed
+# node_modules or venv): skipped as the walk skips it.
+_SKIPPED_COMPONENT = re.compile("(?:^|/)(?:" + "|".join(map(re.escape, sorted(SKIPPED_DIRS))) + ")/")
+
+# Whether a file (its path and display path) is excluded by configuration.
+Excluded = Callable[[Path, str], bool]
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,7 @@ def _git_names(folder: Path) -> list[str] | None:
     if proc.returncode != 0:
         return None
     names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [name for name in dict.fromkeys(names) if name]
+    return [name for name in dict.fromkeys(names) if name and not _SKIPPED_COMPONENT.search(name)]
 
 
 # pathlib's own helper for directory walks (Path.iterdir uses it): the Path
@@ -220,9 +231,14 @@ def _dependents(file: Path) -> list[Path]:
 
 
 def discover(
-    paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = (), force_exclude: bool = False
+    paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = (), force_exclude: bool = False,
+    excluded: Optional[Excluded] = None,
 ) -> tuple[list[Candidate], list[str]]:
-    """Candidates to scan, and errors (paths that do not exist)."""
+    """Candidates to scan, and errors (paths that do not exist).  A file is
+    excluded when its display path matches ``exclude`` or ``excluded(path,
+    display path)`` says so (patterns anchored at their config file's folder)."""
+    if excluded is None:
+        excluded = (lambda file, shown: matches_any(shown, exclude)) if exclude else None
     seen: dict[str, int] = {}  # display path -> index in out
     out: list[Candidate] = []
     errors: list[str] = []
@@ -232,7 +248,7 @@ def discover(
             names = _git_names(fs_path)
             listing = _git_listing(fs_path, names, cwd) if names is not None else _walk(fs_path, cwd)
             for file, shown, probe in listing:
-                if shown in seen or (exclude and matches_any(shown, exclude)):
+                if shown in seen or (excluded is not None and excluded(file, shown)):
                     continue
                 link = probe.is_symlink() if isinstance(probe, os.DirEntry) else _is_symlink(probe)
                 if link and not file.exists():
@@ -243,7 +259,7 @@ def discover(
             dependents = _dependents(fs_path)
             for file in (fs_path, *dependents):
                 shown = display_path(file, cwd)
-                if force_exclude and matches_any(shown, exclude):
+                if force_exclude and excluded is not None and excluded(file, shown):
                     continue
                 named = Candidate(file, shown, explicit=True, trigger=file is fs_path and bool(dependents))
                 if shown in seen:  # also in a folder named before: it is named all the same

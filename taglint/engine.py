@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from taglint.classify import classify
-from taglint.config import Config
+from taglint.config import Anchors, Config, ConfigLookup
 from taglint.discovery import Candidate, discover
 from taglint.gcpause import paused_gc
-from taglint.globs import matches
+from taglint.globs import matches, matches_any
 from taglint.model import FileFacts, Finding, Fix, Hit, Problem, Span
 from taglint.precedence import one_finding_per_construct
 from taglint.project import Project
@@ -258,9 +258,12 @@ def evaluate(rules: Iterable[Rule], project: Project, errors: list[str]) -> list
     return list(findings.values())
 
 
-def _per_file_ignored(finding: Finding, config: Config) -> bool:
+def _per_file_ignored(finding: Finding, config: Config, cwd: Path, anchors: Anchors) -> bool:
+    if not config.per_file_ignores:
+        return False
+    path = anchors.path(config, cwd / finding.path, finding.path)
     return any(
-        matches(finding.path, pattern) and code_matches(finding.rule, codes)
+        matches(path, pattern) and code_matches(finding.rule, codes)
         for pattern, codes in config.per_file_ignores.items()
     )
 
@@ -306,24 +309,71 @@ def scan(
     build_args: Mapping[str, str] | None = None,
     prerender: Callable[[Finding], str] | None = None,
     progress: Progress | None = None,
+    configs: ConfigLookup | None = None,
+    exclude: tuple[str, ...] = (),
 ) -> ScanResult:
-    """Scan ``paths``.  ``prerender``, when given, turns a finding into its
+    """Scan ``paths``.  Each file is checked with its own configuration,
+    ``configs.for_folder(its folder)`` (the nearest config file), or
+    ``config`` for every file when ``configs`` is None; ``exclude`` (the
+    command line's, relative to ``cwd``) applies to every file.  ``prerender``, when given, turns a finding into its
     report text; it runs where file-local findings are made (in the worker
     processes with ``jobs`` > 1), and :meth:`ScanResult.rendered` gives its
     results to the report.  ``progress``, when given, is called in this
     process with (files read, files found) as the files are read."""
     with paused_gc():
-        return _scan(
-            paths, config, Path(os.path.abspath(cwd or os.getcwd())), jobs, force_exclude, build_args, prerender,
-            progress,
-        )
+        cwd = Path(os.path.abspath(cwd or os.getcwd()))
+        lookup = configs or ConfigLookup(lambda c: c, fixed=config)
+        anchors = Anchors()
+
+        def excluded(file: Path, shown: str) -> bool:
+            own = lookup.for_folder(file.parent)
+            if own.exclude and matches_any(anchors.path(own, file, shown), own.exclude):
+                return True
+            return bool(exclude) and matches_any(shown, exclude)
+
+        candidates, errors = discover(paths or ["."], cwd, excluded=excluded, force_exclude=force_exclude)
+        groups: dict[int, tuple[Config, list[Candidate]]] = {}
+        for candidate in candidates:
+            own = lookup.for_folder(candidate.fs_path.parent)
+            groups.setdefault(id(own), (own, []))[1].append(candidate)
+        if not groups:
+            groups[0] = (lookup.for_path(cwd), [])
+        results = []
+        done_before = 0
+        for own, members in groups.values():
+            tell = progress
+            if progress is not None and len(groups) > 1:
+                offset, total = done_before, len(candidates)
+                tell = lambda done, _n, offset=offset, total=total: progress(offset + done, total)  # noqa: E731
+            results.append(_scan(members, own, cwd, jobs, build_args, prerender, tell, anchors))
+            done_before += len(members)
+        merged = results[0] if len(results) == 1 else _merged(results)
+        merged.errors = list(dict.fromkeys(errors + merged.errors))
+        return merged
+
+
+def _merged(results: list[ScanResult]) -> ScanResult:
+    """The results of the groups of files that have different configurations, as one."""
+    findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    rules: dict[str, Rule] = {}
+    for r in results:
+        rules.update(r.rules)
+    return ScanResult(
+        findings=findings, files_scanned=sum(r.files_scanned for r in results),
+        errors=list(dict.fromkeys(e for r in results for e in r.errors)), rules=rules,
+        files=[f for r in results for f in r.files],
+        skipped=sorted((s for r in results for s in r.skipped), key=lambda s: s.path),
+        prerendered={k: v for r in results for k, v in r.prerendered.items()},
+    )
 
 
 def _scan(
-    paths: Sequence[str], config: Config, cwd: Path, jobs: int, force_exclude: bool,
+    candidates: list[Candidate], config: Config, cwd: Path, jobs: int,
     build_args: Mapping[str, str] | None, prerender: Callable[[Finding], str] | None,
-    progress: Progress | None = None,
+    progress: Progress | None, anchors: Anchors,
 ) -> ScanResult:
+    """The files of one configuration, through the pipeline (cross-file
+    resolvers read what else they need from disk)."""
     from taglint.checks import is_file_local
 
     rules = load_rules(config.rule_dirs)
@@ -332,7 +382,7 @@ def _scan(
     meta = [r for r in selected if r.check_kind == "unused-suppression"]
     local = [r for r in selected if is_file_local(r.check_kind)]
     wide = [r for r in selected if not is_file_local(r.check_kind) and r not in meta]
-    candidates, errors = discover(paths or ["."], cwd, config.exclude, force_exclude)
+    errors: list[str] = []
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
     work = FileWork(ctx, config, local, prerender)
     processed = extract_all(candidates, work, jobs, progress)
@@ -352,7 +402,7 @@ def _scan(
     found = [f for p in done if id(p.facts) not in touched_ids for f in p.findings]
     found += evaluate(local, project.with_files(touched), errors) if touched else []
     found += evaluate(wide, project, errors)
-    findings = [f for f in _unique(found) if not _per_file_ignored(f, config)]
+    findings = [f for f in _unique(found) if not _per_file_ignored(f, config, cwd, anchors)]
     borrowed = _suppressions_of_unscanned(findings, {f.path for f in files}, cwd)
     resolve_suppression_codes(suppressions + borrowed, rules)
     findings = apply_suppressions(findings, suppressions + borrowed)
@@ -362,7 +412,7 @@ def _scan(
     if meta:
         project.suppressions = suppressions
         project.active_codes = {r.code for r in selected}
-        findings += [f for f in evaluate(meta, project, errors) if not _per_file_ignored(f, config)]
+        findings += [f for f in evaluate(meta, project, errors) if not _per_file_ignored(f, config, cwd, anchors)]
     findings.sort(key=Finding.sort_key)
     kept = {id(f) for f in findings}
     prerendered = {
