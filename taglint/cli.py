@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Sequence
 
 from taglint import __version__
-from taglint.errors import TaglintError, UsageError
+from taglint.errors import ConfigError, TaglintError, UsageError
 from taglint.gcpause import paused_gc
 from taglint.report import FORMATS as REPORT_FORMATS
 from taglint.report import TERMINAL_FORMATS
@@ -27,7 +27,8 @@ from taglint.suggest import closest
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "rules", "rule", "init", "schema")
 FORMATS = tuple(REPORT_FORMATS)
-OUTPUT_STYLES = ("full",)  # --output-format styles of the text report
+OUTPUT_STYLES = ("full", "concise", "grouped")  # --output-format styles of the text report
+SEVERITIES = ("info", "warning", "error")
 
 USAGE = """\
 taglint [check] [OPTIONS] [PATH ...]
@@ -147,7 +148,9 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
     parser.add_argument("--output-format", type=_output_format, action="append", default=[],
                         metavar="STYLE|FORMAT=FILE",
-                        help="text report style (full); or FORMAT=FILE: also write the report in FORMAT to FILE, "
+                        help="text report style: full (code frames, the default), concise (one line per finding) "
+                             "or grouped (findings under a heading per file); or FORMAT=FILE: also write the report "
+                             "in FORMAT to FILE, "
                              "from the same scan (repeatable: --output-format sarif=taglint.sarif)")
     parser.add_argument("--baseline", type=Path, metavar="FILE",
                         help="report only findings FILE does not record (see --write-baseline)")
@@ -160,9 +163,25 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that exits 1")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     parser.add_argument("--strict", action="store_true", default=None, help="strict mode (see docs)")
-    parser.add_argument("--statistics", action="store_true", help="count findings per rule")
-    parser.add_argument("--quiet", "-q", action="store_true", help="only finding lines")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file to use")
+    parser.add_argument("--min-severity", choices=SEVERITIES, metavar="{info,warning,error}",
+                        help="lowest severity shown (the exit code still follows --fail-on); without it the text "
+                             "report folds info findings when there are many")
+    parser.add_argument("--statistics", action="store_true", help="print only a table: findings per rule")
+    parser.add_argument("--by", choices=("rule", "file", "folder"), default="rule",
+                        help="with --statistics: count per rule (default), file or folder")
+    parser.add_argument("--quiet", "-q", action="count", default=0,
+                        help="only the findings (-qq: nothing; the exit code says it)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="configuration file to use for every file (default: the nearest .taglint.yaml, "
+                             ".taglint.yml or pyproject.toml [tool.taglint] above each file)")
+    parser.add_argument("--exclude", action="append", metavar="PATTERN",
+                        help="path glob not to scan, relative to the working directory; replaces the config's "
+                             "exclude (repeatable)")
+    parser.add_argument("--extend-exclude", action="append", default=[], metavar="PATTERN",
+                        help="path glob not to scan, in addition to the config's exclude (repeatable)")
+    parser.add_argument("--show-settings", action="store_true",
+                        help="print the effective configuration for the first PATH and the file it came from; "
+                             "scan nothing")
     parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
     parser.add_argument("--build-arg", type=_build_arg, action="append", default=[], metavar="NAME=VALUE",
                         help="Dockerfile ARG value (repeatable)")
@@ -220,13 +239,68 @@ def _failed(args: argparse.Namespace, message: str) -> int:
     return EXIT_ERROR
 
 
+def _config_lookup(args: argparse.Namespace, cwd: Path) -> Any:
+    """Each file's configuration (:class:`taglint.config.ConfigLookup`):
+    the nearest config file's, or ``--config FILE``'s for every file, or
+    the defaults with ``--no-config``; rule names resolved to codes and the
+    command-line options applied on top."""
+    from taglint.config import Config, ConfigLookup, read_config_file
+    from taglint.globs import glob_problem
+    from taglint.ruleset import load_rules
+    from taglint.selection import resolved_codes, resolved_config
+
+    for option, patterns in (("--exclude", args.exclude or []), ("--extend-exclude", args.extend_exclude)):
+        for pattern in patterns:
+            problem = glob_problem(pattern)
+            if problem is not None:
+                raise UsageError(f'{option}: bad pattern "{pattern}": {problem}')
+
+    def finish(config: Config) -> Config:
+        rules = load_rules(config.rule_dirs)
+        config = resolved_config(config, rules)  # before the options: errors name the file
+
+        def codes(option: str, values: list[str] | None) -> tuple[str, ...] | None:
+            return None if values is None else resolved_codes(values, rules, option)
+
+        ignore = codes("--ignore", args.ignore)
+        config = config.with_overrides(
+            select=codes("--select", args.select),
+            extend_select=codes("--extend-select", args.extend_select),
+            ignore=(config.ignore + ignore) if ignore else None,
+            fail_on=args.fail_on,
+            strict=args.strict,
+        )
+        return replace(config, exclude=()) if args.exclude is not None else config
+
+    if args.config is not None:
+        if not args.config.is_file():
+            raise ConfigError(f"{args.config}: config file not found")
+        return ConfigLookup(finish, fixed=read_config_file(args.config))
+    return ConfigLookup(finish, fixed=Config() if args.no_config else None)
+
+
+def _show_settings(args: argparse.Namespace, config: Any, target: str) -> int:
+    """``--show-settings``: the effective configuration and where it came from."""
+    import json
+
+    from taglint.config import settings_of
+
+    settings = settings_of(config)
+    origin = config.source or "(defaults: no configuration file)"
+    if args.format == "json":
+        write_stdout(json.dumps({"path": target, "config-file": config.source, "settings": settings}, indent=2) + "\n")
+        return EXIT_CLEAN
+    lines = [f"# settings for {target}, from {origin}"]
+    for key, value in settings.items():
+        lines.append(f"{key}: {json.dumps(value)}")
+    write_stdout("\n".join(lines) + "\n")
+    return EXIT_CLEAN
+
+
 def _check(args: argparse.Namespace) -> int:
-    from taglint.config import load_config
     from taglint.engine import scan
     from taglint.model import severity_rank
     from taglint.report import ReportOptions, finding_renderer, render
-    from taglint.ruleset import load_rules
-    from taglint.selection import resolved_codes, resolved_config
 
     cwd = Path.cwd()
     fixing = args.fix or args.diff
@@ -237,63 +311,95 @@ def _check(args: argparse.Namespace) -> int:
         from taglint.baseline import load_baseline
 
         baseline = load_baseline(args.baseline)  # before the scan: a bad file fails fast
-    config = load_config(args.config, not args.no_config, cwd)
-    rules = load_rules(config.rule_dirs)
-    config = resolved_config(config, rules)  # before the options: errors name the file
-
-    def codes(option: str, values: list[str] | None) -> tuple[str, ...] | None:
-        return None if values is None else resolved_codes(values, rules, option)
-
-    ignore = codes("--ignore", args.ignore)
-    config = config.with_overrides(
-        select=codes("--select", args.select),
-        extend_select=codes("--extend-select", args.extend_select),
-        ignore=(config.ignore + ignore) if ignore else None,
-        fail_on=args.fail_on,
-        strict=args.strict,
-    )
+    lookup = _config_lookup(args, cwd)
+    target = args.paths[0] if args.paths else "."
+    # The first path's configuration: its fail-on decides the exit status
+    # (and a broken config file fails before the scan).
+    config = lookup.for_path(Path(os.path.abspath(cwd / target)))
+    if args.show_settings:
+        return _show_settings(args, config, target)
+    if args.by != "rule" and not args.statistics:
+        raise UsageError("--by counts findings for --statistics; add --statistics")
+    styles = [value for value in args.output_format if not isinstance(value, ExtraOutput)]
     options = ReportOptions(
         color=args.output is None and args.format == "text" and _use_color(args.color, sys.stdout),
         quiet=args.quiet,
         statistics=args.statistics,
+        statistics_by=args.by,
+        style=styles[-1] if styles else "full",
+        min_severity=args.min_severity,
         verbose=args.verbose,
     )
-    progress = _progress_bar(args)
-    try:
-        result = scan(
-            args.paths or ["."], config, cwd=cwd, jobs=args.jobs,
-            force_exclude=args.force_exclude, build_args=dict(args.build_arg),
-            prerender=None if fixing else finding_renderer(args.format, options),
-            progress=progress,
-        )
-    finally:
-        if progress is not None:
-            progress.close()
-    _note_skipped_named_files(result.skipped)
-    if args.write_baseline is not None:
-        return _write_baseline(args.write_baseline, result)
-    if baseline is not None:
+
+    def scan_once(prerender: bool) -> Any:
+        progress = _progress_bar(args)
+        try:
+            return scan(
+                args.paths or ["."], config, cwd=cwd, jobs=args.jobs,
+                force_exclude=args.force_exclude, build_args=dict(args.build_arg),
+                prerender=finding_renderer(args.format, options) if prerender else None,
+                progress=progress, configs=lookup, exclude=tuple((args.exclude or []) + args.extend_exclude),
+            )
+        finally:
+            if progress is not None:
+                progress.close()
+
+    def with_baseline(result: Any) -> Any:
+        if baseline is None:
+            return None
         from taglint.baseline import apply_baseline
 
         result.findings, summary = apply_baseline(result.findings, result.files, baseline)
-        options = replace(options, baseline=summary)
-    options = replace(options, fail_on=config.fail_on)
+        return summary
+
+    result = scan_once(prerender=not fixing)
+    _note_skipped_named_files(result.skipped)
+    if args.write_baseline is not None:
+        return _write_baseline(args.write_baseline, result)
+    options = replace(options, baseline=with_baseline(result), fail_on=config.fail_on)
     if fixing:
         from taglint.fix import apply_fixes
 
         outcome = apply_fixes(result.findings, cwd, unsafe=args.unsafe_fixes, write=not args.diff)
         if args.diff:
-            write_stdout(outcome.diff)
-            return EXIT_ERROR if outcome.errors or result.errors else EXIT_CLEAN
+            return _report_diff(outcome, result.errors)
+        if outcome.fixed:  # what is left is what a fresh scan of the fixed files finds
+            rescanned = scan_once(prerender=False)
+            options = replace(options, baseline=with_baseline(rescanned))
+            rescanned.errors[:0] = result.errors
+            result = rescanned
         result.errors.extend(outcome.errors)
-        result.findings = outcome.remaining
-    _emit(args.output, render(args.format, result, options))
-    _emit_extra_outputs(args, result, options)
+        options = replace(options, fixed=outcome.fixed)
+    shown = result
+    if args.min_severity is not None:  # what is shown; --fail-on still sees every finding
+        floor = severity_rank(args.min_severity)
+        kept = [f for f in result.findings if severity_rank(f.severity) >= floor]
+        shown = replace(result, findings=kept)
+        options = replace(options, hidden=len(result.findings) - len(kept))
+    if args.quiet < 2 or args.output is not None:
+        _emit(args.output, render(args.format, shown, options))
+    _emit_extra_outputs(args, shown, options)
     if result.errors:
         return EXIT_ERROR
     threshold = severity_rank(config.fail_on)
     failing = any(severity_rank(f.severity) >= threshold for f in result.findings)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _report_diff(outcome: Any, scan_errors: list[str]) -> int:
+    """``--diff``: the diff on stdout, ``would fix N findings`` on stderr;
+    exit 1 when something would change (2 on an error)."""
+    write_stdout(outcome.diff)
+    try:
+        count = outcome.fixed
+        print(f"taglint: would fix {count} finding{'' if count == 1 else 's'}", file=sys.stderr)
+    except OSError:
+        pass
+    for error in [*scan_errors, *outcome.errors]:
+        _say_error(error)
+    if outcome.errors or scan_errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if outcome.diff else EXIT_CLEAN
 
 
 def _progress_bar(args: argparse.Namespace) -> Any:
