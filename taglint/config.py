@@ -79,8 +79,8 @@ def validate(data: Any, source: str) -> None:
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     if errors:
         first = errors[0]
-        where = key_path(first.absolute_path)
-        raise ConfigError(f"{source}: {where}: {plain_reason(first)}")
+        where = "" if not first.absolute_path else f"{key_path(first.absolute_path)}: "
+        raise ConfigError(f"{source}: {where}{plain_reason(first)}")
 
 
 # What a value of each schema definition looks like, for messages.
@@ -119,7 +119,10 @@ def plain_reason(error: Any) -> str:
     if kind == "minimum":
         return f"expected a number of at least {error.validator_value}, got {value!r}"
     if kind == "required":
-        return error.message.replace("is a required property", "is required")
+        missing = [key for key in error.validator_value if key not in value]
+        return f'"{missing[0] if missing else "?"}" is required'
+    if kind == "propertyNames" or (expected and kind == "minLength"):
+        return f"expected {expected}" if expected else error.message
     if kind == "type":
         wanted = error.validator_value
         wanted = [wanted] if isinstance(wanted, str) else wanted
@@ -129,13 +132,12 @@ def plain_reason(error: Any) -> str:
 
 
 def _expected_of(error: Any) -> str | None:
-    """The plain description of the schema definition the failing value
-    belongs to (its ``$ref`` in the path of schema keys), if it has one."""
-    for part in reversed(list(error.relative_schema_path)):
-        if isinstance(part, str) and part in _EXPECTED:
-            return _EXPECTED[part]
-    ref = error.schema.get("$ref", "") if isinstance(error.schema, dict) else ""
-    return _EXPECTED.get(ref.rsplit("/", 1)[-1]) if ref else None
+    """The plain description of the schema definition (``$defs``) the
+    failing value should match, if it has one."""
+    for name, definition in config_schema().get("$defs", {}).items():
+        if definition == error.schema and name in _EXPECTED:
+            return _EXPECTED[name]
+    return None
 
 
 def _shown(value: Any) -> str:
@@ -416,7 +418,8 @@ STARTER_CONFIG = """\
 # Every key is optional; the values shown are the defaults unless noted.
 
 # Rule codes, prefixes (TL1) or names (untagged-image) to check; the default set
-# when empty. Longest prefix wins; an unknown code is an error.
+# when empty. Longest prefix wins; an unknown code is an error. ALL is every
+# rule, the ones off by default too; a prefix selects the rules that are on.
 # select: [TL1, TL2, TL3]
 # ignore: [TL104]
 
@@ -426,12 +429,16 @@ fail-on: warning
 # Strict mode: TL104 becomes a warning, TL110 (digest pins) and TL302 turn on.
 strict: false
 
-# Per-rule severity overrides ('off' disables a rule).
+# Per-rule severity overrides ('off' disables a rule; a level on a rule that
+# is off by default turns it on).
 # severity:
 #   TL104: warning
 
-# Paths never scanned, in addition to .gitignore.
+# Paths never scanned, in addition to .gitignore and the folders always
+# skipped (.git, node_modules, .venv, venv, .tox, __pycache__ …). Patterns are
+# relative to the folder of this file, from wherever taglint runs.
 # exclude: ["vendor/**", "third_party/**"]
+# extend-exclude: ["generated/**"]
 
 # Rules skipped in some files.
 # per-file-ignores:
@@ -457,4 +464,14 @@ strict: false
 # Dockerfile ARG values (as --build-arg).
 # build-args:
 #   PYTHON_VERSION: "3.12.7"
+
+# Files larger than this many bytes are not read (listed as skipped).
+# max-file-size: 67108864
+
+# Offline fixes: the version tag --fix writes for an image, and how a pin is written.
+# fix:
+#   pin-style: tag          # tag | "tag@digest" | "digest # tag"
+#   versions:
+#     python: "3.12.7-slim-bookworm"
+#     nginx: "1.27.2"
 """

@@ -31,14 +31,28 @@ def _longest(code: str, prefixes: Iterable[str]) -> int:
 
 
 def is_active(rule: Rule, config: Config) -> bool:
+    """Whether ``rule`` runs under ``config``.
+
+    ``select`` and ``extend-select`` are read alike: the longest matching
+    prefix of either (``ALL`` the shortest) is weighed against the longest
+    of ``ignore``.  A rule that is off by default runs when named by its
+    exact code (or name), by ``ALL`` (every rule), when strict mode or its
+    configured subject turns it on, or when ``severity`` gives its own code
+    a level other than ``off`` (setting a severity selects it, as users of
+    ruff expect); a prefix selects only the rules that are on."""
     code = rule.code
     if configured_severity_for(code, config.severity) == "off":
         return False
-    on_by_default = rule.enabled_by_default(config.strict) or _ENABLED_BY_CONFIG.get(code, lambda c: False)(config)
+    on_by_default = (
+        rule.enabled_by_default(config.strict)
+        or _ENABLED_BY_CONFIG.get(code, lambda c: False)(config)
+        or code in config.severity
+    )
     ignored = _longest(code, config.ignore)
-    chosen = _longest(code, config.select or config.extend_select)
-    if chosen == len(code):
-        pass  # named by its exact code: runs even when off by default
+    chosen = max(_longest(code, config.select), _longest(code, config.extend_select))
+    by_all = chosen == 0 and "ALL" in (*config.select, *config.extend_select)
+    if chosen == len(code) or by_all:
+        pass  # named by its exact code, or ALL: runs even when off by default
     elif not on_by_default or (config.select and chosen < 0):
         return False
     else:
