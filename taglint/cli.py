@@ -494,14 +494,24 @@ def _say_error(message: str) -> None:
 
 
 def run_rules(argv: Sequence[str]) -> int:
+    from taglint.config import load_config
     from taglint.docs import rules_table_text
-    from taglint.ruleset import builtin_rules
+    from taglint.ruleset import load_rules
+    from taglint.selection import is_active, resolved_config, severity_of
 
-    parser = _Parser(prog="taglint rules", description="List every rule.")
+    parser = _Parser(prog="taglint rules",
+                     description="List every rule: whether --fix changes its findings (FIX), its state under the "
+                                 "configuration found here (NOW: off or the severity it runs at) and its default.")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file whose effect NOW shows")
+    parser.add_argument("--no-config", action="store_true", help="NOW shows the defaults")
     _add_global_options(parser)
     args = parser.parse_args(argv)
-    write_stdout(rules_table_text(builtin_rules(), args.format))
+    config = load_config(args.config, not args.no_config, Path.cwd())
+    rules = load_rules(config.rule_dirs)
+    config = resolved_config(config, rules)
+    state = {code: severity_of(rule, config) if is_active(rule, config) else "off" for code, rule in rules.items()}
+    write_stdout(rules_table_text(rules, args.format, state))
     return EXIT_CLEAN
 
 
@@ -527,13 +537,20 @@ def run_rule(argv: Sequence[str]) -> int:
 
 
 def run_init(argv: Sequence[str]) -> int:
-    from taglint.config import STARTER_CONFIG
+    from taglint.config import STARTER_CONFIG, config_file_in, config_source_name
 
     parser = _Parser(prog="taglint init", description="Write a commented starter .taglint.yaml.")
     parser.add_argument("path", nargs="?", default=".taglint.yaml", type=Path)
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     _add_global_options(parser)
     args = parser.parse_args(argv)
+    existing = config_file_in(args.path.parent)
+    if existing is not None and existing.resolve() != args.path.resolve():
+        # Another file configures this folder: a second one would hide it or be hidden.
+        raise UsageError(
+            f"{config_source_name(existing)} already configures taglint here; edit it instead"
+            " (`taglint --show-settings` prints what it sets)"
+        )
     if args.path.exists() and not args.force:
         raise UsageError(f"{args.path} already exists (use --force to overwrite)")
     args.path.write_text(STARTER_CONFIG, encoding="utf-8")
