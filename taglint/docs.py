@@ -24,17 +24,28 @@ SECTIONS = (
 README_START, README_END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 
+def conditional_severities(rule: Rule) -> str:
+    """``; info for …`` for each finding the rule gives at another
+    severity than its default (``severity-when`` in the rule file)."""
+    return "".join(f"; {severity} for {when}" for severity, when in rule.severity_when)
+
+
 def default_label(rule: Rule) -> str:
     label = rule.severity if rule.enabled else "off"
+    label += conditional_severities(rule)
     if rule.strict_enabled or rule.strict_severity:
         strict = rule.strict_severity or rule.severity
         label += f"; {strict} in strict"
     return label
 
 
+FIXABLE_LABELS = {"always": "yes", "sometimes": "sometimes", "never": "no"}
+
+
 def rule_markdown(rule: Rule, heading: str = "#") -> str:
     out = [f"{heading} {rule.code} {rule.name}", "", f"{rule.summary}", ""]
-    out.append(f"Default: **{default_label(rule)}**. Covers: {', '.join(rule.applies_to) or 'all file kinds'}.")
+    out.append(f"Default: **{default_label(rule)}**. Fixable: {FIXABLE_LABELS[rule.fixable]}. "
+               f"Covers: {', '.join(rule.applies_to) or 'all file kinds'}.")
     out.append("")
     for key, title in SECTIONS:
         value = rule.docs.get(key)
@@ -53,26 +64,36 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
 
 
 def rules_table_markdown(rules: Mapping[str, Rule]) -> str:
-    lines = ["| Code | Name | Default | Summary |", "|---|---|---|---|"]
+    lines = ["| Code | Name | Default | Fix | Summary |", "|---|---|---|---|---|"]
     for rule in rules.values():
         summary = rule.summary.replace("|", "\\|")
-        lines.append(f"| {rule.code} | {rule.name} | {default_label(rule)} | {summary} |")
+        lines.append(f"| {rule.code} | {rule.name} | {default_label(rule)} | {FIXABLE_LABELS[rule.fixable]} | {summary} |")
     return "\n".join(lines) + "\n"
 
 
-def rules_table_text(rules: Mapping[str, Rule], fmt: str = "text") -> str:
+def rules_table_text(rules: Mapping[str, Rule], fmt: str = "text",
+                     state: Mapping[str, str] | None = None) -> str:
+    """Every rule: code, name, whether ``--fix`` changes its findings, its
+    default, and (``state``: code → ``off`` or the severity it runs at under
+    the current configuration) its effective state."""
+    state = state if state is not None else {code: r.severity if r.enabled else "off" for code, r in rules.items()}
     if fmt == "markdown":
         return rules_table_markdown(rules)
     if fmt == "json":
         data = [
             {"code": r.code, "name": r.name, "severity": r.severity, "enabled": r.enabled,
-             "default": default_label(r), "summary": r.summary}
+             "default": default_label(r), "fixable": r.fixable, "state": state[r.code],
+             "severity_when": dict(r.severity_when), "covers": list(r.applies_to), "summary": r.summary}
             for r in rules.values()
         ]
         return json.dumps(data, indent=2) + "\n"
-    width = max((len(r.name) for r in rules.values()), default=10)
+    header = ("CODE", "NAME", "FIX", "NOW", "DEFAULT", "SUMMARY")
+    rows = [(r.code, r.name, FIXABLE_LABELS[r.fixable], state[r.code], default_label(r), r.summary)
+            for r in rules.values()]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
     return "".join(
-        f"{r.code}  {r.name:<{width}}  {default_label(r):<22}  {r.summary}\n" for r in rules.values()
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1] + "\n"
+        for row in [header, *rows]
     )
 
 

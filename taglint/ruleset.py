@@ -37,6 +37,8 @@ class Rule:
     strict_enabled: bool | None = None
     strict_severity: str | None = None
     source: str = ""
+    fixable: str = "never"  # always | sometimes | never: does --fix change its findings
+    severity_when: tuple[tuple[str, str], ...] = ()  # (severity, when) of findings not at the default
 
     def default_severity(self, strict: bool) -> str:
         if strict and self.strict_severity:
@@ -88,6 +90,8 @@ def _rule_from_data(data: Any, source: str, validate: bool) -> Rule:
         strict_enabled=strict.get("enabled"),
         strict_severity=strict.get("severity"),
         source=source,
+        fixable=data.get("fixable", "never"),
+        severity_when=tuple((data.get("severity-when") or {}).items()),
     )
 
 

@@ -32,8 +32,15 @@ TERMINAL_FORMATS = frozenset({"text"})
 @dataclass(frozen=True)
 class ReportOptions:
     color: bool = False
-    quiet: bool = False
+    quiet: int = 0  # 1 (-q): finding lines only; 2 (-qq): nothing
     statistics: bool = False
+    statistics_by: str = "rule"  # --statistics --by rule|file|folder
+    style: str = "full"  # --output-format full|concise|grouped (text report)
+    # --min-severity as given (None: not given; the text report then folds
+    # info findings on scans with many of them)
+    min_severity: str | None = None
+    hidden: int = 0  # findings below an explicit --min-severity, not passed to the report
+    fixed: int | None = None  # --fix: how many findings were fixed (the report shows the re-scan)
     show_frames: bool = True
     verbose: bool = False  # list each skipped file, not only how many
     fail_on: str = "warning"  # lowest severity that fails the run (JUnit failures)

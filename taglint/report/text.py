@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from typing import Any, Callable, Iterable
 
-from taglint.model import Finding
+from taglint.model import Finding, severity_rank
 from taglint.report.source_lines import read_lines
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -96,9 +96,48 @@ def skipped_lines(skipped: list[Any], verbose: bool) -> list[str]:
     return out
 
 
+def fix_marker(findings: Iterable[Finding]) -> str:
+    """``[*]``: ``--fix`` changes some of these findings; ``[-]``: only
+    ``--unsafe-fixes`` does; blank: no edit is made."""
+    kinds = {f.fix.applicability for f in findings if f.fix and f.fix.edits}
+    return "[*]" if "safe" in kinds else "[-]" if "unsafe" in kinds else "   "
+
+
+def _severities(findings: Iterable[Finding]) -> str:
+    return "/".join(sorted({f.severity for f in findings}, key=severity_rank, reverse=True))
+
+
 def statistics(findings: Iterable[Finding]) -> list[str]:
-    counts = Counter((f.rule, f.name) for f in findings)
-    return [f"{n:>5}  {code}  {name}" for (code, name), n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+    """One row per rule, most findings first: count, code, fixable marker
+    (:func:`fix_marker`), name and severity, as ``ruff --statistics``."""
+    by_rule: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault((finding.rule, finding.name), []).append(finding)
+    rows = sorted(by_rule.items(), key=lambda i: (-len(i[1]), i[0]))
+    width = max((len(name) for (_, name), _ in rows), default=0)
+    return [f"{len(group):>5}  {code}  {fix_marker(group)} {name:<{width}}  {_severities(group)}"
+            for (code, name), group in rows]
+
+
+def _folder(path: str) -> str:
+    head, sep, _ = path.rpartition("/")
+    return head + sep if sep else "./"
+
+
+def statistics_by_place(findings: Iterable[Finding], by: str) -> list[str]:
+    """``--statistics --by file|folder``: findings counted per file or per
+    folder, most first, with their severities."""
+    places: dict[str, Counter[str]] = {}
+    for finding in findings:
+        place = finding.path if by == "file" else _folder(finding.path)
+        places.setdefault(place, Counter())[finding.severity] += 1
+    rows = sorted(places.items(), key=lambda i: (-sum(i[1].values()), i[0]))
+    width = max((len(clean(place)) for place, _ in rows), default=0)
+    out = []
+    for place, counts in rows:
+        parts = ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s])
+        out.append(f"{sum(counts.values()):>5}  {clean(place):<{width}}  ({parts})")
+    return out
 
 
 def _block(finding: Finding, options: Any, paint: _Painter, cache: dict[str, list[str] | None]) -> list[str]:
@@ -107,18 +146,26 @@ def _block(finding: Finding, options: Any, paint: _Painter, cache: dict[str, lis
     location = paint("path", f"{clean(finding.path)}:{span.line}:{span.column}:")
     severity = paint(finding.severity, finding.severity)
     out = [f"{location} {paint('code', finding.rule)} [{severity}] {clean(finding.message)}"]
-    if options.quiet:
+    if options.quiet or getattr(options, "style", "full") != "full":
         return out
     if options.show_frames:
         out.extend(_frame(finding, _source_lines(finding.path, cache), paint))
     for related in finding.related:
         where = f"{related.location.path}:{related.location.span.line}:{related.location.span.column}"
         out.append(f"  {paint('dim', '=')} note: {clean(where)}: {clean(related.message)}")
-    if finding.fix and finding.fix.description:
-        label = "fix" if not finding.fix.edits else f"fix ({finding.fix.applicability})"
-        out.append(f"  {paint('dim', '=')} {label}: {clean(finding.fix.description)}")
+    fix_line = _fix_line(finding, paint)
+    if fix_line is not None:
+        out.append(fix_line)
     out.append("")
     return out
+
+
+def _fix_line(finding: Finding, paint: _Painter, as_above: bool = False) -> str | None:
+    """``= fix: …`` (``= fix: as above`` for a text already shown)."""
+    if not (finding.fix and finding.fix.description):
+        return None
+    label = "fix" if not finding.fix.edits else f"fix ({finding.fix.applicability})"
+    return f"  {paint('dim', '=')} {label}: {'as above' if as_above else clean(finding.fix.description)}"
 
 
 class _FindingRenderer:
@@ -144,26 +191,103 @@ def finding_renderer(options: Any) -> Callable[[Finding], str]:
     return _FindingRenderer(options)
 
 
-def render(result: Any, options: Any) -> str:
-    paint = _Painter(options.color)
+# Info findings are folded away by default when there are more than this
+# many and they outnumber the others (``--min-severity info`` shows them).
+FOLD_INFO_OVER = 20
+
+
+def folded_info(findings: list[Finding], options: Any) -> int:
+    """How many info findings the report leaves out by default: none with
+    an explicit ``--min-severity``, with ``-q``, or on a scan with few."""
+    if getattr(options, "min_severity", None) is not None or options.quiet:
+        return 0
+    info = sum(1 for f in findings if f.severity == "info")
+    return info if info > FOLD_INFO_OVER and info > len(findings) - info else 0
+
+
+def _blocks(shown: list[Finding], result: Any, options: Any, paint: _Painter) -> list[str]:
+    """Each finding's block (pre-rendered where the engine made it); a fix
+    text already given for the same rule says ``as above``."""
     out: list[str] = []
     cache: dict[str, list[str] | None] = {}
     rendered = getattr(result, "rendered", lambda finding: None)
-    for finding in result.findings:
+    fold_fixes = not options.quiet and getattr(options, "style", "full") == "full"
+    seen_fixes: set[tuple[str, str]] = set()
+    for finding in shown:
         text = rendered(finding)
-        if text is not None:
-            out.append(text)
-        else:
-            out.extend(_block(finding, options, paint, cache))
+        if text is None:
+            text = "\n".join(_block(finding, options, paint, cache))
+        if fold_fixes and finding.fix and finding.fix.description:
+            key = (finding.rule, finding.fix.description)
+            if key in seen_fixes:
+                text = text.replace(str(_fix_line(finding, paint)), str(_fix_line(finding, paint, as_above=True)), 1)
+            seen_fixes.add(key)
+        out.append(text)
+    return out
+
+
+def _grouped(shown: list[Finding], paint: _Painter) -> list[str]:
+    """``--output-format grouped``: a heading per file, its findings under it."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in shown:
+        by_path.setdefault(finding.path, []).append(finding)
+    out: list[str] = []
+    for path, findings in by_path.items():
+        out.append(paint("path", clean(path)))
+        for f in findings:
+            where = f"{f.span.line}:{f.span.column}"
+            out.append(f"  {where:<8} {paint('code', f.rule)} [{paint(f.severity, f.severity)}] {clean(f.message)}")
+        out.append("")
+    return out
+
+
+def fixable_line(findings: list[Finding]) -> str | None:
+    """``N fixable with --fix (M more with --unsafe-fixes)``, when any is."""
+    kinds = Counter(f.fix.applicability for f in findings if f.fix and f.fix.edits)
+    if not kinds["safe"] and not kinds["unsafe"]:
+        return None
+    more = f" ({kinds['unsafe']} more with --unsafe-fixes)" if kinds["unsafe"] else ""
+    return f"{kinds['safe']} fixable with --fix{more}."
+
+
+def fixed_line(fixed: int, remaining: int) -> str:
+    """``--fix``: what was found, fixed and is left (after a re-scan)."""
+    return f"Found {_plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining)."
+
+
+def render(result: Any, options: Any) -> str:
+    if options.quiet >= 2:
+        return ""
+    paint = _Painter(options.color)
+    findings: list[Finding] = list(result.findings)
+    if options.statistics:
+        by = getattr(options, "statistics_by", "rule")
+        out = statistics(findings) if by == "rule" else statistics_by_place(findings, by)
+        out.extend(f"error: {clean(error)}" for error in result.errors)
+        return "\n".join(out) + "\n" if out else ""
+    hidden_info = folded_info(findings, options)
+    shown = [f for f in findings if f.severity != "info"] if hidden_info else findings
+    style = getattr(options, "style", "full")
+    out = _grouped(shown, paint) if style == "grouped" else _blocks(shown, result, options, paint)
     for error in result.errors:
         out.append(f"error: {clean(error)}")
-    if options.statistics and result.findings:
-        out.extend(statistics(result.findings))
-    if not options.quiet or result.findings:
-        out.append(summary_line(result.findings, result.files_scanned))
+    if options.quiet:
+        return "\n".join(out) + "\n" if out else ""
+    fixed = getattr(options, "fixed", None)
+    if fixed is not None:
+        out.append(fixed_line(fixed, len(findings)))
+    out.append(summary_line(findings, result.files_scanned))
+    if hidden_info:
+        out.append(f"+{hidden_info} info findings hidden; --min-severity info to show.")
+    hidden = getattr(options, "hidden", 0)
+    if hidden:
+        out.append(f"+{_plural(hidden, 'finding')} below --min-severity {options.min_severity} hidden.")
+    if fixed is None:
+        fixable = fixable_line(findings)
+        if fixable:
+            out.append(fixable)
     baseline = getattr(options, "baseline", None)
-    if baseline is not None and not options.quiet:
+    if baseline is not None:
         out.append(baseline_line(baseline))
-    if not options.quiet:
-        out.extend(skipped_lines(getattr(result, "skipped", []), getattr(options, "verbose", False)))
+    out.extend(skipped_lines(getattr(result, "skipped", []), getattr(options, "verbose", False)))
     return "\n".join(out) + "\n"
