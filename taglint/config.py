@@ -316,9 +316,19 @@ def read_config_file(path: Path) -> Config:
         if data is None:
             data = {}
     shown = config_source_name(path)
+    data = _off_as_written(data)
     validate(data, shown)
     check_patterns(data, shown)
     return from_mapping(data, base=path.parent, source=shown)
+
+
+def _off_as_written(data: Any) -> Any:
+    """``severity: {TL104: off}`` as the user meant it: YAML 1.1 reads an
+    unquoted ``off`` as false."""
+    if isinstance(data, dict) and isinstance(data.get("severity"), dict):
+        severity = {key: "off" if value is False else value for key, value in data["severity"].items()}
+        data = {**data, "severity": severity}
+    return data
 
 
 def display_path(path: Path) -> str:
