@@ -354,13 +354,17 @@ def _check(args: argparse.Namespace) -> int:
 
     result = scan_once(prerender=not fixing)
     _note_skipped_named_files(result.skipped)
+    _note_limited_comparisons(args, result, config, cwd)
     if args.write_baseline is not None:
         return _write_baseline(args.write_baseline, result)
     options = replace(options, baseline=with_baseline(result), fail_on=config.fail_on)
     if fixing:
         from taglint.fix import apply_fixes
 
-        outcome = apply_fixes(result.findings, cwd, unsafe=args.unsafe_fixes, write=not args.diff)
+        from taglint.secrets import SecretTable
+
+        outcome = apply_fixes(result.findings, cwd, unsafe=args.unsafe_fixes, write=not args.diff,
+                              digests=result.digests, mask=SecretTable.of(result.files).mask)
         if args.diff:
             return _report_diff(outcome, result.errors)
         if outcome.fixed:  # what is left is what a fresh scan of the fixed files finds
@@ -440,6 +444,36 @@ def _emit_extra_outputs(args: argparse.Namespace, result: Any, options: Any) -> 
         _emit(extra.path, render(extra.format, plain, replace(options, color=False)))
 
 
+# Rules that compare files of a whole project and read only the scanned
+# files (cross-file resolvers, Helm values and Kustomize bases, read what
+# they need from disk themselves).
+PROJECT_WIDE_RULES = ("TL113",)
+
+
+def _note_limited_comparisons(args: argparse.Namespace, result: Any, config: Any, cwd: Path) -> None:
+    """When files are named (a pre-commit run), rules that compare the
+    files of a project only compared those: said on stderr, once."""
+    from taglint.selection import is_active
+
+    if args.quiet or not any(os.path.isfile(cwd / path) for path in args.paths):
+        return
+    if not any(facts.images for facts in result.files):
+        return
+    limited = [
+        f"{code} ({result.rules[code].name})" for code in PROJECT_WIDE_RULES
+        if code in result.rules and is_active(result.rules[code], config)
+    ]
+    if limited:
+        try:
+            print(
+                f"taglint: note: {', '.join(limited)} compared image versions only among the files named;"
+                " `taglint .` compares them project-wide",
+                file=sys.stderr,
+            )
+        except OSError:
+            pass
+
+
 def _note_skipped_named_files(skipped: Sequence[Any]) -> None:
     """A file named on the command line and not checked is said on stderr,
     whatever the format and wherever the report goes."""
@@ -452,12 +486,15 @@ def _note_skipped_named_files(skipped: Sequence[Any]) -> None:
 
 
 def _emit(output: Path | None, text: str) -> None:
-    """The report, to ``output`` or standard output."""
+    """The report, to ``output`` or standard output.  A file is written by
+    :func:`taglint.safewrite.write_text`: never through a symbolic link."""
+    from taglint.safewrite import write_text
+
     if output is None:
         write_stdout(text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
     except OSError as exc:
         raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from exc
 
@@ -551,9 +588,14 @@ def run_init(argv: Sequence[str]) -> int:
             f"{config_source_name(existing)} already configures taglint here; edit it instead"
             " (`taglint --show-settings` prints what it sets)"
         )
-    if args.path.exists() and not args.force:
+    if (args.path.exists() or args.path.is_symlink()) and not args.force:
         raise UsageError(f"{args.path} already exists (use --force to overwrite)")
-    args.path.write_text(STARTER_CONFIG, encoding="utf-8")
+    from taglint.safewrite import write_text
+
+    try:
+        write_text(args.path, STARTER_CONFIG)  # never through a symbolic link
+    except OSError as exc:
+        raise UsageError(f"{args.path}: cannot write: {exc.strerror or exc}") from exc
     write_stdout(f"wrote {args.path}\n")
     return EXIT_CLEAN
 
