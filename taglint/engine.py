@@ -226,7 +226,7 @@ def _to_finding(rule: Rule, hit: Hit, config: Config) -> Finding:
         span=hit.span,
         # Interned: a scan repeats a few dozen texts thousands of times; one
         # object each makes findings cheaper to pass between processes.
-        message=sys.intern(format_template(rule.message, fields)),
+        message=sys.intern(format_template(_variant(rule, "message", rule.message, fields), fields)),
         reference=hit.reference,
         fix=Fix(
             description=sys.intern(format_template(_fix_template(rule, fields), fields)),
@@ -240,8 +240,14 @@ def _to_finding(rule: Rule, hit: Hit, config: Config) -> Finding:
 def _fix_template(rule: Rule, fields: Mapping[str, Any]) -> str:
     """The rule's fix sentence, or the variant a hit asks for (``fix_variant``
     names a ``fix-<variant>`` template in the check's params)."""
-    variant = fields.get("fix_variant")
-    return str(rule.params.get(f"fix-{variant}", rule.fix)) if variant else rule.fix
+    return _variant(rule, "fix", rule.fix, fields)
+
+
+def _variant(rule: Rule, what: str, default: str, fields: Mapping[str, Any]) -> str:
+    """``default``, or the ``<what>-<variant>`` template of the check's
+    params that a hit names in its ``<what>_variant`` field."""
+    variant = fields.get(f"{what}_variant")
+    return str(rule.params.get(f"{what}-{variant}", default)) if variant else default
 
 
 def evaluate(rules: Iterable[Rule], project: Project, errors: list[str]) -> list[Finding]:

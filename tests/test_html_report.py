@@ -31,7 +31,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture
 def report(tmp_path, monkeypatch) -> Path:
-    """The HTML report of the golden project (15 findings in 5 files)."""
+    """The HTML report of the golden project (14 findings in 5 files)."""
     monkeypatch.chdir(PROJECT)
     out = tmp_path / "report.html"
     assert main(["--no-config", "--format", "html", "--output", str(out), "."]) == 1
@@ -78,7 +78,7 @@ def test_page_has_charts_files_findings_and_fixes(report):
     html = report.read_text(encoding="utf-8")
     tags = _elements(html)
     findings = [a for t, a in tags if t == "article"]
-    assert len(findings) == 15
+    assert len(findings) == 14
     assert {a["data-severity"] for a in findings} == {"error", "warning", "info"}
     assert [a["data-path"] for t, a in tags if t == "section" and "data-path" in a] == sorted(
         ["app/Dockerfile", "deploy/app.yaml", "scripts/release.sh", "tools/prod.dockerfile", ".github/workflows/ci.yml"]
@@ -295,8 +295,8 @@ def test_page_loads_without_errors_or_requests(browser, report):
     browser.open(url)
     assert browser.problems() == []
     assert browser.requests() == [url]
-    assert browser.evaluate(VISIBLE) == 15
-    assert browser.evaluate("document.getElementById('shown').textContent") == "Showing 15 of 15 findings"
+    assert browser.evaluate(VISIBLE) == 14
+    assert browser.evaluate("document.getElementById('shown').textContent") == "Showing 14 of 14 findings"
 
 
 def test_filters_by_rule_and_severity(browser, report):
@@ -315,7 +315,7 @@ def test_filters_by_rule_and_severity(browser, report):
     _choose(browser, "filter-severity", "info")
     assert browser.evaluate(VISIBLE) == 0
     assert browser.evaluate(VISIBLE_FILES) == []
-    assert browser.evaluate("document.getElementById('shown').textContent") == "Showing 0 of 15 findings"
+    assert browser.evaluate("document.getElementById('shown').textContent") == "Showing 0 of 14 findings"
     assert browser.problems() == []
 
 
@@ -332,7 +332,7 @@ def test_the_fragment_applies_a_filter_on_load_and_chart_links_set_it(browser, r
     # an unknown rule in the fragment shows everything
     browser.evaluate("location.hash = 'rule=TL999'")
     browser.evaluate("new Promise(r => setTimeout(r, 50))")
-    assert browser.evaluate(VISIBLE) == 15
+    assert browser.evaluate(VISIBLE) == 14
     assert browser.problems() == []
 
 

@@ -65,7 +65,7 @@ def test_sarif_run_results_locations_and_fixes(project, capsys):
     assert root == project.as_uri() + "/"
     _, text = _run(capsys, "--format", "json", ".")
     findings = json.loads(text)["findings"]
-    assert len(run["results"]) == len(findings) == 15
+    assert len(run["results"]) == len(findings) == 14
     for result, finding in zip(run["results"], findings):
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == finding["rule"]
         assert result["level"] == {"error": "error", "warning": "warning", "info": "note"}[finding["severity"]]
@@ -86,8 +86,10 @@ def test_sarif_run_results_locations_and_fixes(project, capsys):
         (1, "printf '%s' 'hunter2' | "), (20, "--password-stdin"),
     ]
     related = [r for r in run["results"] if "relatedLocations" in r]
-    assert [r["ruleId"] for r in related] == ["TL113"]
-    assert related[0]["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "deploy/worker.yaml"
+    # notes: where a substituted value is set (TL104, TL108), a rule folded in (TL201), another file (TL113)
+    assert [r["ruleId"] for r in related] == ["TL104", "TL201", "TL113", "TL108"]
+    tl113 = next(r for r in related if r["ruleId"] == "TL113")
+    assert tl113["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "deploy/worker.yaml"
 
 
 def test_sarif_lists_every_rule_with_its_docs():
@@ -199,13 +201,13 @@ def test_fingerprints_survive_lines_inserted_above_every_finding(project, capsys
     _, text = _run(capsys, "--format", "json", ".")
     findings = json.loads(text)["findings"]
     before, lines_before = _fingerprinted(capsys, fmt)
-    assert sum(before.values()) == len(findings) == 15
-    assert len(lines_before) == 15  # every fingerprint is unique
+    assert sum(before.values()) == len(findings) == 14
+    assert len(lines_before) == 14  # every fingerprint is unique
     _insert_lines_above_findings(project, findings)
     after, lines_after = _fingerprinted(capsys, fmt)
     assert after == before
     moved = [fp for fp in lines_before if lines_after[fp] != lines_before[fp]]
-    assert len(moved) == 15  # every finding moved, none changed its fingerprint
+    assert len(moved) == 14  # every finding moved, none changed its fingerprint
 
 
 def test_identical_findings_get_distinct_fingerprints(tmp_path, monkeypatch, capsys):
@@ -274,9 +276,9 @@ def test_github_output_is_one_command_per_finding(project, capsys):
     code, out = _run(capsys, "--format", "github", ".")
     lines = out.splitlines()
     commands = [_parse_command(line) for line in lines if line.startswith("::")]
-    assert code == 1 and len(commands) == 15
-    assert Counter(level for level, _, _ in commands) == {"warning": 8, "notice": 4, "error": 3}
-    assert lines[-1].startswith("Found 15 findings")
+    assert code == 1 and len(commands) == 14
+    assert Counter(level for level, _, _ in commands) == {"warning": 8, "notice": 3, "error": 3}
+    assert lines[-1].startswith("Found 14 findings")
 
 
 # -- GitLab Code Quality ------------------------------------------------------------------
@@ -311,11 +313,11 @@ def test_junit_suites_cases_and_failures_follow_fail_on(project, capsys):
     assert "deploy/worker.yaml" in [s.get("name") for s in suites]  # a clean file is a passing test
     cases = root.findall("testsuite/testcase")
     failures = root.findall("testsuite/testcase/failure")
-    assert int(root.get("tests")) == len(cases) == 15 + 1
+    assert int(root.get("tests")) == len(cases) == 14 + 1
     assert int(root.get("failures")) == len(failures) == 11  # errors and warnings fail; info passes
     assert {f.get("type") for f in failures} == {"error", "warning"}
     _, strict = _run(capsys, "--format", "junit", "--fail-on", "info", ".")
-    assert ET.fromstring(strict).get("failures") == "15"
+    assert ET.fromstring(strict).get("failures") == "14"
     _, lenient = _run(capsys, "--format", "junit", "--fail-on", "error", ".")
     assert ET.fromstring(lenient).get("failures") == "3"
 
@@ -341,13 +343,13 @@ def test_output_format_writes_more_reports_from_the_same_scan(project, capsys):
                  "--output-format", "json=report.json", "--output-format", "text=report.txt", "."])
     out = capsys.readouterr().out
     assert code == 1
-    assert "\x1b[" in out and "Found 15 findings" in out  # the main report, to the terminal
+    assert "\x1b[" in out and "Found 14 findings" in out  # the main report, to the terminal
     sarif = json.loads((project / "out" / "taglint.sarif").read_text(encoding="utf-8"))
-    assert len(sarif["runs"][0]["results"]) == 15
+    assert len(sarif["runs"][0]["results"]) == 14
     data = json.loads((project / "report.json").read_text(encoding="utf-8"))
-    assert len(data["findings"]) == 15
+    assert len(data["findings"]) == 14
     text = (project / "report.txt").read_text(encoding="utf-8")
-    assert "\x1b[" not in text and text.splitlines()[-1].startswith("Found 15 findings")
+    assert "\x1b[" not in text and text.splitlines()[-1].startswith("Found 14 findings")
 
 
 def test_output_format_files_match_their_own_format(project, capsys):
@@ -358,7 +360,7 @@ def test_output_format_files_match_their_own_format(project, capsys):
     sarif = json.loads((project / "taglint.sarif").read_text(encoding="utf-8"))
     gitlab = json.loads((project / "gl-code-quality-report.json").read_text(encoding="utf-8"))
     text = (project / "log.txt").read_text(encoding="utf-8")
-    assert len(sarif["runs"][0]["results"]) == len(gitlab) == len(main_report["findings"]) == 15
+    assert len(sarif["runs"][0]["results"]) == len(gitlab) == len(main_report["findings"]) == 14
     # the text report was rendered as text, not from the JSON lines the scan pre-rendered
     assert text.startswith(".github/workflows/ci.yml:7:15: TL301 [warning]") and '{"rule"' not in text
 

@@ -11,9 +11,11 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from taglint.model import Command, Edit, Hit, Span, Word
+from taglint.origin_notes import merged_notes, substitution_notes
 
 if TYPE_CHECKING:
     from taglint.project import Project
@@ -55,16 +57,6 @@ def targets(command: Command) -> tuple[Word, ...]:
     return tuple(command.attributes.get("targets") or ())
 
 
-def describe(word: Word) -> str:
-    """' (written `$(IMG)`, via Makefile variable IMG=…)'."""
-    parts = []
-    if word.written and word.written.strip("\"'") != word.value:
-        parts.append(f"written `{word.written}`")
-    if word.via:
-        parts.append("via " + ", ".join(step.describe() for step in word.via))
-    return f" ({'; '.join(parts)})" if parts else ""
-
-
 def _short(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -99,10 +91,13 @@ def owner(command: Command) -> str:
 def word_hit(command: Command, word: Word | None, **fields: Any) -> Hit:
     base = command_fields(command)
     if word is not None:
-        base.update(reference=word.value, written=word.written, via=describe(word))
+        base.update(reference=word.value, written=word.written)
     base.update(fields)
     span = word.span if word is not None else command.span
-    return Hit(path=command.path, span=span, fields=base, reference=word.value if word is not None else None)
+    # How the value came to be ($IMG, Makefile variable IMG) goes on notes, not in the headline.
+    related = substitution_notes(command.path, span, word.value, word.via) if word is not None else ()
+    return Hit(path=command.path, span=span, fields=base, reference=word.value if word is not None else None,
+               related=related)
 
 
 def _name_part(value: str) -> str:
@@ -265,18 +260,12 @@ def _latest_only(commands: list[Command], project: Project) -> Hit | None:
     if all(tag_class == "none" for _c, _w, tag_class in pushed):
         return None  # every push is untagged: TL201 already says so
     first_command, first_word, _ = pushed[0]
-    via = []
-    for _c, word, _t in pushed:
-        for step in word.via:
-            if step not in via:
-                via.append(step)
     tags = ", ".join(dict.fromkeys(f"`{w.value}`" for _c, w, _t in pushed))
-    return word_hit(
-        first_command, first_word,
-        tags=tags,
-        via=(" (via " + ", ".join(step.describe() for step in via) + ")") if via else "",
-        count=len(pushed),
+    hit = word_hit(first_command, first_word, tags=tags, count=len(pushed))
+    notes = merged_notes(
+        note for command, word, _t in pushed for note in substitution_notes(command.path, word.span, word.value, word.via)
     )
+    return replace(hit, related=notes)
 
 
 # -- TL203: --all-tags ---------------------------------------------------------------------
@@ -597,7 +586,6 @@ def check_hardcoded_credentials(rule: Rule, project: Project) -> Iterator[Hit]:
             reference=_registry_text(command),
             where=f" (defined as {defined.name})" if defined is not None else "",
             written=password.written,
-            via=describe(password),
         )
         if defined is not None and defined.location is not None:
             yield Hit(defined.location.path, defined.location.span, fields)

@@ -7,21 +7,12 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from taglint.globs import matches_exact
 from taglint.model import Edit, Hit, ImageRef
+from taglint.origin_notes import substitution_notes
 
 if TYPE_CHECKING:
     from taglint.project import Project
     from taglint.ruleset import Rule
     from taglint.tags import Classification
-
-
-def describe_origin(ref: ImageRef) -> str:
-    """' (written `${BASE}`, via ARG BASE=ubuntu)' — how the value came to be."""
-    parts = []
-    if ref.written != ref.value and ref.written:
-        parts.append(f"written `{ref.written}`")
-    if ref.via:
-        parts.append("via " + ", ".join(step.describe() for step in ref.via))
-    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def written_name(ref: ImageRef, classification: Classification) -> str:
@@ -37,7 +28,6 @@ def image_hit(ref: ImageRef, classification: Classification | None = None, **fie
     base: dict[str, Any] = {
         "reference": ref.value,
         "written": ref.written,
-        "via": describe_origin(ref),
         "context": ref.context,
     }
     if classification is not None:
@@ -48,7 +38,9 @@ def image_hit(ref: ImageRef, classification: Classification | None = None, **fie
         if classification.reference is not None:
             base["tag"] = classification.reference.tag or ""
     base.update(fields)
-    return Hit(path=ref.path, span=ref.span, fields=base, reference=ref.value, related=ref.related)
+    # How the value came to be (ARG BASE=…, $TAG) goes on notes, not in the headline.
+    related = ref.related + substitution_notes(ref.path, ref.span, ref.value, ref.via)
+    return Hit(path=ref.path, span=ref.span, fields=base, reference=ref.value, related=related)
 
 
 def _applies(rule: Rule, ref: ImageRef) -> bool:
@@ -109,14 +101,22 @@ def check_invalid(rule: Rule, project: Project) -> Iterator[Hit]:
     """Images that break the reference grammar; the message says why."""
     for ref in project.images():
         if not ref.value.strip():
-            yield image_hit(ref, project.classify(ref.value), reference='""', error="empty image reference",
-                            hint="; the container names no image to run", via="", fix_variant="empty")
+            yield image_hit(ref, project.classify(ref.value), hint=_empty_consequence(ref),
+                            message_variant="empty", fix_variant="empty")
             continue
         found = project.classify(ref.value)
         if found.tag_class.value == "invalid" and found.error is not None:
             hint = found.error.hint or ""
             hint = f"; {hint}" if hint and hint not in found.error.message else ""
             yield image_hit(ref, found, error=found.error.message, hint=hint)
+
+
+def _empty_consequence(ref: ImageRef) -> str:
+    if ref.kind == "dockerfile":
+        return f"`{ref.context}` names no image"
+    if ref.kind in ("kubernetes", "helm-template", "compose"):
+        return "the container names no image to run"
+    return "no image is named"
 
 
 def check_policy(rule: Rule, project: Project) -> Iterator[Hit]:
