@@ -45,6 +45,9 @@ class ScanResult:
     # where the finding was made (in parallel); by id, with the finding
     # itself, so an id is never mistaken for another object's.
     prerendered: dict[int, tuple[Finding, str]] = field(default_factory=dict, repr=False)
+    # The digest (``taglint.safewrite.digest``) of the bytes the scan read,
+    # by path: ``--fix`` rewrites a file only if it still holds those bytes.
+    digests: dict[str, str] = field(default_factory=dict, repr=False)
 
     def rendered(self, finding: Finding) -> str | None:
         """The pre-rendered text of ``finding``, if there is one."""
@@ -60,6 +63,7 @@ class _Processed:
     findings: list[Finding] = field(default_factory=list)  # of the file-local rules
     rendered: list[str] = field(default_factory=list)  # prerender(finding), by finding
     skipped: Skipped | None = None
+    digest: str | None = None  # of the bytes read (taglint.safewrite.digest)
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -76,23 +80,33 @@ def read_source(candidate: Candidate, max_size: int) -> tuple[SourceFile | None,
 
     Returns (source, problems, skip_reason); an unreadable file gives both
     a problem (TL001, when its kind is known) and a reason."""
+    source, problems, reason, _digest = _read_source(candidate, max_size)
+    return source, problems, reason
+
+
+def _read_source(
+    candidate: Candidate, max_size: int,
+) -> tuple[SourceFile | None, list[Problem], str | None, str | None]:
+    """:func:`read_source`, and the digest of the bytes read."""
+    from taglint.safewrite import digest
+
     try:
         data = read_file_bytes(candidate.fs_path, max_size)
     except SkippedFile as exc:
-        return None, [], exc.reason
+        return None, [], exc.reason, None
     except OSError as exc:
         span = Span(1, 1, 1, 1)
-        return None, [Problem(candidate.path, span, f"cannot read file: {exc.strerror or exc}")], unreadable(exc)
+        return None, [Problem(candidate.path, span, f"cannot read file: {exc.strerror or exc}")], unreadable(exc), None
     decoded = decode(data)
     if decoded.text is None:
-        return None, [], decoded.skipped
+        return None, [], decoded.skipped, None
     problems = []
     if decoded.bad_byte is not None:
         offset, line = decoded.bad_byte
         problems.append(
             Problem(candidate.path, Span(line, 1, line, 1), f"not valid UTF-8 (byte {offset}); undecodable bytes read as U+FFFD")
         )
-    return SourceFile(candidate.path, candidate.fs_path, decoded.text), problems, None
+    return SourceFile(candidate.path, candidate.fs_path, decoded.text), problems, None, digest(data)
 
 
 class FileWork:
@@ -152,12 +166,13 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
     source: SourceFile | None = None
     problems: list[Problem] = []
     skip: str | None = None
+    digest: str | None = None
     loaded = False
 
     def read_text() -> str | None:
-        nonlocal source, problems, skip, loaded
+        nonlocal source, problems, skip, digest, loaded
         if not loaded:
-            source, problems, skip = read_source(candidate, max_size)
+            source, problems, skip, digest = _read_source(candidate, max_size)
             loaded = True
         return source.text if source is not None else None
 
@@ -178,7 +193,18 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
         errors.append(f"{candidate.path}: internal error in the {kind} extractor: {type(exc).__name__}: {exc}")
         facts = FileFacts(candidate.path, kind)
     facts.problems[:0] = problems
-    return _Processed(facts, parse_suppressions(candidate.path, source.text, kind), errors)
+    _record_secrets(facts, source.text, errors)
+    return _Processed(facts, parse_suppressions(candidate.path, source.text, kind), errors, digest=digest)
+
+
+def _record_secrets(facts: FileFacts, text: str, errors: list[str]) -> None:
+    """The secrets written in the file, for every report to mask."""
+    from taglint.secrets import find_secrets
+
+    try:
+        facts.secrets = find_secrets(facts, text)
+    except Exception as exc:  # a bug here must not end the scan (nor show a secret: no value in the message)
+        errors.append(f"{facts.path}: internal error while looking for secrets: {type(exc).__name__}")
 
 
 def _skipped_of_no_kind(candidate: Candidate, reason: str | None) -> Skipped | None:
@@ -251,13 +277,17 @@ def _variant(rule: Rule, what: str, default: str, fields: Mapping[str, Any]) -> 
 
 
 def evaluate(rules: Iterable[Rule], project: Project, errors: list[str]) -> list[Finding]:
+    """The findings of ``rules`` over the project's files, with the secrets
+    those files hold masked (``taglint.secrets``)."""
     from taglint.checks import check_kind
+    from taglint.secrets import SecretTable
 
+    secrets = SecretTable.of(project.files)
     findings: dict[tuple[str, str, Span], Finding] = {}
     for rule in rules:
         try:
             for hit in check_kind(rule.check_kind)(rule, project):
-                finding = _to_finding(rule, hit, project.config)
+                finding = secrets.mask_finding(_to_finding(rule, hit, project.config))
                 findings.setdefault((finding.rule, finding.path, finding.span), finding)
         except Exception as exc:  # a check bug must not end the scan
             errors.append(f"internal error in rule {rule.code} ({rule.check_kind}): {type(exc).__name__}: {exc}")
@@ -355,7 +385,20 @@ def scan(
             done_before += len(members)
         merged = results[0] if len(results) == 1 else _merged(results)
         merged.errors = list(dict.fromkeys(errors + merged.errors))
+        _mask_secrets(merged)
         return merged
+
+
+def _mask_secrets(result: ScanResult) -> None:
+    """Every finding and error masked with the secrets of every scanned
+    file (a finding was masked where it was made, with the secrets of the
+    files evaluated with it; a secret one file defines for another is
+    known only here).  A finding that changes loses its pre-rendered text."""
+    from taglint.secrets import SecretTable
+
+    secrets = SecretTable.of(result.files)
+    result.findings = [secrets.mask_finding(f) for f in result.findings]
+    result.errors = [secrets.mask(e) for e in result.errors]
 
 
 def _merged(results: list[ScanResult]) -> ScanResult:
@@ -370,6 +413,7 @@ def _merged(results: list[ScanResult]) -> ScanResult:
         files=[f for r in results for f in r.files],
         skipped=sorted((s for r in results for s in r.skipped), key=lambda s: s.path),
         prerendered={k: v for r in results for k, v in r.prerendered.items()},
+        digests={k: v for r in results for k, v in r.digests.items()},
     )
 
 
@@ -429,6 +473,7 @@ def _scan(
     return ScanResult(
         findings=findings, files_scanned=len(files), errors=list(dict.fromkeys(errors)), rules=rules,
         files=files, prerendered=prerendered, skipped=skipped,
+        digests={p.facts.path: p.digest for p in done if p.digest is not None},  # type: ignore[union-attr]
     )
 
 

@@ -155,10 +155,23 @@ class Problem:
 
 
 @dataclass
+@dataclass(frozen=True)
+class Secret:
+    """A secret written in a file (a literal registry password or token):
+    where it is written, and the forms it takes in text (its value, and
+    its literal text as written when that differs), by which messages
+    are masked.  ``taglint.secrets`` finds them; no report shows them."""
+
+    path: str
+    span: Span
+    texts: tuple[str, ...] = field(default=(), repr=False)
+
+
 class FileFacts:
     """What one file says about images.  ``extras`` carries kind-specific
     data that project-level resolvers need (Kustomize ``images:``, Helm
-    values...)."""
+    values...).  ``secrets`` are the secret values written in the file
+    (``taglint.secrets.find_secrets``), masked in every report."""
 
     path: str
     kind: str
@@ -168,12 +181,23 @@ class FileFacts:
     problems: list[Problem] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
+    secrets: list[Secret] = field(default_factory=list)
 
 @dataclass(frozen=True)
 class Edit:
     span: Span
+    """Replace ``span`` with ``text``.  ``text`` is what reports show; an
+    edit that writes a secret (TL208 moves the password into ``printf``)
+    shows it masked and keeps what ``--fix`` writes in ``unmasked``."""
+
     text: str
 
+    unmasked: str | None = field(default=None, repr=False)
+
+    @property
+    def replacement(self) -> str:
+        """What ``--fix`` writes at ``span``."""
+        return self.text if self.unmasked is None else self.unmasked
 
 @dataclass(frozen=True)
 class Fix:
@@ -211,5 +235,8 @@ class Finding:
     fix: Fix | None = None
     related: tuple[Related, ...] = ()  # other places it concerns (notes)
 
+    # Where secrets are written in the finding's file: every report that
+    # quotes the file's lines masks them (``taglint.secrets.masked_line``).
+    masks: tuple[Span, ...] = ()
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.rule)
