@@ -87,9 +87,11 @@ def baseline_text(baseline: Baseline) -> str:
 
 
 def write_baseline(path: Path, findings: Sequence[Finding], files: Sequence[FileFacts]) -> Baseline:
+    from taglint.safewrite import write_text
+
     baseline = baseline_of(findings, files)
     try:
-        path.write_text(baseline_text(baseline), encoding="utf-8")
+        write_text(path, baseline_text(baseline))  # never through a symbolic link (taglint.safewrite)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from exc
     return baseline

@@ -78,13 +78,13 @@ def test_sarif_run_results_locations_and_fixes(project, capsys):
             "endLine": finding["end_line"], "endColumn": finding["end_column"],
         }
         assert re.fullmatch(r"[0-9a-f]{32}", result["partialFingerprints"]["taglint/v1"])
-        assert ("fixes" in result) == bool(finding["fix"] and finding["fix"]["edits"])
-    fixed = [r for r in run["results"] if "fixes" in r]
-    assert [r["ruleId"] for r in fixed] == ["TL208"]
-    (change,) = fixed[0]["fixes"][0]["artifactChanges"]
-    assert [(r["deletedRegion"]["startColumn"], r["insertedContent"]["text"]) for r in change["replacements"]] == [
-        (1, "printf '%s' 'hunter2' | "), (20, "--password-stdin"),
-    ]
+        # A fix whose edits write a secret is shown masked (JSON), so SARIF
+        # offers no change a tool could apply: the TL208 fix moves `hunter2`.
+        writes_secret = finding["rule"] == "TL208"
+        assert ("fixes" in result) == bool(finding["fix"] and finding["fix"]["edits"] and not writes_secret)
+    tl208 = next(f for f in findings if f["rule"] == "TL208")
+    assert [e["text"] for e in tl208["fix"]["edits"]] == ["printf '%s' '***' | ", "--password-stdin"]
+    assert "hunter2" not in out
     related = [r for r in run["results"] if "relatedLocations" in r]
     # notes: where a substituted value is set (TL104, TL108), a rule folded in (TL201), another file (TL113)
     assert [r["ruleId"] for r in related] == ["TL104", "TL201", "TL113", "TL108"]

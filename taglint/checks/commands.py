@@ -62,6 +62,14 @@ def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _shown(command: Command, text: str, limit: int = 120) -> str:
+    """``text`` of ``command`` for a message: its secrets masked, then
+    shortened (so no cut leaves the start of a secret behind)."""
+    from taglint.secrets import command_secret_texts, mask_text
+
+    return _short(mask_text(text, command_secret_texts(command)), limit)
+
+
 def command_fields(command: Command) -> dict[str, Any]:
     from taglint.fix.suggestions import commit_expression
 
@@ -69,7 +77,7 @@ def command_fields(command: Command) -> dict[str, Any]:
         "tool": command.tool,
         "action": command.action,
         "verb": command.attributes.get("verb") or f"{command.tool} {command.action}",
-        "command": _short(command.written),
+        "command": _shown(command, command.written),
         "scope": command.scope,
         "kind": command.kind,
         "owner": owner(command),
@@ -382,7 +390,7 @@ def check_password_in_argv(rule: Rule, project: Project) -> Iterator[Hit]:
         fields.update(
             reference=_registry_text(command),
             flag=first.value.split("=", 1)[0] if len(words) == 1 else first.value,
-            argument=_short(" ".join(w.written for w in words), 60),
+            argument=_shown(command, " ".join(w.written for w in words), 60),
             suggestion=_suggestion(command, words),
         )
         yield Hit(command.path, span, fields, reference=fields["reference"] or None,
@@ -516,7 +524,7 @@ def check_build_untagged(rule: Rule, project: Project) -> Iterator[Hit]:
                       "consequence": "pushes an image that has no name; "
                                      f"{command.tool} refuses it (`tag is needed when pushing to registry`)"}
             hit = word_hit(command, None, **fields)
-            written = _short(command.written, 80)
+            written = _shown(command, command.written, 80)
             yield Hit(hit.path, hit.span, {**hit.fields, "reference": written, "name": "registry.example.com/app"},
                       None)
             continue

@@ -1,20 +1,23 @@
 """Apply fix edits to files (``--fix``) or show them as a diff (``--diff``).
 
 Edits keep every other byte of the file: line endings, BOM and mode are
-preserved, writes are atomic (temporary file + rename), overlapping edits
-are skipped (the next run picks them up), and files that failed to parse
-(TL001) are never rewritten.
+preserved, overlapping edits are skipped (the next run picks them up), and
+files that failed to parse (TL001) are never rewritten.  Files are written
+by :func:`taglint.safewrite.write_file`: atomically (temporary file +
+rename), never through a symbolic link (a link is left alone, with an
+error), and, given the scan's ``digests``, only while they still hold the
+bytes the scan read (a file changed since, or not read by the scan, is
+left alone, with an error).
 """
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Mapping
 
 from taglint.model import Edit, Finding
+from taglint.safewrite import ChangedSinceScan, UnsafeWrite, digest, refuse_link, write_file
 
 
 @dataclass
@@ -58,25 +61,19 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit]]:
             last_end = max(end, start + (1 if start == end else 0))
     out = text
     for start, end, edit in reversed(chosen):
-        out = out[:start] + edit.text + out[end:]
+        out = out[:start] + edit.replacement + out[end:]
     return out, [edit for _, _, edit in chosen]
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    mode = path.stat().st_mode
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".taglint")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
-def apply_fixes(findings: list[Finding], cwd: Path, unsafe: bool, write: bool) -> FixOutcome:
+def apply_fixes(
+    findings: list[Finding], cwd: Path, unsafe: bool, write: bool, digests: Mapping[str, str] | None = None,
+    mask: Callable[[str], str] | None = None,
+) -> FixOutcome:
+    """Apply (``write``) or show the fixes of ``findings``.  With ``digests``
+    (``ScanResult.digests``), a file is fixed only when it still holds the
+    bytes the scan read.  ``mask`` (``SecretTable.mask``) hides the scan's
+    secrets in the diff (a fix may move a password, and the diff quotes
+    the lines around it)."""
     allowed = {"safe", "unsafe"} if unsafe else {"safe"}
     broken = {f.path for f in findings if f.rule == "TL001"}
     by_path: dict[str, list[Finding]] = {}
@@ -89,10 +86,22 @@ def apply_fixes(findings: list[Finding], cwd: Path, unsafe: bool, write: bool) -
     diffs: list[str] = []
     for path, path_findings in sorted(by_path.items()):
         fs_path = cwd / path
+        expected = None if digests is None else digests.get(path)
+        if digests is not None and expected is None:
+            outcome.errors.append(f"{path}: not read by this scan, not fixed")
+            continue
         try:
+            if write:
+                refuse_link(fs_path)
             raw = fs_path.read_bytes()
+        except UnsafeWrite as exc:
+            outcome.errors.append(f"{path}: not fixed: {exc}")
+            continue
         except OSError as exc:
             outcome.errors.append(f"{path}: cannot read for fixing: {exc.strerror or exc}")
+            continue
+        if expected is not None and digest(raw) != expected:
+            outcome.errors.append(f"{path}: changed since the scan, not fixed (run taglint again)")
             continue
         bom = raw.startswith(b"\xef\xbb\xbf")
         try:
@@ -109,7 +118,16 @@ def apply_fixes(findings: list[Finding], cwd: Path, unsafe: bool, write: bool) -
         if new_text == text:
             continue
         if write:
-            _write_atomic(fs_path, (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
+            try:
+                write_file(fs_path, (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"), expected=digest(raw))
+            except ChangedSinceScan:
+                outcome.errors.append(f"{path}: changed since the scan, not fixed (run taglint again)")
+                fixed_ids.difference_update(id(f) for f in path_findings)
+                continue
+            except OSError as exc:  # a link planted meanwhile, a read-only folder
+                outcome.errors.append(f"{path}: not fixed: {exc.strerror or exc}")
+                fixed_ids.difference_update(id(f) for f in path_findings)
+                continue
         diffs.append(
             "".join(
                 difflib.unified_diff(
@@ -120,5 +138,5 @@ def apply_fixes(findings: list[Finding], cwd: Path, unsafe: bool, write: bool) -
         )
     outcome.fixed = len(fixed_ids)
     outcome.remaining = [f for f in findings if id(f) not in fixed_ids] if write else list(findings)
-    outcome.diff = "".join(diffs)
+    outcome.diff = "".join(diffs) if mask is None else mask("".join(diffs))
     return outcome

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import re
 from collections import Counter
+from dataclasses import replace
 from functools import cache
 from html import escape
 from importlib import resources
@@ -23,7 +24,7 @@ from typing import Any, Iterable
 from taglint import __version__
 from taglint.model import SEVERITIES, Finding, Span, severity_rank
 from taglint.report import rule_info
-from taglint.report.source_lines import SourceLines
+from taglint.report.source_lines import SourceLines, masked_source_line
 from taglint.report.text import clean, summary_line
 
 CONTEXT_LINES = 2  # lines shown above and below a finding
@@ -136,18 +137,24 @@ def _marked(line: str, start: int, end: int) -> str:
     return ("…" if cut_before else "") + body + ("…" if cut_after else "")
 
 
-def code_frame(span: Span, lines: list[str] | None) -> str:
+def code_frame(span: Span, lines: list[str] | None, masks: Iterable[Span] = ()) -> str:
+    """The lines around ``span``, the span marked; the secrets at ``masks``
+    (the finding's) masked, columns mapped through the masks."""
     if not lines or span.line > len(lines):
         return ""
+    masks = tuple(masks)
     first = max(1, span.line - CONTEXT_LINES)
     last = min(len(lines), max(span.line, min(span.end_line, len(lines))) + CONTEXT_LINES)
     width = len(str(last))
     rows = []
     for number in range(first, last + 1):
-        line = lines[number - 1]
+        masked = masked_source_line(lines, number, masks)
+        if masked is None:
+            continue
+        line = masked.text
         if span.line <= number <= span.end_line:
-            start = span.column - 1 if number == span.line else 0
-            end = span.end_column - 1 if number == span.end_line else len(line)
+            start = masked.index(span.column - 1) if number == span.line else 0
+            end = masked.index(span.end_column - 1, end=True) if number == span.end_line else len(line)
             shown = _marked(line, start, end)
         else:
             shown = _marked(line, 0, 0)
@@ -170,11 +177,16 @@ def suggested_change(finding: Finding, source: SourceLines) -> str:
     rows: list[str] = []
     one_line = [e for e in fix.edits if e.span.line == e.span.end_line and "\n" not in e.text]
     for number in sorted({e.span.line for e in one_line}):
-        line = source.line(finding.path, number)
-        if line is None:
+        masked = masked_source_line(source(finding.path), number, finding.masks)  # secrets masked, columns mapped
+        if masked is None:
             continue
+        line = masked.text
+        edits = [
+            replace(e, span=Span(number, masked.column(e.span.column), number, masked.column(e.span.end_column, end=True)))
+            for e in one_line if e.span.line == number
+        ]
         rows.append(f'<span class="del">- {_e(_window(line, 0, 0)[0])}</span>')
-        rows.append(f'<span class="add">+ {_e(_window(_applied(line, [e for e in one_line if e.span.line == number]), 0, 0)[0])}</span>')
+        rows.append(f'<span class="add">+ {_e(_window(_applied(line, edits), 0, 0)[0])}</span>')
     for edit in fix.edits:
         if edit not in one_line:
             rows.append(f'<span class="add">+ {_e(edit.text)}</span>')
@@ -195,7 +207,7 @@ def finding_html(finding: Finding, number: int, rules: dict[str, Any], source: S
         f'<header><span class="badge {_e(finding.severity)}">{_e(finding.severity)}</span>{rule_html}'
         f'<span class="where">{span.line}:{span.column}</span></header>',
         f'<p class="message">{_prose(finding.message)}</p>',
-        code_frame(span, source(finding.path)),
+        code_frame(span, source(finding.path), finding.masks),
     ]
     if finding.related:
         notes = "".join(

@@ -71,8 +71,8 @@ def rule_descriptor(rule: Any) -> dict[str, Any]:
 
 def _fixes(finding: Finding) -> list[dict[str, Any]]:
     fix = finding.fix
-    if fix is None or not fix.edits:
-        return []
+    if fix is None or not fix.edits or any(edit.unmasked is not None for edit in fix.edits):
+        return []  # (a fix that writes a secret is shown masked: not a change a tool could apply)
     replacements = [
         {"deletedRegion": region(edit.span), "insertedContent": {"text": edit.text}}
         for edit in sorted(fix.edits, key=lambda e: e.span)

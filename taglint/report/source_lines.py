@@ -8,6 +8,10 @@ read them (:func:`taglint.source.read_file_bytes`, :func:`taglint.source.decode`
 so line numbers and columns agree with the findings."""
 from __future__ import annotations
 
+from typing import Sequence
+
+from taglint.model import Span
+from taglint.secrets import MaskedLine, masked_line
 from taglint.source import SkippedFile, decode, read_file_bytes
 
 # A file with a finding was read by the scan under its max-file-size; read
@@ -41,3 +45,14 @@ class SourceLines:
         """Line ``number`` (1-based) of ``path``, when it exists."""
         lines = self(path)
         return lines[number - 1] if lines is not None and 1 <= number <= len(lines) else None
+
+
+def masked_source_line(lines: Sequence[str] | None, number: int, masks: Sequence[Span] = ()) -> MaskedLine | None:
+    """Line ``number`` (1-based) of ``lines`` as a report may show it: the
+    secrets at ``masks`` (a finding's ``masks``, the secret spans of its
+    file) and any URL password replaced by ``***``
+    (:func:`taglint.secrets.masked_line`; map the finding's columns with
+    :meth:`MaskedLine.column`).  None when there is no such line."""
+    if not lines or not 1 <= number <= len(lines):
+        return None
+    return masked_line(lines[number - 1], number, masks)

@@ -4,11 +4,12 @@ never reaches the terminal with raw control characters."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from typing import Any, Callable, Iterable
 
 from taglint.model import Finding, severity_rank
-from taglint.report.source_lines import read_lines
+from taglint.report.source_lines import masked_source_line, read_lines
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _COLORS = {"error": "31", "warning": "33", "info": "36", "code": "1", "dim": "2", "caret": "35", "path": "1"}
@@ -33,21 +34,31 @@ def _source_lines(path: str, cache: dict[str, list[str] | None]) -> list[str] | 
     return cache[path]
 
 
+def _display_width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide and full-width
+    characters take two, combining marks none (so carets line up)."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text
+    )
+
+
 def _frame(finding: Finding, lines: list[str] | None, paint: _Painter) -> list[str]:
     span = finding.span
-    if not lines or span.line > len(lines):
+    line = masked_source_line(lines, span.line, finding.masks)
+    if line is None:
         return []
-    raw = lines[span.line - 1].expandtabs(1)
+    raw = line.text.expandtabs(1)  # secrets masked: columns mapped through the masks
+    column = line.column(span.column)
     shown = clean(raw)
     if len(shown) > 200:  # keep frames readable: show a window around the span
-        start = max(0, span.column - 60)
+        start = max(0, column - 60)
         shown = ("…" if start else "") + shown[start : start + 160] + "…"
-        offset = span.column - 1 - start + (1 if start else 0)
+        offset = _display_width(shown[: column - 1 - start + (1 if start else 0)])
     else:
         # columns count characters of the raw line; escaped characters widen it
-        offset = len(clean(raw[: span.column - 1]))
-    end = span.end_column if span.end_line == span.line else len(raw) + 1
-    width = max(1, len(clean(raw[span.column - 1 : end - 1])))
+        offset = _display_width(clean(raw[: column - 1]))
+    end = line.column(span.end_column, end=True) if span.end_line == span.line else len(raw) + 1
+    width = max(1, _display_width(clean(raw[column - 1 : end - 1])))
     gutter = str(span.line)
     pad = " " * len(gutter)
     return [
