@@ -2,11 +2,17 @@
 
 ``python -m taglint.docs`` rewrites ``docs/rules.md`` and the rule table in
 ``README.md`` (between the ``<!-- rules:start -->`` / ``<!-- rules:end -->``
-markers); ``--check`` only reports whether they are stale (a test runs it).
+markers) and the sample run at the top of ``README.md`` (the first
+```console`` block: its ``$ taglint …`` command run in the folder the text
+after it names, ``run in [folder](folder)``); ``--check`` only reports
+whether they are stale (a test runs it).
 """
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Mapping
@@ -115,6 +121,27 @@ def readme_with_table(readme: str, rules: Mapping[str, Rule]) -> str:
     return readme[:start] + "\n" + rules_table_markdown(rules) + readme[end:]
 
 
+README_SAMPLE = re.compile(r"(```console\n\$ (taglint[^\n]*)\n)(.*?)(```\n[^`]{0,200}?run in \[([^\]]+)\])", re.S)
+
+
+def sample_output(command: str, folder: Path) -> str:
+    """What ``command`` (``taglint …``) prints, run in ``folder`` as a user
+    runs it (a fresh process, no colour)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "PRE_COMMIT")}
+    run = subprocess.run([sys.executable, "-m", "taglint", *command.split()[1:]], cwd=folder,
+                         capture_output=True, text=True, env={**env, "NO_COLOR": "1"}, timeout=300)
+    return run.stdout
+
+
+def readme_with_sample(readme: str, root: Path) -> str:
+    """``readme`` with its sample run's output regenerated."""
+    match = README_SAMPLE.search(readme)
+    if match is None:
+        return readme
+    output = sample_output(match.group(2), root / match.group(5))
+    return readme[: match.start(3)] + output + readme[match.end(3) :]
+
+
 def main(argv: list[str] | None = None) -> int:
     from taglint.ruleset import builtin_rules
 
@@ -124,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     rules = builtin_rules()
     targets = {
         root / "docs" / "rules.md": rules_reference(rules),
-        root / "README.md": readme_with_table((root / "README.md").read_text(encoding="utf-8"), rules),
+        root / "README.md": readme_with_sample(
+            readme_with_table((root / "README.md").read_text(encoding="utf-8"), rules), root
+        ),
     }
     stale = [path for path, text in targets.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     if check:

@@ -244,9 +244,9 @@ def test_control_characters_from_files_are_escaped(run, tmp_path):
 def test_quiet_and_statistics(run, tmp_path):
     write(tmp_path / "Dockerfile", "FROM python\nFROM node\n")
     out = run("--no-config", "--quiet", ".")[1]
-    assert out.count("\n") == 3 and "|" not in out
+    assert out.count("\n") == 2 and "|" not in out and "Found" not in out  # findings only (issue 10, item 11)
     out = run("--no-config", "--statistics", ".")[1]
-    assert "    2  TL101  untagged-image" in out
+    assert out == "    2  TL101      untagged-image  warning\n"  # only the table (issue 10, item 10)
 
 
 def test_output_file(run, tmp_path):

@@ -375,7 +375,7 @@ def test_output_format_into_a_missing_folder_is_an_error(project, capsys):
 @pytest.mark.parametrize("value, message", [
     ("yaml=out.yaml", "unknown format 'yaml'"),
     ("sarif=", "no file"),
-    ("fancy", "expected a style (full) or FORMAT=FILE"),
+    ("fancy", "expected a style (full, concise, grouped) or FORMAT=FILE"),
 ])
 def test_output_format_rejects_what_it_cannot_do(project, capsys, value, message):
     assert main(["--no-config", "--output-format", value, "."]) == 2

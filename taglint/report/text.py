@@ -255,15 +255,17 @@ def _grouped(shown: list[Finding], paint: _Painter) -> list[str]:
 def fixable_line(findings: list[Finding]) -> str | None:
     """``N fixable with --fix (M more with --unsafe-fixes)``, when any is."""
     kinds = Counter(f.fix.applicability for f in findings if f.fix and f.fix.edits)
-    if not kinds["safe"] and not kinds["unsafe"]:
-        return None
-    more = f" ({kinds['unsafe']} more with --unsafe-fixes)" if kinds["unsafe"] else ""
-    return f"{kinds['safe']} fixable with --fix{more}."
+    safe, unsafe = kinds["safe"], kinds["unsafe"]
+    if not safe:
+        return f"{unsafe} fixable with --fix --unsafe-fixes." if unsafe else None
+    more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
+    return f"{safe} fixable with --fix{more}."
 
 
-def fixed_line(fixed: int, remaining: int) -> str:
+def fixed_line(fixed: int, remaining: int, files_scanned: int) -> str:
     """``--fix``: what was found, fixed and is left (after a re-scan)."""
-    return f"Found {_plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining)."
+    return (f"Found {_plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining); "
+            f"{_plural(files_scanned, 'file')} scanned.")
 
 
 def render(result: Any, options: Any) -> str:
@@ -285,18 +287,18 @@ def render(result: Any, options: Any) -> str:
     if options.quiet:
         return "\n".join(out) + "\n" if out else ""
     fixed = getattr(options, "fixed", None)
-    if fixed is not None:
-        out.append(fixed_line(fixed, len(findings)))
-    out.append(summary_line(findings, result.files_scanned))
+    if fixed is None:
+        out.append(summary_line(findings, result.files_scanned))
+    else:
+        out.append(fixed_line(fixed, len(findings), result.files_scanned))
     if hidden_info:
         out.append(f"+{hidden_info} info findings hidden; --min-severity info to show.")
     hidden = getattr(options, "hidden", 0)
     if hidden:
         out.append(f"+{_plural(hidden, 'finding')} below --min-severity {options.min_severity} hidden.")
-    if fixed is None:
-        fixable = fixable_line(findings)
-        if fixable:
-            out.append(fixable)
+    fixable = fixable_line(findings)
+    if fixable:
+        out.append(fixable)
     baseline = getattr(options, "baseline", None)
     if baseline is not None:
         out.append(baseline_line(baseline))
