@@ -154,7 +154,6 @@ class Problem:
     message: str
 
 
-@dataclass
 @dataclass(frozen=True)
 class Secret:
     """A secret written in a file (a literal registry password or token):
@@ -167,6 +166,7 @@ class Secret:
     texts: tuple[str, ...] = field(default=(), repr=False)
 
 
+@dataclass
 class FileFacts:
     """What one file says about images.  ``extras`` carries kind-specific
     data that project-level resolvers need (Kustomize ``images:``, Helm
@@ -180,24 +180,24 @@ class FileFacts:
     actions: list[ActionRef] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
-
     secrets: list[Secret] = field(default_factory=list)
+
 
 @dataclass(frozen=True)
 class Edit:
-    span: Span
     """Replace ``span`` with ``text``.  ``text`` is what reports show; an
     edit that writes a secret (TL208 moves the password into ``printf``)
     shows it masked and keeps what ``--fix`` writes in ``unmasked``."""
 
+    span: Span
     text: str
-
     unmasked: str | None = field(default=None, repr=False)
 
     @property
     def replacement(self) -> str:
         """What ``--fix`` writes at ``span``."""
         return self.text if self.unmasked is None else self.unmasked
+
 
 @dataclass(frozen=True)
 class Fix:
@@ -234,9 +234,9 @@ class Finding:
     reference: str | None = None
     fix: Fix | None = None
     related: tuple[Related, ...] = ()  # other places it concerns (notes)
-
     # Where secrets are written in the finding's file: every report that
     # quotes the file's lines masks them (``taglint.secrets.masked_line``).
     masks: tuple[Span, ...] = ()
+
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.rule)
