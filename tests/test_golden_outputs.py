@@ -20,6 +20,9 @@ PROJECT = GOLDEN / "project"
 CASES = {
     "report.txt": ["--no-config", "--color", "never", "."],
     "report-quiet.txt": ["--no-config", "--quiet", "--statistics", "."],
+    "report-concise.txt": ["--no-config", "--output-format", "concise", "."],
+    "report-grouped.txt": ["--no-config", "--output-format", "grouped", "--min-severity", "warning", "."],
+    "report-statistics-by-folder.txt": ["--no-config", "--statistics", "--by", "folder", "."],
     "report.json": ["--no-config", "--format", "json", "."],
     "report.sarif": ["--no-config", "--format", "sarif", "."],
     "report-github.txt": ["--no-config", "--format", "github", "."],
