@@ -65,10 +65,11 @@ class Step:
     name: str  # how the source names it: "ARG BASE", "$TAG", "values.image.tag"
     value: str | None  # the value it supplied, None when unknown
     location: Location | None = None  # where it is defined, when known
+    note: str | None = None  # why there is no value, when it is known: "value too large to expand"
 
     def describe(self) -> str:
         if self.value is None:
-            return f"{self.name} (no value)"
+            return f"{self.name} ({self.note or 'no value'})"
         return f"{self.name}={self.value}"
 
 

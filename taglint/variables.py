@@ -6,6 +6,11 @@ variables).  A variable is *known* when the lookup returns a
 :class:`Binding`; a binding whose value is None is declared but has no
 value (``ARG TAG`` with no default): ``${TAG}`` stays as written, while
 ``${TAG:-latest}`` takes its default.
+
+Substitution is bounded (:mod:`taglint.limits`): a value too large to
+substitute, or one that would go past the file's budget, stays as written
+and its step says why; a result that substitution made too large is
+returned as written, its steps marked the same way.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from taglint import limits
 from taglint.model import Location, Step
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -32,6 +38,14 @@ def expand(text: str, lookup: Lookup, _depth: int = 0) -> tuple[str, tuple[Step,
     """Substitute what ``lookup`` knows; return the value and the steps used."""
     if "$" not in text or _depth > _MAX_DEPTH:
         return text, ()
+    value, steps = _expand(text, lookup, _depth)
+    if limits.grew_too_large(text, value):
+        return limits.unresolved(text, steps)
+    return value, steps
+
+
+def _expand(text: str, lookup: Lookup, _depth: int) -> tuple[str, tuple[Step, ...]]:
+    budget = limits.budget()
     out: list[str] = []
     steps: list[Step] = []
     i = 0
@@ -51,7 +65,7 @@ def expand(text: str, lookup: Lookup, _depth: int = 0) -> tuple[str, tuple[Step,
             if end < 0:
                 out.append(text[i:])
                 break
-            replaced, used = _expand_braced(text[i : end + 1], text[i + 2 : end], lookup, _depth)
+            replaced, used = _expand_braced(text[i : end + 1], text[i + 2 : end], lookup, _depth, budget)
             out.append(replaced)
             steps.extend(used)
             i = end + 1
@@ -67,6 +81,9 @@ def expand(text: str, lookup: Lookup, _depth: int = 0) -> tuple[str, tuple[Step,
             out.append(text[i : match.end()])
             if binding is not None:
                 steps.append(binding.step)
+        elif not budget.admit(binding.value):
+            out.append(text[i : match.end()])
+            steps.append(limits.too_large(binding.step))
         else:
             out.append(binding.value)
             steps.append(binding.step)
@@ -86,7 +103,9 @@ def _closing_brace(text: str, start: int) -> int:
     return -1
 
 
-def _expand_braced(written: str, inner: str, lookup: Lookup, depth: int) -> tuple[str, list[Step]]:
+def _expand_braced(
+    written: str, inner: str, lookup: Lookup, depth: int, budget: limits.Budget
+) -> tuple[str, list[Step]]:
     match = _NAME.match(inner)
     if not match:
         return written, []
@@ -95,6 +114,10 @@ def _expand_braced(written: str, inner: str, lookup: Lookup, depth: int) -> tupl
     binding = lookup(name)
     value = binding.value if binding is not None else None
     steps = [binding.step] if binding is not None else []
+    if binding is not None and limits.any_too_large(steps):
+        return written, steps  # set, to a value too large to know: no branch can be told
+    if value is not None and not budget.admit(value):
+        return written, [limits.too_large(binding.step)]  # type: ignore[union-attr]
     if not rest:
         return (written if value is None else value), steps
     for operator in (":-", ":+", ":?", ":=", "-", "+", "?", "="):

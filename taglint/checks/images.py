@@ -6,8 +6,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterator
 
 from taglint.globs import matches_exact
+from taglint.limits import TOO_LARGE
 from taglint.model import Edit, Hit, ImageRef
 from taglint.origin_notes import substitution_notes
+from taglint.tags import TagClass
 
 if TYPE_CHECKING:
     from taglint.project import Project
@@ -33,6 +35,8 @@ def image_hit(ref: ImageRef, classification: Classification | None = None, **fie
     if classification is not None:
         base["reason"] = classification.reason
         base["source"] = classification.source or "unknown"
+        if classification.tag_class is TagClass.UNRESOLVED:  # ARG A=$A$A, forty times
+            base["source"] = next((s.note for s in ref.via if s.note == TOO_LARGE), base["source"])
         base["variables"] = ", ".join(classification.variables)
         base["name"] = written_name(ref, classification)
         if classification.reference is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
+from taglint.limits import file_budget
 from taglint.model import FileFacts
 from taglint.source import ExtractContext, SourceFile
 
@@ -40,5 +41,12 @@ EXTRACTORS: dict[str, str] = {
 
 
 def extractor_for(kind: str) -> Extractor:
-    module = importlib.import_module(EXTRACTORS[kind])
-    return module.extract  # type: ignore[no-any-return]
+    """The extractor of ``kind``; each call pays its substitutions from one
+    budget (:func:`taglint.limits.file_budget`)."""
+    extract: Extractor = importlib.import_module(EXTRACTORS[kind]).extract
+
+    def extract_one_file(source: SourceFile, ctx: ExtractContext) -> FileFacts:
+        with file_budget(len(source.text)):
+            return extract(source, ctx)
+
+    return extract_one_file

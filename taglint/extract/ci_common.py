@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, cast
 
+from taglint import limits
 from taglint.model import (
     ActionRef,
     Command,
@@ -424,6 +425,7 @@ class CiFile:
         via_ranges: list[tuple[int, int, tuple[Step, ...]]] = []
         editable = True
         length = 0
+        budget = limits.budget()
         for node in nodes:
             text = scalar_str(node)
             if text is None or not isinstance(node, ScalarNode):
@@ -446,6 +448,8 @@ class CiFile:
                 if found is None:
                     continue
                 value, via = found
+                if not budget.admit(value):  # stays as written, unresolved
+                    value, via = match.group(0), tuple(limits.too_large(step) for step in via)
                 editable = False
                 chunk = text[last : match.start()]
                 out.append(chunk)
@@ -519,10 +523,14 @@ class CiFile:
         if templates is None:
             return text, ()
         via: list[Step] = []
+        budget = limits.budget()
 
         def replace(match: re.Match[str]) -> str:
             found = templates.resolve(match)
             if found is None:
+                return match.group(0)
+            if not budget.admit(found[0]):  # each value bounded, not the text around them
+                via.extend(limits.too_large(step) for step in found[1])
                 return match.group(0)
             via.extend(found[1])
             return found[0]
@@ -569,23 +577,34 @@ class CiFile:
 
 def expand_env(text: str, env: Mapping[str, Step]) -> tuple[str, tuple[Step, ...]]:
     """``$VAR``/``${VAR}``/``${VAR:-d}`` substitution from CI variables
-    (values that reference other variables are expanded too); unknown
-    variables stay as written."""
+    (values that reference other variables are expanded too, each once per
+    level); unknown variables stay as written.  A value too large to expand
+    (:mod:`taglint.limits`) stays as written too."""
     if "$" not in text or not env:
         return text, ()
     from taglint.variables import Binding, expand
 
+    found: dict[tuple[str, int], Binding | None] = {}
+
     def lookup_at(depth: int) -> Callable[[str], Binding | None]:
         def lookup(name: str) -> Binding | None:
-            step = env.get(name)
-            if step is None:
-                return None
-            value = step.value
-            if value is not None and "$" in value and depth < 8:
-                value, _ = expand(value, lookup_at(depth + 1))
-            return Binding(value, step)
+            key = (name, depth)
+            if key not in found:
+                found[key] = resolved(name, depth)
+            return found[key]
 
         return lookup
+
+    def resolved(name: str, depth: int) -> Binding | None:
+        step = env.get(name)
+        if step is None:
+            return None
+        value = step.value
+        if value is not None and "$" in value and depth < 8:
+            value, used = expand(value, lookup_at(depth + 1))
+            if limits.any_too_large(used):  # A: $B$B, B: $C$C, …
+                return Binding(None, limits.too_large(step))
+        return Binding(value, step)
 
     return expand(text, lookup_at(0))
 

@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
+from taglint import limits
 from taglint.extract import broken_yaml
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.source import ExtractContext, SkippedFile, SourceFile, decode, read_file_bytes
@@ -115,6 +116,8 @@ def interpolate(text: str, env: Mapping[str, EnvValue]) -> tuple[str, tuple[Step
     """Substitute Compose variables in ``text``; see the module docstring."""
     steps: list[Step] = []
     value = _interpolate(text, env, steps, depth=0)
+    if limits.grew_too_large(text, value):
+        return limits.unresolved(text, steps)
     return value, tuple(steps)
 
 
@@ -155,6 +158,9 @@ def _interpolate(text: str, env: Mapping[str, EnvValue], steps: list[Step], dept
         if known is None:
             steps.append(Step(f"${name}", None))
             out.append(text[index : match.end()])
+        elif not limits.budget().admit(known.value):
+            steps.append(limits.too_large_step(f"${name}", known.location))
+            out.append(text[index : match.end()])
         else:
             steps.append(Step(f"${name}", known.value, known.location))
             out.append(known.value)
@@ -194,6 +200,9 @@ def _expand_braced(written: str, env: Mapping[str, EnvValue], steps: list[Step],
 
     def use_known() -> str:
         assert known is not None
+        if not limits.budget().admit(known.value):
+            steps.append(limits.too_large_step(f"${name}", known.location))
+            return written
         steps.append(Step(f"${name}", known.value, known.location))
         return known.value
 

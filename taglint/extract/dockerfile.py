@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from taglint import limits
 from taglint.model import FileFacts, ImageRef, Location, Problem, Span, Step
 from taglint.source import ExtractContext, SourceFile
 from taglint.variables import Binding, expand
@@ -137,7 +138,10 @@ class _Scope:
         else:
             value, used = expand(default, self.lookup)
             self.chains[name] = used
-            bound = Binding(value, Step(f"ARG {name}", value, location))
+            if limits.any_too_large(used):  # ARG A=$A$A, forty times: unresolved
+                bound = Binding(None, limits.too_large_step(f"ARG {name}", location))
+            else:
+                bound = Binding(value, Step(f"ARG {name}", value, location))
         (self.stage_args if self.in_stage else self.global_args)[name] = bound
 
     def expand(self, text: str) -> tuple[str, tuple[Step, ...]]:
@@ -147,8 +151,8 @@ class _Scope:
         pending = list(steps)
         while pending:
             step = pending.pop(0)
-            if step in out:
-                continue
+            if any(seen.name == step.name and seen.value == step.value for seen in out):
+                continue  # ARG A=$A$A: the earlier definition of A says nothing new
             out.append(step)
             if step.name.startswith("ARG "):
                 pending.extend(self.chains.get(step.name[4:], ()))

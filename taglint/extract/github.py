@@ -61,6 +61,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from taglint import limits
 from taglint.classify import GITHUB_ACTION, GITHUB_WORKFLOW, kind_from_path
 from taglint.extract.ci_common import (
     CiFile,
@@ -299,25 +300,31 @@ class _Job:
     def expand(self, text: str, env: Env) -> tuple[str, tuple[Step, ...]]:
         """Substitute ``${{ env.X }}`` and single-valued ``${{ matrix.x }}``."""
         via: list[Step] = []
+        budget = limits.budget()
 
         def replace(match: re.Match[str]) -> str:
             inner = match.group(1)
             env_name = _ENV.fullmatch(inner)
-            if env_name and env_name.group(1) in env:
+            step: Step | None = None
+            if env_name and env_name.group(1) in env and env[env_name.group(1)].value is not None:
                 step = env[env_name.group(1)]
-                if step.value is not None:
-                    via.append(step)
-                    return step.value
             matrix_name = _MATRIX.fullmatch(inner)
-            if matrix_name:
+            if step is None and matrix_name:
                 values = matrix_values(self.matrix, matrix_name.group(1))
                 if values and len({v for v, _ in values}) == 1:
                     value, node = values[0]
-                    via.append(Step(inner, value, self.ci.location(node)))
-                    return value
-            return match.group(0)
+                    step = Step(inner, value, self.ci.location(node))
+            if step is None or step.value is None:
+                return match.group(0)
+            if not budget.admit(step.value):  # stays as written, unresolved
+                via.append(limits.too_large(step))
+                return match.group(0)
+            via.append(step)
+            return step.value
 
         value = _EXPR.sub(replace, text) if "${{" in text else text
+        if limits.grew_too_large(text, value):
+            return limits.unresolved(text, via)
         return value, tuple(via)
 
     def inputs(self, step: MappingNode) -> MappingNode | None:

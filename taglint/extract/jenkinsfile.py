@@ -24,6 +24,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from taglint import limits
 from taglint.model import FileFacts, ImageRef, Location, Span, Step, Word
 from taglint.source import ExtractContext, SourceFile
 
@@ -164,16 +165,23 @@ class _Extractor:
         if not token.quote.startswith('"') or "$" not in token.text:
             return token.text, ()
         via: list[Step] = []
+        budget = limits.budget()
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1) or match.group(2)
             step = self.env.get(name)
             if step is None or step.value is None:
                 return match.group(0)
+            if not budget.admit(step.value):  # stays as written, unresolved
+                via.append(limits.too_large(step))
+                return match.group(0)
             via.append(step)
             return step.value
 
-        return _GSTRING.sub(replace, token.text), tuple(via)
+        value = _GSTRING.sub(replace, token.text)
+        if limits.grew_too_large(token.text, value):
+            return limits.unresolved(token.text, via)
+        return value, tuple(via)
 
     def image(self, token: Token, context: str) -> None:
         word = self.word(token)

@@ -55,6 +55,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from taglint import limits
 from taglint.extract import make_conditions
 from taglint.extract.make_conditions import Held
 from taglint.model import FileFacts, Location, Span, Step
@@ -385,8 +386,11 @@ class _Makefile:
                 table[name] = MakeVar(raw, False, location, op="=")
             elif existing.simple:
                 value, via = self.expand(raw, self.vars)
-                table[name] = MakeVar(existing.raw + " " + raw, True, location,
-                                      (existing.value + " " + value).strip(), _merge(existing.via, via), op=existing.op)
+                joined = (existing.value + " " + value).strip()
+                via = _merge(existing.via, via)
+                if limits.grew_too_large(existing.raw + " " + raw, joined):  # A += $(A), forty times
+                    joined, via = limits.unresolved(existing.raw + " " + raw, via)
+                table[name] = MakeVar(existing.raw + " " + raw, True, location, joined, via, op=existing.op)
             else:
                 table[name] = MakeVar((existing.raw + " " + raw).strip(), False, location, op="=")
         else:
@@ -458,7 +462,10 @@ class _Makefile:
                 continue
             out.append(text[i:i + 2])
             i += 2
-        return "".join(out), via
+        result = "".join(out)
+        if limits.grew_too_large(text, result):  # A := $(A)$(A), forty times
+            return limits.unresolved(text, via)
+        return result, via
 
     def reference(self, written: str, inner: str, table: dict[str, MakeVar], depth: int,
                   active: frozenset[str]) -> tuple[str, tuple[Step, ...]]:
@@ -477,6 +484,8 @@ class _Makefile:
                     expanded = [self.expand(p, table, depth + 1, active) for p in parts]
                     via = _merge(*(e[1] for e in expanded))
                     src, dst, value = (e[0] for e in expanded)
+                    if _grows_too_large(name, src, dst, value):
+                        return limits.unresolved(written, via)
                     if name == "subst":
                         return value.replace(src, dst) if src else value, via
                     if "%" not in src:
@@ -514,15 +523,20 @@ class _Makefile:
             return written, name_via + (Step(f"Makefile variable {name}", None, var.location),)
         if var is None or name in active:
             return written, name_via + ((Step(f"Makefile variable {name}", None),) if var is None and _plain(name) else ())
+        label = var.label or f"Makefile variable {name}"
         if var.simple:
             value, inner_via = var.value, var.via
+        elif not limits.budget().admit(""):  # each expansion of a recursive variable is work
+            return written, name_via + (limits.too_large_step(label, var.location),)
         else:
             value, inner_via = self.expand(var.raw, table, depth + 1, active | {name})
+        if limits.any_too_large(inner_via) or not limits.budget().admit(value):
+            return written, name_via + (limits.too_large_step(label, var.location),)
         if substitution:
             old, new = substitution.group(2), substitution.group(3)
             if old:
                 value = " ".join(w[: -len(old)] + new if w.endswith(old) else w for w in value.split())
-        step = Step(var.label or f"Makefile variable {name}", value, var.location)
+        step = Step(label, value, var.location)
         return value, _merge((step,), name_via, inner_via)
 
     def ambiguous(self, name: str) -> bool:
@@ -727,6 +741,18 @@ def _split_args(args: str, count: int) -> list[str]:
         current.append(ch)
     parts.append("".join(current))
     return parts
+
+
+def _grows_too_large(function: str, src: str, dst: str, value: str) -> bool:
+    """Whether ``$(subst …)``/``$(patsubst …)`` could make ``value`` grow
+    past the bound (told before any replacement is made)."""
+    if function == "subst":
+        count = value.count(src) if src else 0
+        grown = len(value) + count * (len(dst) - len(src))
+    else:  # each word becomes at most dst with the word as its stem
+        count = len(value.split())
+        grown = len(value) + count * len(dst)
+    return count > 0 and grown > limits.MAX_VALUE_CHARS and grown > len(value)
 
 
 def _plain(name: str) -> bool:

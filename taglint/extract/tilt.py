@@ -30,6 +30,7 @@ import ast
 import re
 from itertools import product
 
+from taglint import limits
 from taglint.model import FileFacts
 from taglint.source import ExtractContext, SourceFile
 
@@ -128,9 +129,25 @@ def _values(node: ast.AST, names: dict[str, list[str]]) -> list[str]:
     if isinstance(node, (ast.List, ast.Tuple)):
         return [v for item in node.elts for v in _values(item, names)][:MAX_VALUES]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _values(node.left, names), _values(node.right, names)
-        return [a + b for a, b in product(left, right)][:MAX_VALUES]
+        return _joined(_values(node.left, names), _values(node.right, names))
     return []
+
+
+def _joined(left: list[str], right: list[str]) -> list[str]:
+    """``left + right`` for each pair, within the bounds of
+    :mod:`taglint.limits` (``A1 = A0 + A0`` forty times: the long values
+    are not known)."""
+    budget = limits.budget()
+    out: list[str] = []
+    for a, b in product(left, right):
+        if len(out) >= MAX_VALUES:
+            break
+        if len(a) + len(b) > limits.MAX_VALUE_CHARS:
+            continue
+        if not budget.admit(a + b):
+            break
+        out.append(a + b)
+    return out
 
 
 def _paths(node: ast.AST, names: dict[str, list[str]]) -> list[str]:

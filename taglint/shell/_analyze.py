@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from taglint import limits
 from taglint.model import Location, Span, Step, Word
 
 # Set by the fuzz tests: re-raise internal errors instead of skipping the command.
@@ -108,6 +109,12 @@ class SimpleCommand:
 
 class _Skip(Exception):
     pass
+
+
+def _too_large(name: str, location: Location | None = None) -> Value:
+    """A variable whose value is too large to expand: ``$NAME`` as written,
+    with a step that says why (and makes anything built from it too large)."""
+    return Value(f"${name}", (limits.too_large_step(f"${name}", location),))
 
 
 def _merge_via(*groups: tuple[Step, ...]) -> tuple[Step, ...]:
@@ -242,10 +249,14 @@ class Analyzer:
     # -- variables ---------------------------------------------------------
 
     def lookup(self, name: str, scope: dict[str, Any]) -> Any:
-        """A :class:`Value`, ``UNKNOWN`` or ``UNSET``."""
+        """A :class:`Value`, ``UNKNOWN`` or ``UNSET``.  A value the file's
+        substitution budget cannot pay for is ``$NAME`` as written, with a
+        step saying it is too large (:mod:`taglint.limits`)."""
         found = scope[name] if name in scope else self._env_value(name, 0)
         if isinstance(found, Choice):
-            return self._pick(found)
+            found = self._pick(found)
+        if isinstance(found, Value) and not limits.budget().admit(found.text):
+            return _too_large(name)
         return found
 
     def _pick(self, choice: Choice) -> Any:
@@ -305,15 +316,21 @@ class Analyzer:
         if isinstance(raw, Binding):
             result = UNKNOWN if raw.value is None else Value(raw.value, tuple(raw.via))
         elif isinstance(raw, Step):
-            if raw.value is None:
+            if raw.note == limits.TOO_LARGE:
+                result = Value(f"${name}", (raw,))
+            elif raw.value is None:
                 result = UNKNOWN
             else:
                 text, inner = self._expand_env_text(raw.value, depth)
                 result = Value(text, _merge_via((raw,), inner))
+                if limits.grew_too_large(raw.value, text) or limits.any_too_large(inner):
+                    result = Value(f"${name}", (limits.too_large(raw),))
         else:
             value = str(raw)
             text, inner = self._expand_env_text(value, depth)
             result = Value(text, _merge_via((Step(f"${name}", value),), inner))
+            if limits.grew_too_large(value, text) or limits.any_too_large(inner):
+                result = _too_large(name)
         self._env_cache[name] = result
         return result
 
@@ -328,6 +345,9 @@ class Analyzer:
                 return m.group(0)
             found = self._env_value(name, depth + 1)
             if isinstance(found, Value):
+                if not limits.budget().admit(found.text):
+                    via.append(limits.too_large_step(f"${name}"))
+                    return m.group(0)
                 via.extend(found.via)
                 return found.text
             return m.group(0)
@@ -374,6 +394,9 @@ class Analyzer:
                     value = Value(" ".join(items), _merge_via(old.via, value.via), items)
                 else:
                     value = Value(old.text + value.text, _merge_via(old.via, value.via))
+        if limits.grew_too_large(self.text[start:end], value.text) or limits.any_too_large(value.via):
+            # A=$A$A, forty times: unresolved from here on
+            return _too_large(name, self.location(start, end))
         step = Step(f"${name}", value.text, self.location(start, end))
         inner = tuple(s for s in value.via if s.name != step.name)
         return Value(value.text, _merge_via((step,), inner), value.items)
