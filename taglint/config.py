@@ -193,6 +193,11 @@ class ConfigLookup:
         self._by_folder: dict[Path, Config] = {}
         self._by_file: dict[Path, Config] = {}
 
+    @property
+    def fixed(self) -> Config | None:
+        """The configuration of every file, when there is one for all."""
+        return self._fixed
+
     def for_folder(self, folder: Path) -> Config:
         if self._fixed is not None:
             return self._fixed

@@ -367,9 +367,15 @@ def scan(
                 return True
             return bool(exclude) and matches_any(shown, exclude)
 
-        candidates, errors = discover(paths or ["."], cwd, excluded=excluded, force_exclude=force_exclude)
+        fixed = lookup.fixed
+        needed = fixed is None or bool(fixed.exclude) or bool(exclude)
+        candidates, errors = discover(
+            paths or ["."], cwd, excluded=excluded if needed else None, force_exclude=force_exclude,
+        )
         groups: dict[int, tuple[Config, list[Candidate]]] = {}
-        for candidate in candidates:
+        if fixed is not None:  # one configuration for every file
+            groups[id(fixed)] = (fixed, candidates)
+        for candidate in candidates if fixed is None else ():
             own = lookup.for_folder(candidate.fs_path.parent)
             groups.setdefault(id(own), (own, []))[1].append(candidate)
         if not groups:
