@@ -46,10 +46,12 @@ def test_a_tag_from_values_is_reported_on_the_values_line_with_the_template_as_a
     })
     (finding,) = _findings(tmp_path)
     assert _where([finding]) == [("TL102", "chart/values.yaml", 3, 8)]
-    assert [(r.location.path, r.location.span.line, r.message) for r in finding.related] == [
-        ("chart/templates/d.yaml", 3, "the image is written here, in the template")
+    notes = [(r.location.path, r.location.span.line, r.message) for r in finding.related]
+    assert notes[0] == ("chart/templates/d.yaml", 3, "the image is written here, in the template")
+    # The values that built it: one note each, where they are set.
+    assert [(path, line) for path, line, message in notes[1:] if ".Values.proxy" in message] == [
+        ("chart/values.yaml", 2), ("chart/values.yaml", 3)
     ]
-    assert "via .Values.proxy.image=envoyproxy/envoy, .Values.proxy.tag=latest" in finding.message
 
 
 def test_a_tag_written_in_the_template_is_reported_there_with_the_values_line_as_a_note(tmp_path: Path) -> None:
@@ -60,7 +62,8 @@ def test_a_tag_written_in_the_template_is_reported_there_with_the_values_line_as
     })
     first, second = _findings(tmp_path)
     assert _where([first, second]) == [("TL102", "chart/templates/d.yaml", 3, 15), ("TL102", "chart/templates/d.yaml", 4, 14)]
-    assert [(r.location.path, r.location.span.line) for r in first.related] == [("chart/values.yaml", 2)]
+    ((path, line, message),) = [(r.location.path, r.location.span.line, r.message) for r in first.related]
+    assert (path, line) == ("chart/values.yaml", 2) and "image name comes from .Values.nginx.repository" in message
     assert second.related == ()
     assert second.fix is not None  # a literal template value keeps its fixable span
 
@@ -107,7 +110,6 @@ def test_an_undecided_condition_keeps_the_finding_and_names_the_condition(tmp_pa
     (finding,) = _findings(tmp_path)  # the global registry guard is decided: false
     assert _where([finding]) == [("TL101", "chart/templates/d.yaml", 5, 8)]
     condition = 'semverCompare ">=1.25-0" .Capabilities.KubeVersion.Version'
-    assert f"condition `{condition}`=true" in finding.message
     (note,) = finding.related
     assert note.location.span.line == 4
     assert note.message.startswith(f"rendered only if `{condition}` is true")

@@ -167,15 +167,6 @@ class Text:
         replaces = next((p.replaces for p in self.pieces if p.replaces is not None), None)
         return Text((Piece(value, source, conds, placeholder, replaces),), source)
 
-    def with_conds(self, conds: tuple[Cond, ...]) -> Text:
-        """The same text, each piece output only under ``conds`` as well."""
-        if not conds:
-            return self
-        return Text(
-            (Piece(p.text, p.source, p.conds + tuple(c for c in conds if c not in p.conds), p.placeholder, p.replaces) for p in self.pieces),
-            self.origin,
-        )
-
 
 def replacing(text: Text, replaced: Source) -> Text:
     """``text`` standing in for the empty value written at ``replaced``."""

@@ -11,12 +11,13 @@ reference), else the tag, else the name:
   between): on the ``appVersion`` line;
 * a tag written in the template line itself (``image: "nginx:latest"``,
   ``image: "{{ .Values.image.repository }}:latest"``): on that line's
-  value, the values line of the repository as a related place;
+  value; the values it used (the repository) are ``via`` steps, which the
+  report shows as notes where they are set;
 * a tag written elsewhere in a template (a named template in
   ``_helpers.tpl``): on those characters, the image line as a related place.
 
-Undecided conditions the line depends on are named in ``via`` and as
-related places (where the condition is written).
+Undecided conditions the line depends on are named in a related place each
+(where the condition is written: "rendered only if `…` is true…").
 """
 from __future__ import annotations
 
@@ -117,11 +118,7 @@ def image_ref(
     if here is not None and kind == "template" and source.path == here.path and _within(source.span, here.span):
         path, span, ref_kind = here.path, here.span, "helm-template"
         written = _text_at(lines_of(here.path), span) or value
-        origin = None
-        repository = _blame(pieces, [name]) if tag is not None else None
-        if repository is not None and repository[0] != "template":
-            where = repository[1]
-            related.append(Related(Location(where.path, where.span), f"the name `{value[name[0]:name[1]]}` is set here ({where.name})"))
+        origin = None  # the values it used are notes of their own (their via steps)
     else:
         path, span = source.path, source.span
         ref_kind = {"values": "helm-values", "chart": "helm-chart"}.get(kind, "helm-template")
@@ -130,7 +127,6 @@ def image_ref(
         if here is not None:
             related.append(Related(here, "the image is written here, in the template"))
     for key, truth in line.conds:
-        via.append(Step(f"condition `{key}`", "true" if truth else "false"))
         condition = conditions.get(key)
         if condition is not None and condition.source is not None:
             where = Location(condition.source.path, condition.source.span)
@@ -182,5 +178,5 @@ def _steps(pieces: tuple[Piece, ...]) -> list[Step]:
             continue
         seen.add(key)
         name = "Chart.yaml appVersion" if source.name == "Chart.yaml appVersion" else source.name
-        steps.append(Step(name, piece.text or '""', Location(source.path, source.span)))
+        steps.append(Step(name, piece.text, Location(source.path, source.span)))
     return steps
