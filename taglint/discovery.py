@@ -47,17 +47,29 @@ class Candidate:
     trigger: bool = False
 
 
+# Outside cwd, a file more than this many folders up is shown by its
+# absolute path (as ``ResolveContext.display_path`` does).
+_MAX_UP = 3
+
+
 def display_path(fs_path: Path, cwd: Path) -> str:
+    """How a file is named in reports: relative to ``cwd`` and normalised
+    (``../ba/Dockerfile``: no ``./``, no ``a/../b``), or absolute and
+    normalised when it is more than ``_MAX_UP`` folders up or on another drive."""
     try:
         rel = os.path.relpath(fs_path, cwd)
     except ValueError:  # another drive on Windows
-        rel = str(fs_path)
-    if rel.startswith(".." + os.sep) and fs_path.is_absolute():
-        rel = str(fs_path)
+        rel = os.path.normpath(fs_path)
+    if _too_far_up(rel):
+        rel = os.path.normpath(os.path.join(cwd, fs_path))
     return rel.replace(os.sep, "/")
 
 
-def _display_prefix(folder: str, absolute: bool, cwd: Path) -> str | None:
+def _too_far_up(rel: str) -> bool:
+    return rel.count(os.pardir + os.sep) > _MAX_UP
+
+
+def _display_prefix(folder: str, cwd: Path) -> str | None:
     """A string P such that ``display_path(Path(folder) / name, cwd) == P + name``
     for every plain relative ``name`` (no empty, ``.`` or ``..`` component);
     ``folder`` is ``str()`` of a Path.  None when there is no such prefix:
@@ -67,7 +79,7 @@ def _display_prefix(folder: str, absolute: bool, cwd: Path) -> str | None:
     ``os.path.relpath`` of ``folder/name`` is relpath of ``folder`` plus
     ``name`` whenever the common part of both paths with ``cwd`` is the same,
     i.e. when ``folder`` is ``cwd``, below it, or off to the side of it (then
-    every such path starts with ``../`` and an absolute one is shown as is)."""
+    every such path starts with the same ``../``, or is absolute when it is too far up)."""
     try:
         rel = os.path.relpath(folder, cwd)
     except ValueError:  # another drive on Windows
@@ -79,8 +91,8 @@ def _display_prefix(folder: str, absolute: bool, cwd: Path) -> str | None:
         return rel.replace(os.sep, "/") + "/"
     if all(part == os.pardir for part in parts):  # an ancestor of cwd
         return None
-    if absolute:  # display_path shows absolute paths outside cwd as they are
-        rel = folder
+    if _too_far_up(rel + os.sep):
+        rel = os.path.normpath(folder)
     return rel.replace(os.sep, "/") + "/"
 
 
@@ -147,7 +159,7 @@ Listing = Iterator[tuple[Path, str, "os.DirEntry[str] | str"]]
 def _git_listing(folder: Path, names: list[str], cwd: Path) -> Listing:
     folder_str = str(folder)
     base = folder_str if folder_str.endswith(os.sep) else folder_str + os.sep
-    prefix = _display_prefix(folder_str, folder.is_absolute(), cwd) if os.sep == "/" else None
+    prefix = _display_prefix(folder_str, cwd) if os.sep == "/" else None
     for name in names:
         if prefix is not None and _plain(name):
             path = base + name
@@ -162,11 +174,10 @@ def _walk(folder: Path, cwd: Path) -> Listing:
     folders not followed, unreadable folders skipped) with SKIPPED_DIRS
     pruned: each folder's files sorted by name, then its subfolders in
     sorted order."""
-    absolute = folder.is_absolute()
     sep = os.sep
     top = str(folder)
     # (folder as a string ending in a separator, as a Path, display prefix)
-    stack = [(top if top.endswith(sep) else top + sep, folder, _display_prefix(top, absolute, cwd))]
+    stack = [(top if top.endswith(sep) else top + sep, folder, _display_prefix(top, cwd))]
     while stack:
         base, path, prefix = stack.pop()
         files: list[os.DirEntry[str]] = []
@@ -205,7 +216,7 @@ def _walk(folder: Path, cwd: Path) -> Listing:
                 stack.append((
                     f"{base}{name}{sep}",
                     child(name),
-                    f"{prefix}{name}/" if prefix is not None else _display_prefix(base + name, absolute, cwd),
+                    f"{prefix}{name}/" if prefix is not None else _display_prefix(base + name, cwd),
                 ))
 
 
