@@ -286,6 +286,9 @@ def _show_settings(args: argparse.Namespace, config: Any, target: str) -> int:
     from taglint.config import settings_of
 
     settings = settings_of(config)
+    given = (args.exclude or []) + args.extend_exclude
+    if given:  # relative to the working directory, not to the config file
+        settings["command-line-exclude"] = given
     origin = config.source or "(defaults: no configuration file)"
     if args.format == "json":
         write_stdout(json.dumps({"path": target, "config-file": config.source, "settings": settings}, indent=2) + "\n")

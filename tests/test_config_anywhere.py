@@ -259,5 +259,8 @@ def test_show_settings_prints_the_effective_configuration(repo: Path) -> None:
     assert shown["config-file"] == "repo/.taglint.yaml" and shown["path"] == "repo/sub"
     assert shown["settings"]["fail-on"] == "info"  # command-line options applied
     assert shown["settings"]["patterns-relative-to"] == str(repo.resolve())
+    proc = taglint(repo, "--show-settings", "--exclude", "sub/**", "--extend-exclude", "x/**")
+    assert "exclude: []" in proc.stdout.splitlines()  # --exclude replaces the file's
+    assert 'command-line-exclude: ["sub/**", "x/**"]' in proc.stdout.splitlines()
     proc = taglint(repo, "--show-settings", "--no-config")
     assert proc.stdout.splitlines()[0] == "# settings for ., from (defaults: no configuration file)"
