@@ -222,9 +222,10 @@ def _after_colon(value: str | None) -> str | None:
     return None if value is None or ":" not in value else value.partition(":")[2]
 
 
-def _option_secrets(command: Command) -> Iterable[SecretWord]:
+def _option_secrets(command: Command, handled: set[Span] | None = None) -> Iterable[SecretWord]:
     """Secret option values on the command's line: the long options of
-    :data:`_SECRET_OPTION` for any command, ``-p`` for a login."""
+    :data:`_SECRET_OPTION` for any command, ``-p`` for a login.  The spans
+    of the words holding their values go to ``handled``."""
     args = command.args
     login = command.action == "login"
     for index, word in enumerate(args):
@@ -249,18 +250,23 @@ def _option_secrets(command: Command) -> Iterable[SecretWord]:
                 value_word, value, written = word, text[skip:], word.written[skip:]
         if value_word is None:
             continue
-        if _CREDS_OPTION.fullmatch(name):
+        if handled is not None:
+            handled.add(value_word.span)
+        if _CREDS_OPTION.fullmatch(name):  # user:password, the user is no secret
             value = _after_colon(value)
             if value is None:
                 continue
+            written = written.partition(":")[2]
         found = secret_word(value_word.span, written, value)
         if found is not None:
             yield found
 
 
-def _password_secrets(command: Command) -> Iterable[SecretWord]:
+def _password_secrets(command: Command, handled: set[Span]) -> Iterable[SecretWord]:
     """The password word the shell layer or a CI step recorded, and the
-    variable definitions it is made of."""
+    variable definitions it is made of.  A word in ``handled`` is an
+    option's value :func:`_option_secrets` has seen (it knows where the
+    option ends, and the user part of ``--creds user:password``)."""
     password = command.attributes.get("password")
     if not isinstance(password, Word):
         return
@@ -269,7 +275,9 @@ def _password_secrets(command: Command) -> Iterable[SecretWord]:
         value = None
     # A password inside its option's word (`--password=…`, `-p…`) is
     # found by _option_secrets, which knows where the option ends.
-    in_option = password.written.startswith("-") and any(w.span == password.span for w in command.args)
+    in_option = password.span in handled or (
+        password.written.startswith("-") and any(w.span == password.span for w in command.args)
+    )
     found = None if in_option else secret_word(password.span, password.written, value)
     if found is not None:
         yield found
@@ -286,7 +294,9 @@ def _password_secrets(command: Command) -> Iterable[SecretWord]:
 def command_secrets(command: Command) -> list[SecretWord]:
     """Every secret the command's words hold."""
     out: dict[tuple[str | None, Span], SecretWord] = {}
-    for found in (*_password_secrets(command), *_option_secrets(command)):
+    handled: set[Span] = set()
+    options = list(_option_secrets(command, handled))
+    for found in (*options, *_password_secrets(command, handled)):
         out.setdefault((found.path, found.span), found)
     return list(out.values())
 
@@ -348,17 +358,22 @@ def _located(word: SecretWord, lines: _Lines | None) -> list[Span]:
 
 
 def _text_secrets(path: str, text: str, lines: _Lines) -> Iterable[Secret]:
-    """Docker ``auths`` tokens and ``.dockerconfigjson`` values in the text."""
+    """Docker ``auths`` tokens, ``.dockerconfigjson`` values and URL
+    passwords in the text."""
     lowered = text.lower()
     patterns: list[re.Pattern[str]] = []
     if "auths" in lowered:
         patterns += [_AUTH_JSON, _AUTH_YAML]
     if ".dockerconfigjson" in lowered or ".dockercfg" in lowered:
         patterns.append(_DOCKERCFG)
+    if "://" in text and "@" in text:
+        patterns.append(_URL_CREDENTIALS)
     for pattern in patterns:
         for match in pattern.finditer(text):
             value = match.group("secret")
             if _templated(value) or PLACEHOLDER.fullmatch(value) or value.startswith(("{", "|", ">")):
+                continue
+            if pattern is _URL_CREDENTIALS and is_reference(value):
                 continue
             yield Secret(path, lines.span(match.start("secret"), match.end("secret")), (value,))
 

@@ -147,3 +147,62 @@ def test_a_hostile_glob_has_bounded_cost(pattern: str) -> None:
     assert not matches(path, pattern)
     assert compile_exact_glob(pattern).match(path) is None
     assert time.monotonic() - start < 1.0
+
+
+# -- writes ------------------------------------------------------------------------------------
+
+# Modules that may write files without taglint.safewrite, and why.
+_OWN_WRITES = {
+    "taglint/safewrite.py": "the one place files are written",
+    "taglint/docs.py": "a maintainers' tool that regenerates docs/ and README.md in this repository",
+}
+_WRITE_CALLS = {"write_text", "write_bytes", "replace", "rename", "renames", "mkstemp", "NamedTemporaryFile",
+                "symlink_to", "link_to", "hardlink_to", "touch"}
+
+
+def _writes_in(source: str) -> list[str]:
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in ("write_text", "write_bytes") and not isinstance(func, ast.Attribute):
+            continue  # taglint.safewrite's own write_text(path, text)
+        if name in _WRITE_CALLS and not (name == "replace" and not _is_os(func)):
+            found.append(f"{name}() at line {node.lineno}")
+        if name in ("open", "fdopen"):
+            modes = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
+            modes += [k.value.value for k in node.keywords if k.arg == "mode" and isinstance(k.value, ast.Constant)]
+            if any(isinstance(m, str) and set(m) & set("wax+") for m in modes):
+                found.append(f"{name}(…, {modes[0]!r}) at line {node.lineno}")
+    return found
+
+
+def _is_os(func: object) -> bool:
+    import ast
+
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("os", "shutil")
+
+
+def test_every_file_taglint_writes_goes_through_safewrite() -> None:
+    """SECURITY.md: writes never follow a link and never clobber a changed
+    file — because there is one way to write, taglint.safewrite."""
+    offenders = {}
+    for path in sorted((ROOT / "taglint").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if name in _OWN_WRITES:
+            continue
+        writes = _writes_in(path.read_text(encoding="utf-8"))
+        if writes:
+            offenders[name] = writes
+    assert offenders == {}
+
+
+def test_the_write_finder_finds_writes() -> None:
+    """The test above is not one that cannot fail."""
+    sample = "import os\nfrom pathlib import Path\nPath('x').write_text('y')\nopen('z', 'w')\nos.replace('a', 'b')\n"
+    assert len(_writes_in(sample)) == 3
+    assert _writes_in("open('z')\n'a'.replace('b', 'c')\nwrite_text(path, 'safe')\n") == []
