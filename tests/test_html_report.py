@@ -89,9 +89,11 @@ def test_page_has_charts_files_findings_and_fixes(report):
     assert '<span class="kind">kubernetes</span>' in html
     # a code frame with the span marked, and the suggested change of the TL208 fix
     assert "image: <mark>nginx:latest</mark>" in html
-    assert '<span class="del">- docker login -u ci -p hunter2 registry.example.com</span>' in html
-    assert ("<span class=\"add\">+ printf &#x27;%s&#x27; &#x27;hunter2&#x27; | docker login -u ci "
+    # (the password, a secret, is masked in the frame and in the change alike)
+    assert '<span class="del">- docker login -u ci -p *** registry.example.com</span>' in html
+    assert ("<span class=\"add\">+ printf &#x27;%s&#x27; &#x27;***&#x27; | docker login -u ci "
             "--password-stdin registry.example.com</span>") in html
+    assert "hunter2" not in html
 
 
 def test_text_from_scanned_files_is_escaped(tmp_path, monkeypatch):
