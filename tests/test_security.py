@@ -206,3 +206,27 @@ def test_the_write_finder_finds_writes() -> None:
     sample = "import os\nfrom pathlib import Path\nPath('x').write_text('y')\nopen('z', 'w')\nos.replace('a', 'b')\n"
     assert len(_writes_in(sample)) == 3
     assert _writes_in("open('z')\n'a'.replace('b', 'c')\nwrite_text(path, 'safe')\n") == []
+
+
+def test_security_md_names_tests_that_exist() -> None:
+    """Every test SECURITY.md cites for a promise exists (`module.py::test`,
+    and `::test` for another test of the module named just before)."""
+    import re
+
+    text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    cited: list[tuple[str, str]] = []
+    module = ""
+    for match in re.finditer(r"`(test_\w+\.py)?(?:::(\w+))?`", text):
+        module = match.group(1) or module
+        if match.group(2):
+            cited.append((module, match.group(2)))
+    assert len(cited) > 30
+    missing = []
+    for name, test in cited:
+        source = (ROOT / "tests" / name).read_text(encoding="utf-8")
+        if not re.search(rf"^def {test}\(", source, re.MULTILINE):
+            missing.append(f"{name}::{test}")
+    assert missing == []
+    modules = set(re.findall(r"`(test_\w+\.py)`", text))
+    assert all((ROOT / "tests" / m).exists() for m in modules)
+    assert "SECURITY.md" in (ROOT / "README.md").read_text(encoding="utf-8")
