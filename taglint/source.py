@@ -4,11 +4,30 @@ it (:func:`decode`), with the short, stable reasons a file is skipped."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Mapping
+
+
+# Where a line ends, for positions, code frames, suppressions and fixes
+# alike: a line feed, with the carriage return before it (CRLF files).
+LINE_BREAK = re.compile(r"\r?\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as taglint counts them everywhere: split at
+    ``\\n`` only (a ``\\r`` before it dropped), as Docker, make and shells
+    split a file, and as editors number lines.  Other characters that
+    Python's ``str.splitlines`` or YAML 1.1 take for line breaks (a lone
+    ``\\r``, VT, FF, U+001C–U+001E, NEL, U+2028, U+2029) stay inside their
+    line.  A final line break ends the last line (no empty line after it)."""
+    lines = LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 @dataclass(frozen=True)
@@ -19,8 +38,8 @@ class SourceFile:
 
     @cached_property
     def lines(self) -> list[str]:
-        """Lines without their line endings (``\\r\\n``, ``\\n`` or ``\\r``)."""
-        return self.text.splitlines()
+        """Lines without their line endings (:func:`split_lines`)."""
+        return split_lines(self.text)
 
     @classmethod
     def from_text(cls, path: str, text: str) -> SourceFile:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 from taglint.model import Edit, Finding, Span
+from taglint.source import split_lines
 
 if TYPE_CHECKING:
     from taglint.ruleset import Rule
@@ -81,7 +82,7 @@ def parse_suppressions(path: str, text: str, kind: str | None = None) -> list[Su
         return []
     found = []
     newline = "\r\n" if "\r\n" in text else "\n"
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):  # as findings count lines
         if "taglint:" not in line:
             continue
         match = _COMMENT.search(line)

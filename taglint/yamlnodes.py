@@ -46,7 +46,7 @@ Helpers:
     For a plain scalar YAML reads as a number (``1.10``), the text Go tools
     (Helm, kustomize) turn it into (``1.1``); else None.
 ``split_lines(text)`` / ``span_text(lines, span)``
-    Lines as libyaml counts them, and the text at a one-line span.
+    The lines of the file, and the text at a one-line span.
 ``walk(root)``
     Iterates ``(path, node)`` pairs; ``path`` is a tuple of keys (str) and
     sequence indexes (int); :func:`format_path` renders it as
@@ -64,8 +64,12 @@ Helpers:
         at = scalar_line_map(node, source.text)
         line, column = at(offset_in_script)
 
-Line counting follows libyaml: ``\\r\\n``, ``\\r`` and ``\\n`` (and the
-YAML 1.1 breaks NEL, LS, PS) end a line.  Columns count characters.
+Lines are counted as everywhere in taglint (:func:`taglint.source.split_lines`):
+a line ends at ``\\n`` (``\\r\\n``) only.  libyaml also ends lines at a lone
+``\\r`` and at the YAML 1.1 breaks NEL, LS and PS; in a file that holds any
+of those, every mark (of the nodes and of errors) is recomputed from the
+parser's character offset (``Mark.index``), so marks, :func:`split_lines`
+and spans agree and never point past a line.  Columns count characters.
 """
 from __future__ import annotations
 
@@ -82,6 +86,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from taglint.model import FileFacts, Problem, Span
+from taglint.source import LINE_BREAK
 
 try:  # libyaml
     from yaml import CSafeLoader as _BaseLoader
@@ -171,7 +176,8 @@ FLOAT_TAG = "tag:yaml.org,2002:float"
 PathPart = str | int
 Path_ = tuple[PathPart, ...]
 
-_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# Line breaks of libyaml that are not taglint's (see the module docstring).
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 
 
 class YamlError(Exception):
@@ -206,8 +212,12 @@ def _compose_documents(text: str, loader: type) -> list[Node]:
     try:
         if issubclass(loader, yaml.composer.Composer):  # pure Python: 2 frames a level
             with _recursion_room(4 * MAX_DEPTH + 200):
-                return [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
-        return [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
+                documents = [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
+        else:
+            documents = [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
+        if _OTHER_BREAKS.search(text):
+            _relocate_marks(documents, _Lines(text))
+        return documents
     except _TooDeep:
         raise _where_too_deep(text, loader) from None
     except yaml.MarkedYAMLError as exc:
@@ -249,7 +259,7 @@ def _where_too_deep(text: str, loader: type) -> YamlError:
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, nodes):
                 if depth >= MAX_DEPTH:
-                    mark = event.start_mark
+                    mark = _Lines(text).moved(event.start_mark)
                     return YamlError(mark.line + 1, mark.column + 1, TOO_DEEP)
                 if isinstance(event, starts):
                     depth += 1
@@ -265,6 +275,9 @@ def _where_too_deep(text: str, loader: type) -> YamlError:
 
 
 def _marked_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
+    if _OTHER_BREAKS.search(text):
+        lines = _Lines(text)
+        exc.problem_mark, exc.context_mark = lines.moved(exc.problem_mark), lines.moved(exc.context_mark)
     mark = exc.problem_mark or exc.context_mark
     if exc.problem and _LIBYAML_TOO_DEEP in exc.problem:
         # libyaml >= 0.2.6 refuses deep nesting itself, in its own words
@@ -302,10 +315,42 @@ def _line_col_of_offset(text: str, offset: int, *, byte_offset: bool) -> tuple[i
         prefix = text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore")
     else:
         prefix = text[:offset]
-    breaks = list(_BREAKS.finditer(prefix))
-    if not breaks:
-        return 1, len(prefix) + 1
-    return len(breaks) + 1, len(prefix) - breaks[-1].end() + 1
+    line = prefix.count("\n") + 1
+    return line, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
+class _Lines:
+    """Where each line starts, to turn a character offset into a mark."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def moved(self, mark: yaml.Mark | None) -> yaml.Mark | None:
+        """``mark`` with its line and column counted at ``\\n`` only."""
+        if mark is None:
+            return None
+        index = mark.index
+        line = bisect.bisect_right(self.starts, index) - 1
+        return yaml.Mark(mark.name, index, line, index - self.starts[line], None, None)
+
+
+def _relocate_marks(documents: list[Node], lines: _Lines) -> None:
+    """Every node's marks counted at ``\\n`` only (each node once: aliases share them)."""
+    seen: set[int] = set()
+    stack: list[Node] = list(documents)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.start_mark = lines.moved(node.start_mark)
+        node.end_mark = lines.moved(node.end_mark)
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
 
 
 # --------------------------------------------------------------------------
@@ -472,8 +517,9 @@ def span_text(lines: list[str], span: Span) -> str | None:
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines of ``text`` as libyaml counts them (without their breaks)."""
-    return _BREAKS.split(text)
+    """Lines of ``text`` (without their breaks), as marks count them; a
+    final line break is followed by an empty last line."""
+    return LINE_BREAK.split(text)
 
 
 _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_$-][A-Za-z0-9_$/-]*")
@@ -540,7 +586,7 @@ def documents_or_problem(text: str, facts: FileFacts) -> list[Node] | None:
 def _source_lines(text: str) -> list[str]:
     """The lines of a file, split once per file however many scalars map into it
     (a str caches its hash, so the lookup does not rescan the text)."""
-    return _BREAKS.split(text)
+    return LINE_BREAK.split(text)
 
 
 def scalar_line_map(node: ScalarNode, text: str) -> Callable[[int], tuple[int, int]]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from taglint.source import split_lines
+
 EXPECT = re.compile(r"^\s*(?:#|//)\s*expect:\s*(?P<codes>[A-Z0-9:,\s]+?)\s*$")
 
 
@@ -21,8 +23,8 @@ def expectations(path: Path, root: Path) -> set[tuple[str, int, str, int | None]
     """(relative path, line, code, column or None) expected in ``path``."""
     out: set[tuple[str, int, str, int | None]] = set()
     pending: list[tuple[str, int | None]] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+    try:  # lines as taglint counts them: at \n only (not at a stray \r, \x0b, U+2028…)
+        lines = split_lines(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, OSError):
         return out
     relative = path.relative_to(root).as_posix()

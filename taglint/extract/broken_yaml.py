@@ -31,6 +31,7 @@ from typing import Callable
 from taglint.model import FileFacts, ImageRef, Problem, Span
 from taglint.yamlnodes import Node, YamlError, load_documents, split_lines
 
+_LINES_KEEPING_ENDS = re.compile("(?<=\n)")
 # Go template and Jinja expressions, statements and comments.
 _TEMPLATE = r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}"
 _EXPRESSION = re.compile(_TEMPLATE, re.DOTALL)
@@ -47,7 +48,7 @@ class Masked:
         # private-use characters in the text, plain `x`s (read back by span).
         self.unique = not _PRIVATE.search(text) and len(_EXPRESSION.findall(text)) <= _PRIVATE_SIZE
         self._fill: Callable[[str], str] = self._unique_filler if self.unique else _x_filler
-        lines = text.splitlines(keepends=True)
+        lines = _LINES_KEEPING_ENDS.split(text)  # lines as taglint counts them
         out: list[str] = []
         for line in lines:
             body = line.rstrip("\r\n")

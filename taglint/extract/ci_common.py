@@ -60,6 +60,7 @@ from taglint.yamlnodes import (
     node_span,
     scalar_line_map,
     scalar_str,
+    split_lines,
 )
 
 __all__ = [
@@ -83,7 +84,6 @@ __all__ = [
 ]
 
 Env = dict[str, Step]
-_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # line ends as libyaml counts them
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ class CiFile:
         if found is not None:
             return found
         if self._file_lines is None:
-            self._file_lines = _BREAKS.split(self.source.text)
+            self._file_lines = split_lines(self.source.text)  # as the marks count lines
         first, last = node.start_mark.line, node.end_mark.line
         text = "\n".join(self._file_lines[first : last + 1])
         local = ScalarNode(

@@ -70,7 +70,7 @@ def parse_dotenv(text: str, path: str = ".env") -> dict[str, EnvValue]:
     values are understood.  Later lines win.
     """
     env: dict[str, EnvValue] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _ENV_LINE.match(line)

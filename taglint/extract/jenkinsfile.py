@@ -119,7 +119,7 @@ def _string(text: str, start: int) -> tuple[Token, int]:
 
 class _Positions:
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]  # lines as taglint counts them
 
     def at(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self.starts, offset) - 1

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from taglint.model import Span
 from taglint.secrets import MaskedLine, masked_line
-from taglint.source import SkippedFile, decode, read_file_bytes
+from taglint.source import SkippedFile, decode, read_file_bytes, split_lines
 
 # A file with a finding was read by the scan under its max-file-size; read
 # again, it is only refused when it is absurdly large (it changed since).
@@ -27,7 +27,7 @@ def read_lines(path: str) -> list[str] | None:
     except (OSError, SkippedFile):
         return None
     text = decode(data).text
-    return None if text is None else text.splitlines()
+    return None if text is None else split_lines(text)  # the scan's lines: split at \n only
 
 
 class SourceLines:
