@@ -454,23 +454,28 @@ PROJECT_WIDE_RULES = ("TL113",)
 
 
 def _note_limited_comparisons(args: argparse.Namespace, result: Any, config: Any, cwd: Path) -> None:
-    """When files are named (a pre-commit run), rules that compare the
-    files of a project only compared those: said on stderr, once."""
+    """When files are named (a pre-commit run) and a deployable unit of
+    theirs has other files that were not scanned, the rules that compare
+    a unit's files compared only part of it: said on stderr, once."""
+    from taglint.partial_scan import units_not_fully_scanned
     from taglint.selection import is_active
 
     if args.quiet or not any(os.path.isfile(cwd / path) for path in args.paths):
-        return
-    if not any(facts.images for facts in result.files):
         return
     limited = [
         f"{code} ({result.rules[code].name})" for code in PROJECT_WIDE_RULES
         if code in result.rules and is_active(result.rules[code], config)
     ]
-    if limited:
+    if not limited:
+        return
+    named = [path for path in args.paths if os.path.isfile(cwd / path)]
+    units = units_not_fully_scanned(result.files, named, [entry.path for entry in result.skipped], cwd)
+    if units:
+        shown = ", ".join(f"{unit}/" if unit != "." else unit for unit in units[:3]) + (" …" if len(units) > 3 else "")
         try:
             print(
-                f"taglint: note: {', '.join(limited)} compared image versions only among the files named;"
-                " `taglint .` compares them project-wide",
+                f"taglint: note: {', '.join(limited)} compared image versions only among the files named,"
+                f" not the rest of {shown}; `taglint .` compares them project-wide",
                 file=sys.stderr,
             )
         except OSError:

@@ -264,3 +264,29 @@ def test_show_settings_prints_the_effective_configuration(repo: Path) -> None:
     assert 'command-line-exclude: ["sub/**", "x/**"]' in proc.stdout.splitlines()
     proc = taglint(repo, "--show-settings", "--no-config")
     assert proc.stdout.splitlines()[0] == "# settings for ., from (defaults: no configuration file)"
+
+
+def _deployment(name: str, image: str) -> str:
+    return (
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n"
+        f"      containers:\n        - name: {name}\n          image: {image}\n"
+    )
+
+
+def test_named_files_say_when_tl113_saw_only_part_of_their_unit(tmp_path: Path) -> None:
+    write(tmp_path / "deploy" / "a.yaml", _deployment("a", "nginx:1.25.3"))
+    write(tmp_path / "deploy" / "b.yaml", _deployment("b", "nginx:1.27.2"))
+    write(tmp_path / "app" / "Dockerfile", "FROM python:3.12.7-slim\n")
+    note = "taglint: note: TL113 (inconsistent-tags) compared image versions only among the files named, not the rest of"
+
+    def stderr(*args: str) -> str:
+        proc = taglint(tmp_path, "--no-config", *args)
+        assert proc.returncode in (0, 1), proc.stderr
+        return proc.stderr
+
+    assert stderr("deploy/a.yaml") == f"{note} deploy/; `taglint .` compares them project-wide\n"
+    assert stderr("deploy/a.yaml", "deploy/b.yaml") == ""  # the whole unit was named
+    assert stderr("deploy") == stderr(".") == ""  # folders are scanned whole
+    assert stderr("app/Dockerfile") == ""  # nothing else in its unit
+    assert stderr("-q", "deploy/a.yaml") == ""
+    assert stderr("--ignore", "TL113", "deploy/a.yaml") == ""  # the rule is off: nothing was limited
