@@ -219,15 +219,31 @@ def _compose_documents(text: str, loader: type) -> list[Node]:
             _relocate_marks(documents, _Lines(text))
         return documents
     except _TooDeep:
-        raise _where_too_deep(text, loader) from None
+        raise _inside(_where_too_deep(text, loader), text) from None
     except yaml.MarkedYAMLError as exc:
-        raise _marked_error(exc, text) from None
+        raise _inside(_marked_error(exc, text), text) from None
     except yaml.YAMLError as exc:  # ReaderError and friends
-        raise _unmarked_error(exc, text) from None
+        raise _inside(_unmarked_error(exc, text), text) from None
     except RecursionError:
         raise YamlError(1, 1, TOO_DEEP) from None
     except (UnicodeError, ValueError, TypeError) as exc:
         raise YamlError(1, 1, f"cannot parse: {exc}") from None
+
+
+def _inside(error: YamlError, text: str) -> YamlError:
+    """``error`` placed inside ``text``: libyaml puts errors at the end of
+    the input one line past the last when the text has no final line
+    break (``kind: Kustomization\\nres`` fails at line 3 of 2), or past the
+    end of a line; such a place becomes the end of the last line."""
+    lines = split_lines(text)
+    line = max(1, min(error.line, len(lines)))
+    if line < error.line:
+        column = len(lines[line - 1]) + 1
+    else:
+        column = max(1, min(error.column, len(lines[line - 1]) + 1))
+    if (line, column) == (error.line, error.column):
+        return error
+    return YamlError(line, column, error.message)
 
 
 @contextmanager
