@@ -22,6 +22,7 @@ from taglint.selection import active_rules, code_matches, configured_severity, r
 from taglint.source import (
     NO_KNOWN_KIND, ExtractContext, Skipped, SkippedFile, SourceFile, decode, read_file_bytes, unreadable,
 )
+from taglint.spans import MAX_CHECKED_SIZE, findings_inside
 from taglint.suppress import Suppression, apply_suppressions, parse_suppressions, resolve_suppression_codes
 
 
@@ -311,9 +312,11 @@ def _suppressions_of_unscanned(findings: list[Finding], scanned: set[str], cwd: 
     unused: the rest of such a file was not checked."""
     out: list[Suppression] = []
     for path in sorted({f.path for f in findings} - scanned):
-        try:
-            text = (cwd / path).read_text(encoding="utf-8-sig", errors="replace")
-        except OSError:
+        try:  # read as the scan reads files (no newline translation: lines as findings count them)
+            text = decode(read_file_bytes(cwd / path, MAX_CHECKED_SIZE)).text
+        except (OSError, SkippedFile):
+            continue
+        if text is None:
             continue
         for suppression in parse_suppressions(path, text):
             suppression.report_unused = False
@@ -459,6 +462,7 @@ def _scan(
     found += evaluate(local, project.with_files(touched), errors) if touched else []
     found += evaluate(wide, project, errors)
     findings = [f for f in _unique(found) if not _per_file_ignored(f, config, cwd, anchors)]
+    findings = findings_inside(findings, cwd)  # a last safeguard: no span past its file
     borrowed = _suppressions_of_unscanned(findings, {f.path for f in files}, cwd)
     resolve_suppression_codes(suppressions + borrowed, rules)
     findings = apply_suppressions(findings, suppressions + borrowed)

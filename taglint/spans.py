@@ -1,0 +1,64 @@
+"""Every finding's span lies inside its file: the engine's last safeguard.
+
+Extractors place spans exactly (and YAML errors are placed inside the text
+by :mod:`taglint.yamlnodes`); this module makes sure of it once more where
+the findings of a scan come together, so no report, editor or SARIF
+viewer is ever handed a line past the end of a file or a column past the
+end of a line.  Lines are counted as everywhere in taglint
+(:data:`taglint.source.LINE_BREAK`; the empty line after a final line
+break counts, as editors show it).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from taglint.model import Finding, Span
+from taglint.source import LINE_BREAK, SkippedFile, decode, read_file_bytes
+
+# Files larger than this are not read again to check spans (their spans
+# come from the same code as every other file's).
+MAX_CHECKED_SIZE = 8 * 1024 * 1024
+
+
+def inside(span: Span, lines: Sequence[str]) -> Span:
+    """``span`` moved inside ``lines`` (at least one, maybe empty): a place
+    past the last line is the end of the last line, a column past the end
+    of its line is that line's end, and the end never comes before the start."""
+    last = max(len(lines), 1)
+
+    def place(line: int, column: int) -> tuple[int, int]:
+        if line > last:
+            return last, (len(lines[-1]) + 1 if lines else 1)
+        line = max(line, 1)
+        width = len(lines[line - 1]) if lines else 0
+        return line, max(1, min(column, width + 1))
+
+    start = place(span.line, span.column)
+    end = max(place(span.end_line, span.end_column), start)
+    moved = Span(start[0], start[1], end[0], end[1])
+    return span if moved == span else moved
+
+
+def _lines_of(path: Path) -> list[str] | None:
+    try:
+        text = decode(read_file_bytes(path, MAX_CHECKED_SIZE)).text
+    except (OSError, SkippedFile):
+        return None
+    return None if text is None else LINE_BREAK.split(text)
+
+
+def findings_inside(findings: Iterable[Finding], cwd: Path) -> list[Finding]:
+    """``findings``, each with its span inside its file (read again, once
+    per file with a finding); a finding whose file cannot be read now is
+    kept as it is."""
+    cache: dict[str, list[str] | None] = {}
+    out: list[Finding] = []
+    for finding in findings:
+        if finding.path not in cache:
+            cache[finding.path] = _lines_of(cwd / finding.path)
+        lines = cache[finding.path]
+        span = finding.span if lines is None else inside(finding.span, lines)
+        out.append(finding if span is finding.span else replace(finding, span=span))
+    return out
