@@ -48,14 +48,20 @@ class Candidate:
 
 
 # Outside cwd, a file more than this many folders up is shown by its
-# absolute path (as ``ResolveContext.display_path`` does).
+# absolute path.
 _MAX_UP = 3
 
 
-def display_path(fs_path: Path, cwd: Path) -> str:
+def display_path(fs_path: str | os.PathLike[str], cwd: Path) -> str:
     """How a file is named in reports: relative to ``cwd`` and normalised
     (``../ba/Dockerfile``: no ``./``, no ``a/../b``), or absolute and
-    normalised when it is more than ``_MAX_UP`` folders up or on another drive."""
+    normalised when it is more than ``_MAX_UP`` folders up or on another drive.
+
+    The one spelling of a file in a scan: discovery names the scanned files
+    with it, and resolvers name the files they read or report on (Helm
+    values, Kustomize bases, Compose ``.env``, build tool files) with
+    ``ResolveContext.display_path``, which calls it, so a finding reached
+    two ways is one finding."""
     try:
         rel = os.path.relpath(fs_path, cwd)
     except ValueError:  # another drive on Windows

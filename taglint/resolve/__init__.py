@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from taglint.discovery import display_path
 from taglint.model import FileFacts
 from taglint.source import SkippedFile, SourceFile, decode, read_file_bytes
 
@@ -104,17 +105,12 @@ class ResolveContext:
         return any(_exists(os.path.join(folder, name)) for name in names)
 
     def display_path(self, fs_path: str | os.PathLike[str]) -> str:
-        """How a file is named in reports: relative to ``cwd``, ``/``-separated."""
+        """How a file is named in reports, as discovery names the scanned
+        files (:func:`taglint.discovery.display_path`): one spelling per
+        file, whichever way a resolver reached it."""
         if _POSIX and type(fs_path) is str and _is_plain_relative(fs_path):
-            return fs_path  # what relpath(normpath(cwd/path), cwd) gives, without the work
-        absolute = self.abspath(fs_path)
-        try:
-            rel = os.path.relpath(absolute, self._cwd)
-        except ValueError:  # another drive on Windows
-            return absolute.replace(os.sep, "/")
-        if rel.startswith(".." + os.sep) and rel.count(".." + os.sep) > 3:
-            rel = absolute
-        return rel.replace(os.sep, "/")
+            return fs_path  # what display_path(cwd/path) gives, without the work
+        return display_path(self.abspath(fs_path), self.cwd)
 
     def read(self, path: str | os.PathLike[str]) -> SourceFile | None:
         """The decoded text of a file (display or file-system path), or None
