@@ -31,6 +31,8 @@ def merged_notes(notes: Iterable[Related]) -> tuple[Related, ...]:
 
 
 def _message(step: Step, value: str, known_place: bool) -> str:
+    if step.value is None and step.note:  # "value too large to expand" (taglint.limits)
+        return f"{step.name} has a {step.note}{', set here' if known_place else ''}"
     if step.value is None:
         declared = ", declared here" if known_place else ""
         return f"{step.name} has no value taglint can see{declared}"

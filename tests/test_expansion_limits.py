@@ -221,3 +221,14 @@ def test_steps_that_are_too_large_say_so() -> None:
     assert limits.unresolved("$A$A", [step, step, Step("B", "b")]) == ("$A$A", (step, limits.too_large(Step("B", "b"))))
     assert limits.grew_too_large("$A", "x" * (limits.MAX_VALUE_CHARS + 1))
     assert not limits.grew_too_large("y" * 9000, "y" * 9000)  # long as written: not substitution's doing
+
+
+def test_the_note_names_where_the_value_grew_too_large(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    dockerfile(root)
+    _, out, _, _, _ = _run(root)
+    (finding,) = json.loads(out)["findings"]
+    assert [(note["line"], note["message"]) for note in finding["related"]] == [
+        (LINES + 1, "ARG A has a value too large to expand, set here")
+    ]
