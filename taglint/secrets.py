@@ -354,6 +354,13 @@ def _located(word: SecretWord, lines: _Lines | None) -> list[Span]:
         offset = segment.rfind(text) if text else -1
         if offset >= 0:
             return [at(offset, text)]
+    # A place given as a point or a prefix (`ARG NAME` at its first column):
+    # the value written later on the line.
+    rest = line[span.column - 1 :]
+    for text in word.texts:
+        offset = rest.find(text) if text else -1
+        if offset >= 0:
+            return [at(offset, text)]
     return [span]
 
 

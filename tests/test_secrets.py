@@ -62,13 +62,17 @@ push:
     "deploy/creds.mk": "REG_PASSWORD := Mak3-Include-Pass14\n",
     "Dockerfile": """\
 FROM docker:27.3.1-cli
+ARG MIRROR_PASSWORD=Arg-Default-Pass29
 RUN docker login -u ci -p D0ckerfile-Run-Pass16 registry.example.com && docker push registry.example.com/shop/tools
+RUN docker login -u ci -p $MIRROR_PASSWORD mirror.example.com && docker pull mirror.example.com/shop/base:1.2.0
 """,
     ".github/workflows/release.yml": """\
 name: release
 on:
   push:
     tags: ["v*"]
+env:
+  MIRROR_PASS: Wf-Env-Pass30
 jobs:
   publish:
     runs-on: ubuntu-latest
@@ -90,10 +94,12 @@ jobs:
           username: shop-bot
           password: ${{ secrets.REGISTRY_TOKEN }}
       - run: docker login -u bot -p Gh-Run-Pass27 registry.example.com && docker push registry.example.com/shop/api
+      - run: echo "$MIRROR_PASS" | docker login -u bot --password-stdin mirror.example.com
 """,
     ".gitlab-ci.yml": """\
 variables:
   DOCKER_AUTH_CONFIG: '{"auths":{"registry.example.com":{"auth":"R2l0bGFiLUF1dGhzLVRva2VuMTk="}}}'
+  MIRROR_PASSWORD: Gl-Var-Pass31
 
 build:
   image: docker:27.3.1
@@ -101,6 +107,7 @@ build:
     - docker:27.3.1-dind
   script:
     - docker login -u gitlab-ci-token -p G1tlab-Script-Pass20 $CI_REGISTRY
+    - docker login -u mirror -p "$MIRROR_PASSWORD" mirror.example.com
     - docker build -t $CI_REGISTRY_IMAGE .
     - docker push $CI_REGISTRY_IMAGE
 
@@ -192,7 +199,8 @@ SECRETS = (
     "R2l0bGFiLUF1dGhzLVRva2VuMTk=", "G1tlab-Script-Pass20", "S2FuaWtvLUF1dGgtVG9rZW4yMQ==", "Dr0ne-Plugin-Pass22",
     "Bb-Image-Pass23", "C1rcle-Auth-Pass24",
     "eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJhdXRoIjoiYTNoeExVUmpMVk5sWTNKbGRESTEifX19",
-    "K8s-Str1ngData-Pass26", "Gh-Run-Pass27", "Az-Acr-Pass28",
+    "K8s-Str1ngData-Pass26", "Gh-Run-Pass27", "Az-Acr-Pass28", "Arg-Default-Pass29", "Wf-Env-Pass30",
+    "Gl-Var-Pass31",
 )
 # Kinds of file whose literal secrets the corpus holds.
 KINDS = {"shell", "makefile", "dockerfile", "github-workflow", "gitlab-ci", "drone", "bitbucket-pipelines",
