@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -129,26 +129,39 @@ CASES: dict[str, tuple[Callable[[Path], None], bool]] = {
 }
 
 
+# Runs taglint and reports its exit code, wall time and peak RSS (wait4).
+# A small launcher of its own: Linux carries the memory high-water mark of
+# a process image over an exec, so a child started straight from the test
+# process (hundreds of MB after a long pytest run) would report the test
+# process's peak as its own.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+out, err = open(sys.argv[1], "wb"), open(sys.argv[2], "wb")
+start = time.monotonic()
+proc = subprocess.Popen([sys.executable, "-m", "taglint", "--format", "json", "."],
+                        stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+print(json.dumps({"code": os.waitstatus_to_exitcode(status), "seconds": time.monotonic() - start,
+                  "peak_mb": usage.ru_maxrss / 1024}))
+"""
+
+
 def _run(cwd: Path) -> tuple[int, str, str, float, float]:
-    """``taglint --format json .`` in ``cwd``: exit code, output, seconds, peak RSS in MB (wait4)."""
+    """``taglint --format json .`` in ``cwd``: exit code, output, errors, seconds, peak RSS in MB."""
     out_path, err_path = cwd.parent / "out.json", cwd.parent / "err.txt"
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "taglint", "--format", "json", "."],
-                                cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        deadline = start + 60
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                pytest.fail("taglint did not end within a minute")
-            time.sleep(0.01)
-        seconds = time.monotonic() - start
-    return (os.waitstatus_to_exitcode(status), out_path.read_text("utf-8"), err_path.read_text("utf-8"),
-            seconds, usage.ru_maxrss / 1024)
+    launcher = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(out_path), str(err_path)], cwd=cwd,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                text=True, start_new_session=True)
+    try:
+        stdout, stderr = launcher.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(launcher.pid, signal.SIGKILL)  # the launcher and taglint
+        launcher.communicate()
+        pytest.fail("taglint did not end within a minute")
+    assert launcher.returncode == 0, stderr
+    measured = json.loads(stdout)
+    return (measured["code"], out_path.read_text("utf-8"), err_path.read_text("utf-8"),
+            measured["seconds"], measured["peak_mb"])
 
 
 @pytest.mark.skipif(not hasattr(os, "wait4"), reason="peak memory from wait4")
