@@ -55,8 +55,10 @@ _CREDS_OPTION = re.compile(r"--(?:[a-z0-9]+-)*creds", re.IGNORECASE)  # user:pas
 # Placeholders of documentation-style scripts, not secrets.
 PLACEHOLDER = re.compile(r"<[^<>]*>|\*+|x+|X+|\.\.\.|…|-")
 
-# `https://user:password@host`: the password part (group "secret").
-_URL_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/@:'\"]+:(?P<secret>[^\s/@'\"]+)@")
+# `https://user:password@host`: after a `://`, the user, `:`, the password
+# (group "secret") and `@`, each part bounded so that every `://` of a text
+# costs a bounded look (a long line of them stays linear).
+_URL_USERINFO = re.compile(r"[^\s/@:'\"]{1,256}:(?P<secret>[^\s/@'\"]{1,512})@")
 # Docker `auths` tokens written as JSON (also with escaped quotes inside a shell string).
 _AUTH_JSON = re.compile(
     r'\\{0,3}"(?:auth|password|identitytoken|registrytoken)\\{0,3}"\s*:\s*\\{0,3}"(?P<secret>[^"\\\s]+)\\{0,3}"',
@@ -373,16 +375,14 @@ def _text_secrets(path: str, text: str, lines: _Lines) -> Iterable[Secret]:
         patterns += [_AUTH_JSON, _AUTH_YAML]
     if ".dockerconfigjson" in lowered or ".dockercfg" in lowered:
         patterns.append(_DOCKERCFG)
-    if "://" in text and "@" in text:
-        patterns.append(_URL_CREDENTIALS)
     for pattern in patterns:
         for match in pattern.finditer(text):
             value = match.group("secret")
             if _templated(value) or PLACEHOLDER.fullmatch(value) or value.startswith(("{", "|", ">")):
                 continue
-            if pattern is _URL_CREDENTIALS and is_reference(value):
-                continue
             yield Secret(path, lines.span(match.start("secret"), match.end("secret")), (value,))
+    for start, end in url_passwords(text):
+        yield Secret(path, lines.span(start, end), (text[start:end],))
 
 
 def find_secrets(facts: FileFacts, text: str | None) -> list[Secret]:
@@ -411,20 +411,29 @@ def find_secrets(facts: FileFacts, text: str | None) -> list[Secret]:
 # -- masking -----------------------------------------------------------------------------------
 
 
+def url_passwords(text: str) -> list[tuple[int, int]]:
+    """Where the passwords of ``scheme://user:password@host`` URLs are in
+    ``text`` (``[start, end)``); a password that is a reference
+    (``https://me:$TOKEN@…``) is none.  Linear in the text."""
+    out: list[tuple[int, int]] = []
+    if "@" not in text:
+        return out
+    at = text.find("://")
+    while at >= 0:
+        if at > 0 and text[at - 1].isalnum():
+            match = _URL_USERINFO.match(text, at + 3)
+            if match is not None and not is_reference(match.group("secret")):
+                out.append(match.span("secret"))
+        at = text.find("://", at + 3)
+    return out
+
+
 def _url_masked(text: str) -> str:
-    if "@" not in text or "://" not in text:
+    if "://" not in text:
         return text
-
-    def hide(match: re.Match[str]) -> str:
-        secret = match.group("secret")
-        if is_reference(secret):
-            return match.group(0)
-        start, end = match.span("secret")
-        base = match.start()
-        whole = match.group(0)
-        return whole[: start - base] + MASK + whole[end - base :]
-
-    return _URL_CREDENTIALS.sub(hide, text)
+    for start, end in reversed(url_passwords(text)):
+        text = text[:start] + MASK + text[end:]
+    return text
 
 
 def mask_text(text: str, secrets: Sequence[str]) -> str:
@@ -481,10 +490,8 @@ def masked_line(line: str, number: int, masks: Iterable[Span] = ()) -> MaskedLin
         start, stop = max(0, min(start, len(line))), max(0, min(stop, len(line)))
         if stop > start:
             regions.append((start, stop))
-    if "@" in line and "://" in line:
-        for match in _URL_CREDENTIALS.finditer(line):
-            if not is_reference(match.group("secret")):
-                regions.append(match.span("secret"))
+    if "://" in line:
+        regions += url_passwords(line)
     if not regions:
         return MaskedLine(line)
     merged: list[tuple[int, int]] = []
@@ -504,30 +511,64 @@ def masked_line(line: str, number: int, masks: Iterable[Span] = ()) -> MaskedLin
 
 class SecretTable:
     """The secrets of a set of files: their spans by path (for code frames)
-    and their texts (for messages), to mask findings with."""
+    and their texts (for messages), to mask findings with.
+
+    A finding's texts are masked with every secret text of the scan when
+    there are few (:data:`ALL_TEXTS_UP_TO`), else with those of its own
+    file: the secrets written in it and those its commands use (a password
+    defined in an included Makefile) — so a repository full of secrets
+    cannot make masking cost findings × secrets."""
+
+    ALL_TEXTS_UP_TO = 64
 
     def __init__(self, secrets: Iterable[Secret] = ()) -> None:
-        spans: dict[str, set[Span]] = {}
-        texts: set[str] = set()
+        self._spans_found: dict[str, set[Span]] = {}
+        self._texts_found: dict[str, set[str]] = {}
         for secret in secrets:
-            spans.setdefault(secret.path, set()).add(secret.span)
-            texts.update(t for t in secret.texts if t)
-        self._spans = {path: tuple(sorted(found)) for path, found in spans.items()}
-        self.texts: tuple[str, ...] = tuple(sorted(texts, key=lambda t: (-len(t), t)))
+            self._add(secret.path, secret)
+        self._seal()
+
+    def _add(self, owner: str, secret: Secret) -> None:
+        self._spans_found.setdefault(secret.path, set()).add(secret.span)
+        texts = [t for t in secret.texts if t]
+        self._texts_found.setdefault(secret.path, set()).update(texts)
+        self._texts_found.setdefault(owner, set()).update(texts)
+
+    def _seal(self) -> None:
+        def longest_first(texts: Iterable[str]) -> tuple[str, ...]:
+            return tuple(sorted(texts, key=lambda t: (-len(t), t)))
+
+        self._spans = {path: tuple(sorted(found)) for path, found in self._spans_found.items()}
+        self._texts = {path: longest_first(found) for path, found in self._texts_found.items()}
+        self.texts: tuple[str, ...] = longest_first({t for found in self._texts_found.values() for t in found})
+        del self._spans_found, self._texts_found
 
     @classmethod
     def of(cls, files: Iterable[FileFacts]) -> SecretTable:
-        return cls(secret for facts in files for secret in facts.secrets)
+        table = cls.__new__(cls)
+        table._spans_found, table._texts_found = {}, {}
+        for facts in files:
+            for secret in facts.secrets:
+                table._add(facts.path, secret)
+        table._seal()
+        return table
 
     def spans(self, path: str) -> tuple[Span, ...]:
         return self._spans.get(path, ())
 
-    def mask(self, text: str) -> str:
-        return mask_text(text, self.texts)
+    def texts_for(self, path: str | None) -> tuple[str, ...]:
+        """The secret texts to mask a text about ``path`` with."""
+        if path is None or len(self.texts) <= self.ALL_TEXTS_UP_TO:
+            return self.texts
+        return self._texts.get(path, ())
 
-    def _edit(self, edit: Edit) -> Edit:
+    def mask(self, text: str, path: str | None = None) -> str:
+        """``text`` masked (with the texts for ``path``, when given)."""
+        return mask_text(text, self.texts_for(path))
+
+    def _edit(self, edit: Edit, path: str) -> Edit:
         raw = edit.replacement
-        shown = self.mask(raw)
+        shown = self.mask(raw, path)
         if shown == edit.text:
             return edit
         return Edit(edit.span, shown, None if shown == raw else raw)
@@ -536,21 +577,22 @@ class SecretTable:
         """``finding`` with its texts masked and its file's secret spans as
         ``masks``; the same object when nothing changes."""
         changes: dict[str, object] = {}
-        message = self.mask(finding.message)
+        path = finding.path
+        message = self.mask(finding.message, path)
         if message != finding.message:
             changes["message"] = message
         if finding.reference is not None:
-            reference = self.mask(finding.reference)
+            reference = self.mask(finding.reference, path)
             if reference != finding.reference:
                 changes["reference"] = reference
         fix = finding.fix
         if fix is not None:
-            description = self.mask(fix.description)
-            edits = tuple(self._edit(e) for e in fix.edits)
+            description = self.mask(fix.description, path)
+            edits = tuple(self._edit(e, path) for e in fix.edits)
             if description != fix.description or any(a is not b for a, b in zip(edits, fix.edits)):
                 changes["fix"] = replace(fix, description=description, edits=edits)
         if finding.related:
-            related = tuple(Related(r.location, self.mask(r.message)) for r in finding.related)
+            related = tuple(Related(r.location, self.mask(r.message, path)) for r in finding.related)
             if any(a.message != b.message for a, b in zip(related, finding.related)):
                 changes["related"] = related
         masks = self.spans(finding.path)

@@ -459,3 +459,34 @@ def test_auths_tokens_are_found_in_json_escaped_json_and_yaml(tmp_path: Path) ->
     result = scan(["."], Config(), cwd=tmp_path)
     table = SecretTable.of(result.files)
     assert set(table.texts) == {"dG9rZW4tb25l", "idt-two", "dG9rZW4tdGhyZWU="}  # the $(…) token is a reference
+
+
+def test_many_secrets_mask_each_finding_with_its_own_files_secrets() -> None:
+    """Past a few dozen secret texts in a scan, a finding is masked with
+    those of its own file (written there, or used by its commands), so
+    masking costs findings × secrets of one file, not of the repository."""
+    from taglint.model import FileFacts, Finding
+
+    noise = [FileFacts(f"f{n}.sh", "shell", secrets=[Secret(f"f{n}.sh", Span(1, 1, 1, 9), (f"noise-{n:03d}",))])
+             for n in range(SecretTable.ALL_TEXTS_UP_TO + 1)]
+    user = FileFacts("Makefile", "makefile", secrets=[Secret("creds.mk", Span(1, 17, 1, 23), ("s3cret",))])
+    table = SecretTable.of([*noise, user])
+    assert len(table.texts) > SecretTable.ALL_TEXTS_UP_TO
+    assert table.texts_for("Makefile") == ("s3cret",) and table.texts_for("creds.mk") == ("s3cret",)
+    note = Finding("TL212", "hardcoded-credentials", "error", "Makefile", Span(3, 1, 3, 9), "uses s3cret and noise-001")
+    assert table.mask_finding(note).message == f"uses {MASK} and noise-001"
+    assert table.mask("noise-001 and s3cret") == f"{MASK} and {MASK}"  # errors: every text
+
+
+def test_url_passwords_cost_a_bounded_look_per_separator() -> None:
+    """A 4 MB line of `a://` is read in linear time (no backtracking regex
+    over the whole line)."""
+    import time
+
+    from taglint.secrets import url_passwords
+
+    line = "a://" * 1_000_000 + "@"
+    start = time.monotonic()
+    assert url_passwords(line) == []
+    assert url_passwords("see https://me:pw-1234@h.example.com/x") == [(15, 22)]
+    assert time.monotonic() - start < 10
