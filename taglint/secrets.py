@@ -389,6 +389,9 @@ def find_secrets(facts: FileFacts, text: str | None) -> list[Secret]:
     """The secrets written in a file, from what its extractor recorded and,
     when ``text`` is given, from the text itself; precise spans where the
     text shows where the secret is."""
+    words = [(command.path, word) for command in facts.commands for word in command_secrets(command)]
+    if not words and (text is None or not _may_hold_secrets(text)):
+        return []  # most files: no line index built
     lines = _Lines(text) if text is not None else None
     found: dict[tuple[str, Span], Secret] = {}
 
@@ -396,16 +399,21 @@ def find_secrets(facts: FileFacts, text: str | None) -> list[Secret]:
         if len(found) < MAX_SECRETS_PER_FILE:
             found.setdefault((secret.path, secret.span), secret)
 
-    for command in facts.commands:
-        for word in command_secrets(command):
-            path = word.path or command.path
-            own = lines if path == facts.path else None  # another file's text is not at hand
-            for span in _located(word, own):
-                add(Secret(path, span, word.texts))
+    for command_path, word in words:
+        path = word.path or command_path
+        own = lines if path == facts.path else None  # another file's text is not at hand
+        for span in _located(word, own):
+            add(Secret(path, span, word.texts))
     if text is not None and lines is not None:
         for secret in _text_secrets(facts.path, text, lines):
             add(secret)
     return sorted(found.values(), key=lambda s: (s.path, s.span))
+
+
+def _may_hold_secrets(text: str) -> bool:
+    """Whether :func:`_text_secrets` has anything to look for in ``text``."""
+    lowered = text.lower()
+    return "auths" in lowered or ".docker" in lowered or ("://" in text and "@" in text)
 
 
 # -- masking -----------------------------------------------------------------------------------
