@@ -56,6 +56,7 @@ def _seed_cases() -> list[Path]:
 
 
 SEEDS = _seed_cases()
+CONFIG_NAMES = {".taglint.yaml", ".taglint.yml", "pyproject.toml"}
 HOSTILE_PIECES = [
     "\x00", "\r", "\x0b", "\x0c", "\u2028", "\u0085", "\ufeff", "é", "\t", "{{", "}}", "{{ .Values.x }}", "${", "$A",
     "$(", "`", "'", '"', "\\", "\\\n", "&a", "*a", "!!python/object:os.system", "- ", ": ", "---\n", "[", "]", "{", "}",
@@ -101,6 +102,8 @@ def _mutant_tree(case: Path, seed: int, steps: int, into: Path) -> Path:
             if path.name.endswith(".fixed"):
                 path.unlink()
             continue
+        if path.name in CONFIG_NAMES:
+            continue  # configuration, not a scanned file: a broken one stops the scan (exit 2), by design
         try:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
