@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Callable
 
@@ -22,6 +19,8 @@ import pytest
 
 from taglint import limits
 from taglint.model import Step
+
+from .measured_run import run_measured
 
 SECONDS = 2.0
 MEGABYTES = 150
@@ -129,41 +128,6 @@ CASES: dict[str, tuple[Callable[[Path], None], bool]] = {
 }
 
 
-# Runs taglint and reports its exit code, wall time and peak RSS (wait4).
-# A small launcher of its own: Linux carries the memory high-water mark of
-# a process image over an exec, so a child started straight from the test
-# process (hundreds of MB after a long pytest run) would report the test
-# process's peak as its own.
-_LAUNCHER = """
-import json, os, subprocess, sys, time
-out, err = open(sys.argv[1], "wb"), open(sys.argv[2], "wb")
-start = time.monotonic()
-proc = subprocess.Popen([sys.executable, "-m", "taglint", "--format", "json", "."],
-                        stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-_, status, usage = os.wait4(proc.pid, 0)
-print(json.dumps({"code": os.waitstatus_to_exitcode(status), "seconds": time.monotonic() - start,
-                  "peak_mb": usage.ru_maxrss / 1024}))
-"""
-
-
-def _run(cwd: Path) -> tuple[int, str, str, float, float]:
-    """``taglint --format json .`` in ``cwd``: exit code, output, errors, seconds, peak RSS in MB."""
-    out_path, err_path = cwd.parent / "out.json", cwd.parent / "err.txt"
-    launcher = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(out_path), str(err_path)], cwd=cwd,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                text=True, start_new_session=True)
-    try:
-        stdout, stderr = launcher.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(launcher.pid, signal.SIGKILL)  # the launcher and taglint
-        launcher.communicate()
-        pytest.fail("taglint did not end within a minute")
-    assert launcher.returncode == 0, stderr
-    measured = json.loads(stdout)
-    return (measured["code"], out_path.read_text("utf-8"), err_path.read_text("utf-8"),
-            measured["seconds"], measured["peak_mb"])
-
-
 @pytest.mark.skipif(not hasattr(os, "wait4"), reason="peak memory from wait4")
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_an_expansion_bomb_ends_fast_and_small_and_is_unresolved(name: str, tmp_path: Path) -> None:
@@ -171,7 +135,8 @@ def test_an_expansion_bomb_ends_fast_and_small_and_is_unresolved(name: str, tmp_
     root = tmp_path / "repo"
     root.mkdir()
     write(root)
-    code, out, err, seconds, peak = _run(root)
+    run = run_measured(root, "--format", "json", ".")
+    code, out, err, seconds, peak = run.code, run.stdout, run.stderr, run.seconds, run.peak_mb
     assert code in (0, 1), err
     assert "Traceback" not in err
     assert seconds < SECONDS, f"{name}: {seconds:.2f} s"
@@ -196,8 +161,7 @@ def test_values_within_the_bound_are_still_substituted(tmp_path: Path) -> None:
     _write(root, "Dockerfile", "ARG A=3.12\n" + "ARG A=$A\n" * LINES + "FROM python:$A\n")
     _write(root, "deploy.sh", "#!/bin/sh\nV=1\n" + "V=$V.1\n" * 20 + 'docker run "python:$V"\n')
     _write(root, "Makefile", "TAG := " + "1" * 100 + "\n" + "TAG := $(TAG)\n" * LINES + "run:\n\tdocker run python:$(TAG)\n")
-    code, out, err, _, _ = _run(root)
-    report = json.loads(out)
+    report = json.loads(run_measured(root, "--format", "json", ".").stdout)
     messages = [f["message"] for f in report["findings"]]
     assert not any(limits.TOO_LARGE in m for m in messages), messages
     assert not [f for f in report["findings"] if f["rule"] == "TL108"], messages
@@ -240,8 +204,7 @@ def test_the_note_names_where_the_value_grew_too_large(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     root.mkdir()
     dockerfile(root)
-    _, out, _, _, _ = _run(root)
-    (finding,) = json.loads(out)["findings"]
+    (finding,) = json.loads(run_measured(root, "--format", "json", ".").stdout)["findings"]
     assert [(note["line"], note["message"]) for note in finding["related"]] == [
         (LINES + 1, "ARG A has a value too large to expand, set here")
     ]
