@@ -97,6 +97,18 @@ def too_large(step: Step) -> Step:
     return Step(step.name, None, step.location, TOO_LARGE)
 
 
+def substituted(step: Step, written: str, budget: Budget, via: list[Step]) -> str:
+    """The value ``step`` supplies for ``written``, recorded in ``via``;
+    ``written`` itself (unresolved, the step marked too large) when the
+    budget refuses the value."""
+    assert step.value is not None
+    if not budget.admit(step.value):
+        via.append(too_large(step))
+        return written
+    via.append(step)
+    return step.value
+
+
 def too_large_step(name: str, location: Location | None = None) -> Step:
     """A step named ``name`` whose value is too large to expand."""
     return Step(name, None, location, TOO_LARGE)

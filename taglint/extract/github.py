@@ -316,11 +316,7 @@ class _Job:
                     step = Step(inner, value, self.ci.location(node))
             if step is None or step.value is None:
                 return match.group(0)
-            if not budget.admit(step.value):  # stays as written, unresolved
-                via.append(limits.too_large(step))
-                return match.group(0)
-            via.append(step)
-            return step.value
+            return limits.substituted(step, match.group(0), budget, via)
 
         value = _EXPR.sub(replace, text) if "${{" in text else text
         if limits.grew_too_large(text, value):

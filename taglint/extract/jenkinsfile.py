@@ -172,11 +172,7 @@ class _Extractor:
             step = self.env.get(name)
             if step is None or step.value is None:
                 return match.group(0)
-            if not budget.admit(step.value):  # stays as written, unresolved
-                via.append(limits.too_large(step))
-                return match.group(0)
-            via.append(step)
-            return step.value
+            return limits.substituted(step, match.group(0), budget, via)
 
         value = _GSTRING.sub(replace, token.text)
         if limits.grew_too_large(token.text, value):

@@ -697,26 +697,24 @@ def _merge_into(target: dict[str, Any], source: Any, overwrite: bool, visits: Vi
             target[key] = value
 
 
-@register("merge", "mustMerge")
-def _merge(call: Call_, target: Any, *sources: Any) -> Any:
+def _merged(target: Any, sources: tuple[Any, ...], overwrite: bool) -> Any:
     _known(target, *sources)
     if not isinstance(target, dict):
         raise _Unknowable()
     visits = Visits()
     for source in sources:
-        _merge_into(target, source, False, visits)
+        _merge_into(target, source, overwrite, visits)
     return target
+
+
+@register("merge", "mustMerge")
+def _merge(call: Call_, target: Any, *sources: Any) -> Any:
+    return _merged(target, sources, overwrite=False)
 
 
 @register("mergeOverwrite", "mustMergeOverwrite")
 def _merge_overwrite(call: Call_, target: Any, *sources: Any) -> Any:
-    _known(target, *sources)
-    if not isinstance(target, dict):
-        raise _Unknowable()
-    visits = Visits()
-    for source in sources:
-        _merge_into(target, source, True, visits)
-    return target
+    return _merged(target, sources, overwrite=True)
 
 
 @register("deepCopy", "mustDeepCopy")
