@@ -431,3 +431,53 @@ def test_include_bombs_are_bounded() -> None:
     defines = "".join(f'{{{{ define "{a}" }}}}{{{{ include "{b}" . }}}}{{{{ include "{b}" . }}}}{{{{ include "{b}" . }}}}{{{{ end }}}}' for a, b in zip("abcdefghijklmn", "bcdefghijklmno"))
     with pytest.raises(RenderError):
         text_of(defines + '{{ define "o" }}image: x{{ end }}{{ include "a" . }}')
+
+
+# --------------------------------------------------------------------------
+# Fuzzing: any template soup made of Helm's own vocabulary parses or raises
+# TemplateSyntaxError, and renders or raises RenderError; nothing else.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(
+    [".Values.image.tag", ".Values.image", ".Values.l", ".Chart.AppVersion", ".", "$", "$x", "$x :=", "if", "else", "else if",
+     "end", "with", "range", "range $i, $v :=", 'define "t"', 'include "t" .', 'template "t"', "default", "quote",
+     'printf "%s:%s"', "toYaml", "tpl", "|", "(", ")", '"latest"', "1", "nil", "and", "or", "not", "eq", "nindent 4",
+     "break", "continue", "/* c */", "-", '"{{ .Values.image.tag }}"']
+)
+_ACTION = st.tuples(st.sampled_from(["{{", "{{- "]), st.lists(_WORDS, min_size=1, max_size=5).map(" ".join),
+                    st.sampled_from(["}}", " -}}"])).map(lambda parts: f"{parts[0]} {parts[1]} {parts[2]}")
+_SOUP = st.one_of(_ACTION, _ACTION, st.sampled_from(["\n", "image: ", "repo:", " ", "  - name: a\n"]))
+_VALUES = st.sampled_from(["", "image:\n  repository: nginx\n  tag: latest\n", "image: {tag: ''}\n", "image: [1, 2]\n",
+                           "a: &a [*a]\n", "image:\n  tag: 1.2\n  sha: ''\n"])
+
+
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_SOUP, max_size=40).map("".join), _VALUES)
+def test_template_soup_only_raises_the_evaluators_own_errors(template: str, values: str) -> None:
+    try:
+        tree = parse(template)
+    except TemplateSyntaxError:
+        return
+    main = Template.from_file("web/templates/t.yaml", TEMPLATE_PATH, template, tree)
+    renderer = Renderer({name: (nodes, main) for name, nodes in tree.defines.items()}, FUNCTIONS, parse_text=parse)
+    try:
+        root = _root(values)
+    except Exception:  # noqa: BLE001 - values the YAML reader refuses are not the evaluator's to handle
+        return
+    try:
+        pieces = renderer.render(main, root)
+    except RenderError:
+        return
+    image_lines(output_lines(pieces))
+
+
+@pytest.mark.parametrize(
+    "template, helpers",
+    [("{{ break }}", ""), ("{{ continue }}", ""), ('{{ range .Values.l }}{{ include "t" . }}{{ end }}', '{{ define "t" }}{{ break }}{{ end }}'),
+     ('{{ tpl "{{ break }}" . }}', "")],
+)
+def test_break_or_continue_outside_a_range_is_a_render_error(template: str, helpers: str) -> None:
+    with pytest.raises(RenderError, match="outside a range"):
+        _render(template, "l: [1, 2]\n", helpers)

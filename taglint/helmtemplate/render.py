@@ -151,8 +151,15 @@ class Renderer:
     def render(self, template: Template, dot: Any, nodes: list[Node] | None = None) -> list[Piece]:
         out: list[Piece] = []
         frame = Frame(template, dot, [{"$": dot}])
-        self.walk(template.tree.nodes if nodes is None else nodes, frame, out)
+        self._walk_template(template.tree.nodes if nodes is None else nodes, frame, out)
         return out
+
+    def _walk_template(self, nodes: list[Node], frame: Frame, out: list[Piece]) -> None:
+        """A whole template's nodes: a break or continue cannot leave it."""
+        try:
+            self.walk(nodes, frame, out)
+        except (_Break, _Continue):  # Go refuses these outside a range when it parses
+            raise RenderError("{{break}} or {{continue}} outside a range") from None
 
     def include(self, name: str, dot: Any) -> Text | None:
         """The output of the named template as a string; None when it is not defined."""
@@ -173,7 +180,7 @@ class Renderer:
         if self.depth > MAX_DEPTH:
             raise RenderError("templates nested too deep")
         try:
-            self.walk(tree.nodes, Frame(template, dot, [{"$": dot}]), out)
+            self._walk_template(tree.nodes, Frame(template, dot, [{"$": dot}]), out)
         finally:
             self.depth -= 1
         return Text(out)
@@ -236,7 +243,7 @@ class Renderer:
         if self.depth > MAX_DEPTH:
             raise RenderError("templates nested too deep")
         try:
-            self.walk(nodes, Frame(template, dot, [{"$": dot}]), out)
+            self._walk_template(nodes, Frame(template, dot, [{"$": dot}]), out)
         finally:
             self.depth -= 1
 
