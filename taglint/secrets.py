@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from taglint.model import Command, Edit, FileFacts, Finding, Related, Secret, Span, Word
+from taglint.tags import closing_bracket
 
 MASK = "***"
 # Secret texts shorter than this are masked in messages only as whole words
@@ -82,21 +83,6 @@ _WINDOWS_VARIABLE = re.compile(r"%[A-Za-z_][A-Za-z0-9_]*%")
 # -- literal text and references -------------------------------------------------------------
 
 
-def _closing(text: str, start: int, opening: str, closing: str) -> int:
-    """The index just after the ``closing`` that balances the ``opening`` at
-    ``start``; the end of ``text`` when there is none."""
-    depth = 0
-    for index in range(start, len(text)):
-        char = text[index]
-        if char == opening:
-            depth += 1
-        elif char == closing:
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return len(text)
-
-
 def _reference_end(text: str, i: int) -> int:
     """The end of the variable reference or substitution at ``i`` (``i``
     itself when none starts there)."""
@@ -107,9 +93,9 @@ def _reference_end(text: str, i: int) -> int:
             end = text.find("}}", i + 3)
             return len(text) if end < 0 else end + 2
         if rest == "(":
-            return _closing(text, i + 1, "(", ")")
+            return closing_bracket(text, i + 1, "(", ")")
         if rest == "{":
-            return _closing(text, i + 1, "{", "}")
+            return closing_bracket(text, i + 1, "{", "}")
         if rest == "$":  # a Makefile's `$$NAME`, the shell's `$$`
             return _reference_end(text, i + 1) if text[i + 2 : i + 3].isalpha() else i + 2
         match = _SHELL_NAME.match(text, i + 1)

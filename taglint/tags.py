@@ -328,7 +328,7 @@ def _backticks(text: str, index: int) -> Placeholder:
     return Placeholder(index, end, text[index:end], (command,), command=command)
 
 
-def _closing(text: str, index: int, opening: str, closing: str) -> int:
+def closing_bracket(text: str, index: int, opening: str, closing: str) -> int:
     """Index just past the bracket matching ``text[index]`` (or the end of text)."""
     depth = 0
     for position in range(index, len(text)):
@@ -360,14 +360,14 @@ def _expression_names(inner: str) -> tuple[str, ...]:
 
 
 def _shell_parameter(text: str, index: int) -> Placeholder:
-    end = _closing(text, index + 1, "{", "}")
+    end = closing_bracket(text, index + 1, "{", "}")
     name = _SHELL_PARAM.match(text, index + 2)
     names = (name.group(1),) if name else (text[index + 2 : end - 1].strip(),)
     return Placeholder(index, end, text[index:end], names)
 
 
 def _command(text: str, index: int) -> Placeholder:
-    end = _closing(text, index + 1, "(", ")")
+    end = closing_bracket(text, index + 1, "(", ")")
     body = text[index + 2 : end - 1] if text[end - 1 : end] == ")" else text[index + 2 : end]
     simple = _SIMPLE_NAME.fullmatch(body)
     if simple:  # Azure $(Build.BuildId), Tekton $(params.x), Make $(VERSION)

@@ -390,16 +390,21 @@ def _replace(call: Call_, old: Any, new: Any, value: Any) -> Any:
     if not o or o not in s:
         return text
     parts: list[Text] = []
+    for piece in _pieces_between(text, o):
+        parts.extend((piece, n))
+    return concat(parts[:-1])
+
+
+def _pieces_between(text: Text, separator: str) -> list[Text]:
+    """The slices of ``text`` between the occurrences of a non-empty ``separator``."""
+    s = str(text)
+    out: list[Text] = []
     position = 0
-    while True:
-        found = s.find(o, position)
-        if found < 0:
-            break
-        parts.append(text.slice(position, found))
-        parts.append(n)
-        position = found + len(o)
-    parts.append(text.slice(position))
-    return concat(parts)
+    while (found := s.find(separator, position)) >= 0:
+        out.append(text.slice(position, found))
+        position = found + len(separator)
+    out.append(text.slice(position))
+    return out
 
 
 def _mapped(function: Callable[[str], str]) -> Callable[..., Any]:
@@ -512,16 +517,7 @@ def _split_list(call: Call_, separator: Any, value: Any) -> Any:
     s = str(text)
     if not sep:
         return [text.slice(i, i + 1) for i in range(len(s))]
-    out: list[Any] = []
-    position = 0
-    while True:
-        found = s.find(sep, position)
-        if found < 0:
-            break
-        out.append(text.slice(position, found))
-        position = found + len(sep)
-    out.append(text.slice(position))
-    return out
+    return list(_pieces_between(text, sep))
 
 
 @register("split")
