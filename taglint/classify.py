@@ -1,7 +1,8 @@
 """Decide a file's kind from its path and, for YAML, a cheap look at its text.
 
-Kinds are plain strings; ``taglint.extract.EXTRACTORS`` maps each kind to
-its extractor.  A file whose kind has no extractor (yet) is skipped.
+Kinds are plain strings; ``taglint.extract.EXTRACTORS`` and the family
+packages (:mod:`taglint.extract.families`) map each kind to its extractor;
+the families' own path and content checks are asked after the built-in ones.  A file whose kind has no extractor (yet) is skipped.
 
 Inside a Helm chart (a folder with a ``Chart.yaml`` at most
 :data:`CHART_DEPTH` folders up), a YAML file with Go template actions
@@ -18,6 +19,8 @@ import re
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Callable
+
+from taglint.extract import families
 
 DOCKERFILE = "dockerfile"
 COMPOSE = "compose"
@@ -90,6 +93,10 @@ def is_tiltfile_name(lower: str) -> bool:
 def kind_from_path(path: str) -> str | None:
     """The kind decided by the path alone, or None when content must decide."""
     p = PurePosixPath(path.replace("\\", "/"))
+    return _builtin_kind_from_path(p) or families.kind_from_path(p, p.name.lower())
+
+
+def _builtin_kind_from_path(p: PurePosixPath) -> str | None:
     name = p.name
     lower = name.lower()
     parts = [part.lower() for part in p.parts]
@@ -169,11 +176,15 @@ def classify(path: str, read_text: Callable[[], str | None], fs_path: str | os.P
             return None
         if lower.endswith(YAML_SUFFIXES) and "{{" in text and _GO_ACTION.search(text) and in_chart(where):
             return HELM_TEMPLATE
-        return _kind_from_yaml_text(text)
+        return _kind_from_yaml_text(text) or families.kind_from_text(path, text)
     if "." not in PurePosixPath(path).name:
         text = read_text()
         if text is not None and _SHELL_SHEBANG.match(text[:200].encode("utf-8", "replace")):
             return SHELL
+        return families.kind_from_text(path, text) if text is not None else None
+    if lower.endswith(families.content_suffixes()):
+        text = read_text()
+        return families.kind_from_text(path, text) if text is not None else None
     return None
 
 

@@ -162,7 +162,7 @@ class FileWork:
 
 def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _Processed:
     """Read, classify and extract one file.  Never raises."""
-    from taglint.extract import EXTRACTORS, extractor_for
+    from taglint.extract import extractor_for, has_extractor
 
     source: SourceFile | None = None
     problems: list[Problem] = []
@@ -178,7 +178,7 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
         return source.text if source is not None else None
 
     kind = classify(candidate.path, read_text, candidate.fs_path)
-    if kind is None or kind not in EXTRACTORS:
+    if kind is None or not has_extractor(kind):
         return _Processed(None, [], [], skipped=_skipped_of_no_kind(candidate, skip))
     read_text()
     if source is None:

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taglint.extract import broken_yaml, compose, kubernetes
-from taglint.extract.compose import EnvValue
+from taglint.extract import broken_yaml
+from taglint.extract.containers import compose
+from taglint.extract.kubernetes import manifests as kubernetes
+from taglint.extract.containers.compose import EnvValue
 from taglint.model import Span
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import load_documents, split_lines

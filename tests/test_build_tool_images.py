@@ -9,7 +9,8 @@ import pytest
 from taglint.classify import classify
 from taglint.config import Config
 from taglint.engine import scan
-from taglint.extract import skaffold, tilt
+from taglint.extract.kubernetes import skaffold
+from taglint.extract.kubernetes import tilt
 from taglint.source import ExtractContext, SourceFile
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taglint.extract.dockerfile import extract
+from taglint.extract.containers.dockerfile import extract
 from taglint.source import ExtractContext, SourceFile
 
 WORDS = st.sampled_from(

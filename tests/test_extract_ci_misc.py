@@ -8,7 +8,7 @@ import pytest
 
 from taglint.classify import kind_from_path
 from taglint.extract import extractor_for
-from taglint.extract.jenkinsfile import tokenize
+from taglint.extract.ci.jenkinsfile import tokenize
 from taglint.model import Span
 from taglint.source import ExtractContext, SourceFile
 

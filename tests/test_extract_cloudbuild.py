@@ -1,7 +1,7 @@
 """Cloud Build `images:`: pushed with the tags the build gave them."""
 from __future__ import annotations
 
-from taglint.extract.cloudbuild import extract
+from taglint.extract.ci.cloudbuild import extract
 from taglint.model import Command
 from taglint.source import ExtractContext, SourceFile
 

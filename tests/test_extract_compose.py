@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from taglint.extract.compose import (
+from taglint.extract.containers.compose import (
     EnvValue,
     extract,
     extract_with_env,

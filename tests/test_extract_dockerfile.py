@@ -1,7 +1,7 @@
 """The Dockerfile extractor: which images, exact spans, ARG substitution."""
 from __future__ import annotations
 
-from taglint.extract.dockerfile import extract
+from taglint.extract.containers.dockerfile import extract
 from taglint.model import Span
 from taglint.source import ExtractContext, SourceFile
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from taglint.extract.github import extract
+from taglint.extract.ci.github import extract
 from taglint.model import Span
 from taglint.source import ExtractContext, SourceFile
 
@@ -542,7 +542,7 @@ def test_local_action_calls_and_composite_actions():
 
 
 def test_repository_root():
-    from taglint.extract.github import repository_root
+    from taglint.extract.ci.github import repository_root
 
     assert repository_root(".github/workflows/ci.yml") == ""
     assert repository_root("svc/.github/workflows/ci.yml") == "svc"

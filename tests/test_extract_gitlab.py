@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from taglint.extract.gitlab import extract
+from taglint.extract.ci.gitlab import extract
 from taglint.model import Span
 from taglint.source import ExtractContext, SourceFile
 

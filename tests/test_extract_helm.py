@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from taglint.extract.helm import (
+from taglint.extract.kubernetes.helm import (
     _VALUES_KEY,
     VALUES_TABLE,
     ChartInfo,

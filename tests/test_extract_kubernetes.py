@@ -1,7 +1,7 @@
 """Kubernetes extractor: which keys are images, spans, contexts, problems."""
 from __future__ import annotations
 
-from taglint.extract.kubernetes import extract
+from taglint.extract.kubernetes.manifests import extract
 from taglint.model import Span
 from taglint.source import ExtractContext, SourceFile
 

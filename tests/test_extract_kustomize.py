@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from taglint.extract import kubernetes, kustomize
+from taglint.extract.kubernetes import manifests as kubernetes
+from taglint.extract.kubernetes import kustomize
 from taglint.model import FileFacts, Location, Span
 from taglint.resolve import ResolveContext, run_all
 from taglint.resolve.kustomize import image_name

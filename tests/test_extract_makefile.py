@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from taglint.extract.makefile import extract
+from taglint.extract.scripts.makefile import extract
 from taglint.model import Span
 from taglint.source import ExtractContext, SourceFile
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from taglint.extract.helm import values_table
+from taglint.extract.kubernetes.helm import values_table
 from taglint.helmtemplate.functions import FUNCTIONS
 from taglint.helmtemplate.lines import image_lines, output_lines
 from taglint.helmtemplate.parse import Action, Branch, TemplateSyntaxError, parse

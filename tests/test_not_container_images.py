@@ -7,7 +7,7 @@ import importlib.resources
 import pytest
 import yaml
 
-from taglint.extract.kubernetes import extract
+from taglint.extract.kubernetes.manifests import extract
 from taglint.extract.not_container_images import Skips, combine, parse_entries, shipped_entries, skips_for
 from taglint.source import ExtractContext, SourceFile
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from taglint.classify import classify
 from taglint.config import Config
 from taglint.engine import scan
-from taglint.extract.shell import extract
+from taglint.extract.scripts.shell import extract
 from taglint.source import ExtractContext, SourceFile
 
 

@@ -29,11 +29,10 @@ PROBE = textwrap.dedent(
     else:
         print("ok", sum(1 for d in docs for _ in walk(d)))
     for kind in ("kubernetes", "compose", "helm-values", "kustomization", "helm-template", "helm-chart"):
-        try:
-            module = __import__("taglint.extract." + kind.replace("-values", "").replace("-template", "").replace("-chart", "").replace("kustomization", "kustomize"), fromlist=["extract"])
-        except ImportError:
-            continue
+        import importlib
+        from taglint.extract import EXTRACTORS
         from taglint.source import ExtractContext, SourceFile
+        module = importlib.import_module(EXTRACTORS[kind])
         facts = module.extract(SourceFile.from_text("x.yaml", text), ExtractContext())
         print(kind, len(facts.images), len(facts.problems))
     """
@@ -140,7 +139,10 @@ def test_load_documents_raises_only_yaml_error(text: str) -> None:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(YAMLISH)
 def test_extractors_never_raise(text: str) -> None:
-    from taglint.extract import compose, helm, kubernetes, kustomize
+    from taglint.extract.containers import compose
+    from taglint.extract.kubernetes import helm
+    from taglint.extract.kubernetes import manifests as kubernetes
+    from taglint.extract.kubernetes import kustomize
     from taglint.source import ExtractContext, SourceFile
 
     for path, module in (

@@ -162,7 +162,7 @@ class ImageLine:
 
 def image_lines(lines: list[Line]) -> list[ImageLine]:
     """``image: <value>`` lines of the output, with their values."""
-    from taglint.extract.helm import image_value
+    from taglint.extract.kubernetes.helm import image_value
 
     out: list[ImageLine] = []
     for line in lines:

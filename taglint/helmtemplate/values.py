@@ -205,16 +205,16 @@ def to_str(value: Any) -> str | None:
 
 
 # --------------------------------------------------------------------------
-# From the values lookup table (taglint.extract.helm.values_table)
+# From the values lookup table (taglint.extract.kubernetes.helm.values_table)
 
 BOOL_TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"})
 
 
 def from_table(table: Any, path: str) -> Any:
     """Template values from a values lookup table of the file at ``path``
-    (see :func:`taglint.extract.helm.values_table`).  Aliases stay shared
+    (see :func:`taglint.extract.kubernetes.helm.values_table`).  Aliases stay shared
     (a recursive anchor makes a recursive dict)."""
-    from taglint.extract.helm import table_scalar
+    from taglint.extract.kubernetes.helm import table_scalar
 
     memo: dict[int, Any] = {}
 

@@ -2,8 +2,8 @@
 
 Skaffold (``skaffold.yaml``) and Tilt (``Tiltfile``) build images and, when
 they deploy, put what they built in place of the references to those names
-in the files they deploy (:mod:`taglint.extract.skaffold`,
-:mod:`taglint.extract.tilt` say which).  Such a reference is the
+in the files they deploy (:mod:`taglint.extract.kubernetes.skaffold`,
+:mod:`taglint.extract.kubernetes.tilt` say which).  Such a reference is the
 repository's own image, not a pull: ``image: frontend`` untagged is not a
 ``:latest`` pull when Skaffold builds ``frontend``.  So the references a
 build tool owns are removed from the facts, and no image rule judges them.
@@ -36,7 +36,7 @@ import os
 import re
 from typing import Any, NamedTuple
 
-from taglint.extract.skaffold import image_block
+from taglint.extract.kubernetes.skaffold import image_block
 from taglint.globs import compile_glob
 from taglint.model import FileFacts, ImageRef
 from taglint.resolve import ResolveContext

@@ -36,7 +36,7 @@ import dataclasses
 import re
 from typing import Any
 
-from taglint.extract.helm import values_table_lookup
+from taglint.extract.kubernetes.helm import values_table_lookup
 from taglint.helmtemplate.functions import FUNCTIONS
 from taglint.helmtemplate.lines import image_lines, output_lines
 from taglint.helmtemplate.parse import Node, TemplateSyntaxError, Tree, parse

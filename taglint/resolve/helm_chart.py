@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from taglint.extract.helm import VALUES_TABLE, chart_info, values_table
+from taglint.extract.kubernetes.helm import VALUES_TABLE, chart_info, values_table
 from taglint.helmtemplate.parse import Node, TemplateSyntaxError, Tree, parse
 from taglint.helmtemplate.render import Template
 from taglint.helmtemplate.text import Source, Text

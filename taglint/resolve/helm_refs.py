@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from taglint.extract.helm import image_value
+from taglint.extract.kubernetes.helm import image_value
 from taglint.helmtemplate.lines import ImageLine
 from taglint.helmtemplate.render import Condition
 from taglint.helmtemplate.text import Piece, Source

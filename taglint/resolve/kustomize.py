@@ -299,7 +299,7 @@ def _read_kustomization(folder: str, ctx: ResolveContext) -> FileFacts | None:
         source = ctx.read(os.path.join(folder, name))
         if source is None:
             continue
-        from taglint.extract import kustomize
+        from taglint.extract.kubernetes import kustomize
 
         facts = kustomize.extract(source, ExtractContext())
         return facts if "kustomize" in facts.extras else None

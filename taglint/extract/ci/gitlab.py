@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from taglint.extract.ci_common import (
+from taglint.extract.ci.common import (
     CiFile,
     Env,
     MappingNode,

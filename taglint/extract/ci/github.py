@@ -63,7 +63,7 @@ from typing import Iterator
 
 from taglint import limits
 from taglint.classify import GITHUB_ACTION, GITHUB_WORKFLOW, kind_from_path
-from taglint.extract.ci_common import (
+from taglint.extract.ci.common import (
     CiFile,
     Env,
     MappingNode,

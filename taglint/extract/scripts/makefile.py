@@ -28,7 +28,7 @@ assignments too); their rules are not this file's.
 
 Conditionals (``ifeq``/``ifneq`` with ``(a,b)`` or ``"a" "b"``,
 ``ifdef``/``ifndef``, ``else``, ``else ifeq …``) are evaluated with the
-values the file gives (:mod:`taglint.extract.make_conditions`):
+values the file gives (:mod:`taglint.extract.scripts.make_conditions`):
 
 - an assignment in a part that is decidably false with those values does
   not happen; one in a part that is decidably true is certain; one in a
@@ -56,8 +56,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from taglint import limits
-from taglint.extract import make_conditions
-from taglint.extract.make_conditions import Held
+from taglint.extract.scripts import make_conditions
+from taglint.extract.scripts.make_conditions import Held
 from taglint.model import FileFacts, Location, Span, Step
 from taglint.source import ExtractContext, SourceFile, decode
 

@@ -51,6 +51,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from taglint.extract import broken_yaml
+from taglint.extract.kubernetes.object_readers import reader_for
 from taglint.extract.not_container_images import skips_for
 from taglint.model import FileFacts, ImageRef, Span
 from taglint.source import ExtractContext, SourceFile
@@ -192,9 +193,11 @@ def object_images(obj: MappingNode, prefix: Path_, path: str, lines: Lines, text
         return []
     api_version, kind = found
     group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    reader = reader_for(group, kind)
+    special = reader(obj, prefix, path, text) if reader is not None else []
     skips = skips_for(group, kind)
     if skips.whole:
-        return []
+        return special
     skipped_under, skipped_keys = skips.under, skips.keys
     name = scalar_str(mapping_get(mapping_get(obj, "metadata"), "name"))
     stage = f"{kind}/{name}" if name else kind
@@ -234,7 +237,7 @@ def object_images(obj: MappingNode, prefix: Path_, path: str, lines: Lines, text
                 if ref is not None:
                     refs.append(ref)
         root = False
-    return refs
+    return special + refs if special else refs
 
 
 def _image_volume(

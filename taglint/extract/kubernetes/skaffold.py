@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from taglint.extract.ci_common import CiFile, MappingNode, Node, items, iter_mapping, mapping_get, scalar_str
+from taglint.extract.ci.common import CiFile, MappingNode, Node, items, iter_mapping, mapping_get, scalar_str
 from taglint.model import FileFacts
 from taglint.resolve.kustomize import image_name
 from taglint.source import ExtractContext, SourceFile

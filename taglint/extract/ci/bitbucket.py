@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from taglint.extract.ci_common import (
+from taglint.extract.ci.common import (
     CiFile,
     MappingNode,
     Node,

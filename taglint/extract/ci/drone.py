@@ -16,7 +16,7 @@ unknown; a literal string is recorded as the password).
 """
 from __future__ import annotations
 
-from taglint.extract.ci_common import (
+from taglint.extract.ci.common import (
     CiFile,
     MappingNode,
     Node,

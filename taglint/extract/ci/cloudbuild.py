@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from taglint.extract.ci_common import (
+from taglint.extract.ci.common import (
     CiFile,
     Templates,
     MappingNode,
