@@ -561,6 +561,20 @@ def _image_block(
     )
 
 
+def values_key_image(
+    source: SourceFile, lines: list[str], parent: MappingNode, key: str, value: Node, key_path: tuple, chart: ChartInfo | None
+) -> ImageRef | None:
+    """The reference one ``*image`` key of a values tree names (an image
+    block or a string, read as :func:`extract_values` reads them), or None.
+    For values written elsewhere than a values file (GitOps overrides:
+    Flux ``HelmRelease`` values, Argo CD ``valuesObject``, helmfile)."""
+    if isinstance(value, MappingNode):
+        return _image_block(source, lines, value, key_path, chart, [], [])
+    if isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:str" and value.value.strip():
+        return _image_string(source, lines, parent, key, value, key_path, chart, [])
+    return None
+
+
 def _note_number(numeric: list[dict[str, Any]], node: Node | None, span: Span, name: str, key: str) -> None:
     """Record a tag written as a bare YAML number (see the module docstring)."""
     number = yaml_number_text(node)

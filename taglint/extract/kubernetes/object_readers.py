@@ -24,7 +24,12 @@ from taglint.yamlnodes import MappingNode, Path_
 Reader = Callable[[MappingNode, Path_, str, str], list[ImageRef]]
 
 # (API group, kind) -> "module:function".  The core group is "".
-READERS: dict[tuple[str, str], str] = {}
+READERS: dict[tuple[str, str], str] = {
+    ("argoproj.io", "Application"): "taglint.extract.kubernetes.argocd:read",
+    ("argoproj.io", "ApplicationSet"): "taglint.extract.kubernetes.argocd:read",
+    ("helm.toolkit.fluxcd.io", "HelmRelease"): "taglint.extract.kubernetes.flux:read",
+    ("", "ConfigMap"): "taglint.extract.kubernetes.configmap:read",
+}
 
 
 def has_reader(group: str, kind: str) -> bool:

@@ -1,0 +1,97 @@
+"""Documents inside documents: YAML or JSON written as a string in a file.
+
+Argo CD's ``helm.values``, Kustomize's inline ``patches[].patch``, a
+ConfigMap's ``data`` entries and shell heredocs hold whole YAML (or JSON)
+documents as text.  :func:`load_in_scalar` parses such a string and moves
+every node's marks to where its characters are written in the *file*, so
+that :func:`taglint.yamlnodes.node_span` and the helpers built on it give
+file spans for the inner nodes, exactly as for nodes of the file itself.
+
+The string's characters are placed by :func:`taglint.yamlnodes.scalar_line_map`
+(literal and folded blocks, quoted and plain scalars); a heredoc's body is
+written verbatim, so :func:`load_at` only shifts its lines.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+
+import yaml
+
+from taglint.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, YamlError, load_documents, scalar_line_map
+
+Place = Callable[[int], tuple[int, int]]  # offset in the inner text -> 1-based (line, column) in the file
+MAX_INNER_CHARS = 1_000_000  # larger strings are not parsed as documents
+
+
+def load_in_scalar(node: ScalarNode, text: str) -> list[Node]:
+    """The documents of the string ``node`` (a scalar of the file ``text``),
+    their marks in the file's lines and columns.  Raises :class:`YamlError`
+    placed in the file when the string is not YAML."""
+    inner = str(node.value)
+    return _load(inner, scalar_line_map(node, text))
+
+
+def load_at(inner: str, first_line: int, column: int = 1) -> list[Node]:
+    """The documents of ``inner``, a text written verbatim in a file from
+    ``first_line`` (1-based) on, its first line starting at ``column``
+    and every other line at column 1 (a heredoc body)."""
+    starts = _line_starts(inner)
+
+    def place(offset: int) -> tuple[int, int]:
+        line0 = bisect.bisect_right(starts, offset) - 1
+        col = offset - starts[line0] + 1
+        return first_line + line0, col + (column - 1 if line0 == 0 else 0)
+
+    return _load(inner, place)
+
+
+def _load(inner: str, place: Place) -> list[Node]:
+    if len(inner) > MAX_INNER_CHARS:
+        raise YamlError(*place(0), f"an embedded document over {MAX_INNER_CHARS} characters is not read")
+    starts = _line_starts(inner)
+    try:
+        documents = load_documents(inner)
+    except YamlError as error:
+        line0 = max(0, min(error.line - 1, len(starts) - 1))
+        offset = min(starts[line0] + error.column - 1, len(inner))
+        raise YamlError(*place(offset), error.message) from None
+    _relocate(documents, starts, place)
+    return documents
+
+
+_BREAK = re.compile("\n")
+
+
+def _line_starts(inner: str) -> list[int]:
+    return [0] + [match.end() for match in _BREAK.finditer(inner)]
+
+
+def _relocate(documents: list[Node], starts: list[int], place: Place) -> None:
+    """Every node's marks (each node once: aliases share them) moved from
+    the inner text to the file."""
+
+    def moved(mark: yaml.Mark | None) -> yaml.Mark | None:
+        if mark is None:
+            return None
+        line0 = min(mark.line, len(starts) - 1)
+        offset = starts[line0] + mark.column
+        line, column = place(offset)
+        return yaml.Mark(mark.name, offset, line - 1, column - 1, None, None)
+
+    seen: set[int] = set()
+    stack: list[Node] = list(documents)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.start_mark = moved(node.start_mark)
+        node.end_mark = moved(node.end_mark)
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
