@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from taglint.globs import matches_exact
 from taglint.limits import TOO_LARGE
-from taglint.model import Edit, Hit, ImageRef
+from taglint.model import Edit, FileFacts, Hit, ImageRef
 from taglint.origin_notes import substitution_notes
 from taglint.tags import TagClass
 
@@ -55,21 +55,37 @@ def _applies(rule: Rule, ref: ImageRef) -> bool:
 # Tag classes a configured `fix.versions` entry may replace.
 _PINNABLE = ("none", "latest", "floating", "partial-version")
 
+def facts_of(project: Project, path: str) -> FileFacts | None:
+    """The facts of the file at ``path`` (indexed once per project, kept
+    beside its other cached values)."""
+    table = project.__dict__.get("_facts_by_path")
+    if table is None:
+        table = project.__dict__["_facts_by_path"] = {facts.path: facts for facts in project.files}
+    return table.get(path)
+
 
 def _version_fix(ref: ImageRef, found: Classification, project: Project) -> tuple[str, tuple[Edit, ...]]:
-    """The standard version of the image (``fix.versions``) and, when the
-    reference is written literally, the edit that sets it as the tag."""
+    """The standard version of the image (``fix.versions``, exact names
+    first, then glob keys) with the variant of the tag written kept
+    (``python:3-alpine`` -> ``python:3.12.7-alpine``), and the edit that
+    writes it where the value is decided (:mod:`taglint.fix.placement`).
+    No suggestion when the variant cannot be kept."""
     reference = found.reference
     versions = project.config.fix_versions
     if reference is None or not versions or found.tag_class.value not in _PINNABLE:
         return "", ()
-    version = versions.get(reference.familiar_name) or versions.get(reference.canonical_name)
-    if not version:
+    from taglint.fix.placement import Target, pin_edits
+    from taglint.fix.variants import configured_version, versioned_tag
+
+    version = configured_version(versions, reference.familiar_name, reference.canonical_name)
+    tag = versioned_tag(reference.tag, version, project.vocabulary) if version else None
+    if not tag:
         return "", ()
     name = written_name(ref, found)
-    if not ref.literal or reference.digest:
-        return f"{name}:{version}", ()
-    return f"{name}:{version}", (Edit(ref.span, f"{name}:{version}"),)
+    if reference.digest:
+        return f"{name}:{tag}", ()
+    edits = pin_edits(ref, reference.tag, Target(name, tag), facts_of(project, ref.path))
+    return f"{name}:{tag}", edits
 
 
 def tag_class_hit(ref: ImageRef, found: Classification, project: Project) -> Hit:

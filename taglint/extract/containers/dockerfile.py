@@ -167,6 +167,23 @@ def _arg_pairs(value: tuple[str, ...]) -> Iterator[tuple[str, str | None]]:
         yield name, (default if eq else None)
 
 
+def _note_arg_default(facts: FileFacts, source: SourceFile, line: int, name: str, default: str | None) -> None:
+    """Record where ``ARG NAME=default`` writes its default (``extras["arg-defaults"]``,
+    keyed ``"LINE:NAME"``), when it is a literal on the ARG's line: a fix of a
+    tag that comes from the ARG edits it there (``taglint.fix.placement``)."""
+    if not default or "$" in default or line > len(source.lines):
+        return
+    text = source.lines[line - 1]
+    match = re.search(rf"(?<!\S){re.escape(name)}=(\S+)", text)
+    if match is None:
+        return
+    raw, start = match.group(1), match.start(1)
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+        raw, start = raw[1:-1], start + 1
+    if raw == default:
+        facts.extras.setdefault("arg-defaults", {})[f"{line}:{name}"] = Span(line, start + 1, line, start + 1 + len(raw))
+
+
 def _image_ref(
     source: SourceFile, token: _Token, offset: int, written: str, scope: _Scope, context: str, stage: str | None
 ) -> ImageRef:
@@ -207,6 +224,7 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
             line = instruction.start_line
             for name, default in _arg_pairs(instruction.value):
                 scope.declare(name, default, Location(source.path, Span(line, 1, line, 1)))
+                _note_arg_default(facts, source, line, name, default)
             continue
         if command == "FROM":
             current_stage = _from(source, instruction, escape, scope, stages, facts)
