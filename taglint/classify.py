@@ -165,8 +165,9 @@ def classify(path: str, read_text: Callable[[], str | None], fs_path: str | os.P
         if "{{" in text and (_HELM_ACTIONS.search(text) or _chart_above(where)):
             return HELM_TEMPLATE
         # Plain YAML in a templates/ folder (or Argo's `{{workflow.…}}`
-        # placeholders, which are quoted YAML): content decides.
-        return _kind_from_yaml_text(text)
+        # placeholders, which are quoted YAML, or a GitLab pipeline part in
+        # templates/): content decides.
+        return _kind_from_yaml_text(text) or _kind_by_content(path, text)
     if kind is not None:
         return kind
     lower = path.lower()
@@ -176,7 +177,7 @@ def classify(path: str, read_text: Callable[[], str | None], fs_path: str | os.P
             return None
         if lower.endswith(YAML_SUFFIXES) and "{{" in text and _GO_ACTION.search(text) and in_chart(where):
             return HELM_TEMPLATE
-        return _kind_from_yaml_text(text) or families.kind_from_text(path, text)
+        return _kind_from_yaml_text(text) or _kind_by_content(path, text)
     if "." not in PurePosixPath(path).name:
         text = read_text()
         if text is not None and _SHELL_SHEBANG.match(text[:200].encode("utf-8", "replace")):
@@ -186,6 +187,24 @@ def classify(path: str, read_text: Callable[[], str | None], fs_path: str | os.P
         text = read_text()
         return families.kind_from_text(path, text) if text is not None else None
     return None
+
+
+def _kind_by_content(path: str, text: str) -> str | None:
+    """For a YAML or JSON file that no name and no manifest check placed: a
+    GitHub workflow outside ``.github/workflows/`` or a part of a GitLab
+    pipeline, told by its text (:mod:`taglint.content_kinds`, YAML only),
+    or a kind of the families.  The GitLab look comes after the families':
+    it is the least specific."""
+    if not path.lower().endswith(YAML_SUFFIXES):
+        return families.kind_from_text(path, text)
+    from taglint.content_kinds import is_github_workflow_text, is_gitlab_ci_text
+
+    if is_github_workflow_text(text):
+        return GITHUB_WORKFLOW
+    kind = families.kind_from_text(path, text)
+    if kind is not None:
+        return kind
+    return GITLAB_CI if is_gitlab_ci_text(path, text) else None
 
 
 def _kind_from_yaml_text(text: str) -> str | None:

@@ -11,7 +11,6 @@ any working directory.
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -52,6 +51,9 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     pin_style: str = "tag"
     fix_versions: Mapping[str, str] = field(default_factory=dict)
+    # Path glob (relative to :attr:`root`) -> the kind its files are checked
+    # as, whatever their name or text says (taglint.kinds); first match wins.
+    kinds: Mapping[str, str] = field(default_factory=dict)
     source: str | None = None  # the file this came from, for messages
     # The folder ``exclude`` and ``per-file-ignores`` patterns are relative
     # to: the config file's folder; None (no file) means the working directory.
@@ -63,6 +65,8 @@ class Config:
 
 @lru_cache(maxsize=1)
 def config_schema() -> dict[str, Any]:
+    import json  # here: only a configuration file is validated
+
     return json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
@@ -324,6 +328,7 @@ def read_config_file(path: Path) -> Config:
     data = _off_as_written(data)
     validate(data, shown)
     check_patterns(data, shown)
+    check_kinds(data, shown)
     return from_mapping(data, base=path.parent, source=shown)
 
 
@@ -354,10 +359,25 @@ def check_patterns(data: Mapping[str, Any], source: str) -> None:
     for key in ("exclude", "extend-exclude"):
         found += [((key, index), pattern) for index, pattern in enumerate(data.get(key, ()))]
     found += [(("per-file-ignores", pattern), pattern) for pattern in data.get("per-file-ignores", {})]
+    found += [(("kinds", pattern), pattern) for pattern in data.get("kinds", {})]
     for where, pattern in found:
         problem = glob_problem(pattern)
         if problem is not None:
             raise ConfigError(f'{source}: {key_path(where)}: bad pattern "{pattern}": {problem}')
+
+
+def check_kinds(data: Mapping[str, Any], source: str) -> None:
+    """Raise ConfigError for the first ``kinds:`` entry naming a kind no
+    file can be checked as, with the nearest known kind."""
+    kinds = data.get("kinds")
+    if not kinds:
+        return
+    from taglint.kinds import kinds_problem
+
+    found = kinds_problem(kinds)
+    if found is not None:
+        pattern, problem = found
+        raise ConfigError(f"{source}: {key_path(('kinds', pattern))}: {problem}")
 
 
 def from_mapping(data: Mapping[str, Any], base: Path, source: str | None = None) -> Config:
@@ -385,6 +405,7 @@ def from_mapping(data: Mapping[str, Any], base: Path, source: str | None = None)
         max_file_size=int(data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
         pin_style=fix.get("pin-style", "tag"),
         fix_versions=dict(fix.get("versions", {})),
+        kinds={str(k): str(v).strip() for k, v in data.get("kinds", {}).items()},
         source=source,
         root=base.resolve() if source is not None else None,
     )
@@ -413,6 +434,7 @@ def settings_of(config: Config) -> dict[str, Any]:
         "build-args": dict(config.build_args),
         "max-file-size": config.max_file_size,
         "fix": {"pin-style": config.pin_style, "versions": dict(config.fix_versions)},
+        "kinds": dict(config.kinds),
     }
 
 
@@ -479,6 +501,15 @@ strict: false
 # Dockerfile ARG values (as --build-arg).
 # build-args:
 #   PYTHON_VERSION: "3.12.7"
+
+# What kind of file a path is, when its name and text do not tell (or tell
+# wrong): path glob (relative to this file's folder) -> kind, first match
+# wins. Kinds: `taglint --show-files` shows what each file is read as; an
+# unknown kind is an error.
+# kinds:
+#   "deploy/pipelines/*.yml": gitlab-ci
+#   "templates/workflows/*.yml": github-workflow
+#   "docker/Build.*": dockerfile
 
 # Files larger than this many bytes are not read (listed as skipped).
 # max-file-size: 67108864

@@ -18,11 +18,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from taglint.globs import matches_any
 
@@ -45,6 +44,15 @@ class Candidate:
     # Named only for the files it brings in (a .env: the Compose files
     # beside it); of no kind itself, and not reported as skipped for that.
     trigger: bool = False
+    # The kind the user gave the file (``--kind``, ``kinds:`` in the
+    # configuration, a GitLab ``include: local:``), None: classify it.
+    kind: Optional[str] = None
+    # The file's bytes when they do not come from ``fs_path`` (standard
+    # input read as ``--stdin-filename PATH``).
+    content: Optional[bytes] = None
+    # What the file inherits from the file that brought it in (the
+    # variables of a GitLab pipeline that includes it), for its extractor.
+    context: tuple[Any, ...] = ()
 
 
 # Outside cwd, a file more than this many folders up is shown by its
@@ -125,6 +133,8 @@ def _git_names(folder: Path) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files under ``folder`` (relative,
     '/'-separated, no duplicates), or None when ``folder`` is not in a git
     work tree (or git is unavailable)."""
+    import subprocess  # here: a run on named files never starts git
+
     try:
         proc = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
@@ -249,11 +259,13 @@ def _dependents(file: Path) -> list[Path]:
 
 def discover(
     paths: Iterable[str], cwd: Path, exclude: tuple[str, ...] = (), force_exclude: bool = False,
-    excluded: Optional[Excluded] = None,
+    excluded: Optional[Excluded] = None, named_kind: Optional[str] = None,
 ) -> tuple[list[Candidate], list[str]]:
     """Candidates to scan, and errors (paths that do not exist).  A file is
     excluded when its display path matches ``exclude`` or ``excluded(path,
-    display path)`` says so (patterns anchored at their config file's folder)."""
+    display path)`` says so (patterns anchored at their config file's folder).
+    ``named_kind`` (``--kind``) is the kind of each file named in ``paths``
+    (not of the files of a folder, nor of the Compose files a ``.env`` brings in)."""
     if excluded is None:
         excluded = (lambda file, shown: matches_any(shown, exclude)) if exclude else None
     seen: dict[str, int] = {}  # display path -> index in out
@@ -278,7 +290,10 @@ def discover(
                 shown = display_path(file, cwd)
                 if force_exclude and excluded is not None and excluded(file, shown):
                     continue
-                named = Candidate(file, shown, explicit=True, trigger=file is fs_path and bool(dependents))
+                named = Candidate(
+                    file, shown, explicit=True, trigger=file is fs_path and bool(dependents) and named_kind is None,
+                    kind=named_kind if file is fs_path else None,
+                )
                 if shown in seen:  # also in a folder named before: it is named all the same
                     if file is fs_path and not out[seen[shown]].explicit:
                         out[seen[shown]] = named

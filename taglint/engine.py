@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -20,7 +20,7 @@ from taglint.project import Project
 from taglint.ruleset import Rule, load_rules
 from taglint.selection import active_rules, code_matches, configured_severity, resolved_config, severity_of
 from taglint.source import (
-    NO_KNOWN_KIND, ExtractContext, Skipped, SkippedFile, SourceFile, decode, read_file_bytes, unreadable,
+    NO_KNOWN_KIND, ExtractContext, Skipped, SkippedFile, SourceFile, decode, read_file_bytes, too_large, unreadable,
 )
 from taglint.spans import MAX_CHECKED_SIZE, findings_inside
 from taglint.suppress import Suppression, apply_suppressions, parse_suppressions, resolve_suppression_codes
@@ -92,7 +92,7 @@ def _read_source(
     from taglint.safewrite import digest
 
     try:
-        data = read_file_bytes(candidate.fs_path, max_size)
+        data = _candidate_bytes(candidate, max_size)
     except SkippedFile as exc:
         return None, [], exc.reason, None
     except OSError as exc:
@@ -108,6 +108,16 @@ def _read_source(
             Problem(candidate.path, Span(line, 1, line, 1), f"not valid UTF-8 (byte {offset}); undecodable bytes read as U+FFFD")
         )
     return SourceFile(candidate.path, candidate.fs_path, decoded.text), problems, None, digest(data)
+
+
+def _candidate_bytes(candidate: Candidate, max_size: int) -> bytes:
+    """The bytes of the file: its ``content`` (standard input), else the
+    file at its ``fs_path``; over ``max_size`` it is skipped either way."""
+    if candidate.content is None:
+        return read_file_bytes(candidate.fs_path, max_size)
+    if len(candidate.content) > max_size:
+        raise SkippedFile(too_large(max_size))
+    return candidate.content
 
 
 class FileWork:
@@ -177,7 +187,9 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
             loaded = True
         return source.text if source is not None else None
 
-    kind = classify(candidate.path, read_text, candidate.fs_path)
+    kind = candidate.kind or classify(candidate.path, read_text, candidate.fs_path)
+    if candidate.context:  # what the file that brought it in defines (taglint.gitlab_includes)
+        ctx = replace(ctx, inherited=candidate.context)
     if kind is None or not has_extractor(kind):
         return _Processed(None, [], [], skipped=_skipped_of_no_kind(candidate, skip))
     read_text()
@@ -350,6 +362,8 @@ def scan(
     progress: Progress | None = None,
     configs: ConfigLookup | None = None,
     exclude: tuple[str, ...] = (),
+    named_kind: str | None = None,
+    stdin: tuple[str, bytes] | None = None,
 ) -> ScanResult:
     """Scan ``paths``.  Each file is checked with its own configuration,
     ``configs.for_folder(its folder)`` (the nearest config file), or
@@ -358,31 +372,19 @@ def scan(
     report text; it runs where file-local findings are made (in the worker
     processes with ``jobs`` > 1), and :meth:`ScanResult.rendered` gives its
     results to the report.  ``progress``, when given, is called in this
-    process with (files read, files found) as the files are read."""
+    process with (files read, files found) as the files are read.
+    ``named_kind`` (``--kind``) is the kind of the files named in ``paths``;
+    ``stdin`` = (PATH, bytes) scans those bytes as the file PATH
+    (``--stdin-filename``) instead of ``paths``."""
     with paused_gc():
         cwd = Path(os.path.abspath(cwd or os.getcwd()))
         lookup = configs or ConfigLookup(lambda c: c, fixed=config)
         anchors = Anchors()
-
-        def excluded(file: Path, shown: str) -> bool:
-            own = lookup.for_folder(file.parent)
-            if own.exclude and matches_any(anchors.path(own, file, shown), own.exclude):
-                return True
-            return bool(exclude) and matches_any(shown, exclude)
-
-        fixed = lookup.fixed
-        needed = fixed is None or bool(fixed.exclude) or bool(exclude)
-        candidates, errors = discover(
-            paths or ["."], cwd, excluded=excluded if needed else None, force_exclude=force_exclude,
+        gathered = gather(
+            paths, cwd, lookup, anchors, exclude=exclude, force_exclude=force_exclude,
+            named_kind=named_kind, stdin=stdin,
         )
-        groups: dict[int, tuple[Config, list[Candidate]]] = {}
-        if fixed is not None:  # one configuration for every file
-            groups[id(fixed)] = (fixed, candidates)
-        for candidate in candidates if fixed is None else ():
-            own = lookup.for_folder(candidate.fs_path.parent)
-            groups.setdefault(id(own), (own, []))[1].append(candidate)
-        if not groups:
-            groups[0] = (lookup.for_path(cwd), [])
+        groups, candidates, errors = gathered.groups, gathered.candidates, gathered.errors
         results = []
         done_before = 0
         for own, members in groups.values():
@@ -396,6 +398,89 @@ def scan(
         merged.errors = list(dict.fromkeys(errors + merged.errors))
         _mask_secrets(merged)
         return merged
+
+
+@dataclass
+class Gathered:
+    """The files of a scan, grouped by configuration (by the id of the
+    :class:`Config`), each with the kind the user gave it, if any."""
+
+    groups: dict[int, tuple[Config, list[Candidate]]]
+    candidates: list[Candidate]
+    errors: list[str]
+    excluded: list[str] = field(default_factory=list)  # display paths, when asked to record them
+
+
+def gather(
+    paths: Sequence[str], cwd: Path, lookup: ConfigLookup, anchors: Anchors, *,
+    exclude: tuple[str, ...] = (), force_exclude: bool = False, named_kind: str | None = None,
+    stdin: tuple[str, bytes] | None = None, record_excluded: bool = False,
+) -> Gathered:
+    """Discover the files to scan (or the one file read from standard input),
+    group them by configuration, and give each the kind the user named:
+    ``--kind`` for the files named in ``paths``, else the ``kinds:`` of its
+    configuration.  ``record_excluded`` lists the files excluded by
+    configuration or ``--exclude`` (``--show-files --verbose``)."""
+    recorded: list[str] = []
+
+    def excluded(file: Path, shown: str) -> bool:
+        own = lookup.for_folder(file.parent)
+        out = bool(own.exclude) and matches_any(anchors.path(own, file, shown), own.exclude)
+        out = out or (bool(exclude) and matches_any(shown, exclude))
+        if out and record_excluded:
+            recorded.append(shown)
+        return out
+
+    fixed = lookup.fixed
+    needed = fixed is None or bool(fixed.exclude) or bool(exclude)
+    if stdin is not None:
+        candidates, errors = _stdin_candidates(stdin, cwd, excluded if needed else None, force_exclude, named_kind)
+    else:
+        candidates, errors = discover(
+            paths or ["."], cwd, excluded=excluded if needed else None, force_exclude=force_exclude,
+            named_kind=named_kind,
+        )
+    groups: dict[int, tuple[Config, list[Candidate]]] = {}
+    if fixed is not None:  # one configuration for every file
+        groups[id(fixed)] = (fixed, candidates)
+    for candidate in candidates if fixed is None else ():
+        own = lookup.for_folder(candidate.fs_path.parent)
+        groups.setdefault(id(own), (own, []))[1].append(candidate)
+    if not groups:
+        groups[0] = (lookup.for_path(cwd), [])
+    for key, (own, members) in list(groups.items()):
+        if own.kinds:
+            members = [_with_configured_kind(c, own, anchors) for c in members]
+            groups[key] = (own, members)
+    if any(own.kinds for own, _ in groups.values()):
+        candidates = [c for _, members in groups.values() for c in members]
+    return Gathered(groups, candidates, errors, recorded)
+
+
+def _with_configured_kind(candidate: Candidate, config: Config, anchors: Anchors) -> Candidate:
+    """``candidate`` with the kind ``kinds:`` gives it (``--kind`` wins)."""
+    from taglint.kinds import configured_kind
+
+    if candidate.kind is not None:
+        return candidate
+    kind = configured_kind(config, anchors, candidate.fs_path, candidate.path)
+    return candidate if kind is None else replace(candidate, kind=kind, trigger=False)
+
+
+def _stdin_candidates(
+    stdin: tuple[str, bytes], cwd: Path, excluded: Callable[[Path, str], bool] | None, force_exclude: bool,
+    named_kind: str | None,
+) -> tuple[list[Candidate], list[str]]:
+    """Standard input as the file ``stdin[0]`` names (it need not exist):
+    its display path, folder (configuration) and name (kind) are that file's."""
+    from taglint.discovery import display_path
+
+    name, data = stdin
+    fs_path = Path(name) if os.path.isabs(name) else cwd / name
+    shown = display_path(fs_path, cwd)
+    if force_exclude and excluded is not None and excluded(fs_path, shown):
+        return [], []
+    return [Candidate(fs_path, shown, explicit=True, kind=named_kind, content=data)], []
 
 
 def _mask_secrets(result: ScanResult) -> None:
@@ -445,6 +530,7 @@ def _scan(
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
     work = FileWork(ctx, config, local, prerender)
     processed = extract_all(candidates, work, jobs, progress)
+    processed = _with_included_files(processed, candidates, work, config, cwd, anchors)
     done = [p for p in processed if p.facts is not None]
     files = [p.facts for p in done]
     suppressions = [s for p in processed for s in p.suppressions]
@@ -485,6 +571,41 @@ def _scan(
         files=files, prerendered=prerendered, skipped=skipped,
         digests={p.facts.path: p.digest for p in done if p.digest is not None},  # type: ignore[union-attr]
     )
+
+
+def _with_included_files(
+    processed: list[_Processed], candidates: Sequence[Candidate], work: FileWork, config: Config, cwd: Path,
+    anchors: Anchors,
+) -> list[_Processed]:
+    """``processed`` with the files that GitLab pipelines include
+    (``include: local:``, :mod:`taglint.gitlab_includes`) read as
+    ``gitlab-ci`` with their includer's variables, in place of what the scan
+    made of them (another kind, or none); excluded files stay out.  Run in
+    this process, after the others: the includes are known only once the
+    including files are read."""
+    from taglint.gitlab_includes import follow, includes_of
+
+    if not any(p.facts is not None and includes_of(p.facts) for p in processed):
+        return processed
+    index = {c.path: i for i, c in enumerate(candidates)}  # processed[i] is what candidates[i] gave
+    roots: dict[str, Path] = {}
+    followed: set[str] = set()
+    new = [p.facts for p in processed if p.facts is not None]
+    out = list(processed)
+    while new:
+        found = [
+            c for c in follow(new, cwd, roots, followed)
+            if not (config.exclude and matches_any(anchors.path(config, c.fs_path, c.path), config.exclude))
+        ]
+        results = work(found) if found else []
+        for result, candidate in zip(results, found):
+            if candidate.path in index:
+                out[index[candidate.path]] = result
+            else:
+                index[candidate.path] = len(out)
+                out.append(result)
+        new = [r.facts for r in results if r.facts is not None]
+    return out
 
 
 def _same_items(now: list[Any], before: list[Any]) -> bool:

@@ -9,7 +9,7 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 
 # Where a line ends, for positions, code frames, suppressions and fixes
@@ -52,6 +52,9 @@ class ExtractContext:
     """Settings that change what extractors produce."""
 
     build_args: Mapping[str, str] = field(default_factory=dict)  # --build-arg NAME=VALUE
+    # What the file that brought this one in defines for it: the variables
+    # (``Step`` values) of a GitLab pipeline that includes it (taglint.gitlab_includes).
+    inherited: tuple[Any, ...] = ()
 
 
 BINARY_SNIFF = 8192  # a NUL byte in the first 8 KiB: a binary file

@@ -70,7 +70,7 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
         if keys == ["spec"]:
             inputs = get(doc, "spec", "inputs")  # the header document of a CI/CD component
             continue
-        _pipeline(ci, doc, _templates(ci, inputs))
+        _pipeline(ci, doc, _templates(ci, inputs), dict(ctx.inherited))
     return ci.facts
 
 
@@ -91,7 +91,10 @@ def _templates(ci: CiFile, inputs: Node | None) -> Templates:
     return Templates(_INPUT, resolve)
 
 
-def _pipeline(ci: CiFile, doc: MappingNode, templates: Templates) -> None:
+def _pipeline(ci: CiFile, doc: MappingNode, templates: Templates, inherited: Env) -> None:
+    """One pipeline document; ``inherited``: the global variables of the
+    pipeline that includes this file (``include: local:``), which its own
+    ``variables:`` override, as GitLab merges them."""
     _includes(ci, mapping_get(doc, "include"))
     jobs: dict[str, MappingNode] = {}
     for name, _key, value in iter_mapping(doc):
@@ -107,7 +110,9 @@ def _pipeline(ci: CiFile, doc: MappingNode, templates: Templates) -> None:
         node = mapping_get(default, key)
         if node is not None:
             defaults[key] = node
-    global_env = _templated_env(ci, ci.env_from(mapping_get(doc, "variables"), "variables."), templates)
+    global_env = _templated_env(ci, ci.env_from(mapping_get(doc, "variables"), "variables.", inherited), templates)
+    # For the files this one includes (taglint.gitlab_includes): they run in this pipeline.
+    ci.facts.extras["gitlab-variables"] = tuple(global_env.items())
     _images(ci, "default", defaults, global_env, templates)
     for name in jobs:
         _job(ci, name, _effective(name, jobs), defaults, global_env, jobs, templates)
@@ -123,8 +128,18 @@ def _templated_env(ci: CiFile, env: Env, templates: Templates) -> Env:
     return out
 
 
+_REMOTE = re.compile(r"^\s*https?://", re.IGNORECASE)
+
+
 def _includes(ci: CiFile, node: Node | None) -> None:
+    """Component and project references (``ActionRef``), and the local
+    files the pipeline includes (``include: local:`` or a plain path), in
+    ``extras["gitlab-local-includes"]`` for :mod:`taglint.gitlab_includes`."""
     for item in as_list(node):
+        local = mapping_get(item, "local") if isinstance(item, MappingNode) else item
+        local_path = scalar_str(local) if isinstance(local, ScalarNode) else None
+        if local_path and local_path.strip() and not _REMOTE.match(local_path):
+            ci.facts.extras.setdefault("gitlab-local-includes", []).append(local_path.strip())
         if not isinstance(item, MappingNode):
             continue
         component = mapping_get(item, "component")
