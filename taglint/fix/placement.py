@@ -79,13 +79,25 @@ def pin_edits(
     written = ref.written
     if written == ref.value and not _has_placeholder(written):
         return (Edit(span, target.text), *_comment_edits(ref, target, line_text))
-    if ref.origin is not None and current_tag and written == current_tag and not _has_placeholder(written):
+    if current_tag and written == current_tag and _holds_tag_only(ref) and not _has_placeholder(written):
         tag_text = target.tag_text
         return () if tag_text is None else (Edit(span, tag_text),)
     if ref.kind == "dockerfile" and facts is not None:
         edit = _arg_default_edit(ref, target.text, facts.extras.get("arg-defaults", {}))
         return () if edit is None else (edit, *_comment_edits(ref, target, line_text))
     return ()
+
+
+def _holds_tag_only(ref: ImageRef) -> bool:
+    """``ref.span`` is a place that holds only the tag: a resolver moved the
+    reference there (``origin``), or a substitution read its value there
+    (a Helm values ``tag:`` beside its ``repository:``)."""
+    if ref.origin is not None:
+        return True
+    return any(
+        step.location is not None and step.location.path == ref.path and step.location.span == ref.span
+        for step in ref.via
+    )
 
 
 def _arg_default_edit(ref: ImageRef, new_value: str, defaults: Mapping[str, Span]) -> Edit | None:

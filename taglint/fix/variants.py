@@ -41,11 +41,10 @@ def split_tag(tag: str | None, vocab: Vocabulary) -> TagParts | None:
     kept: list[str] = []
     for token in tokens:
         lowered = token.lower()
-        if lowered in vocab.floating or lowered == "latest":
-            continue
-        if not vocab.is_variant(lowered):
+        if vocab.is_variant(lowered):  # a distribution codename (bookworm) is a variant here
+            kept.append(token)
+        elif lowered not in vocab.floating and lowered != "latest":
             return None
-        kept.append(token)
     return TagParts("", "-".join(kept))
 
 
