@@ -22,7 +22,6 @@ from taglint.errors import ConfigError, TaglintError, UsageError
 from taglint.gcpause import paused_gc
 from taglint.report import FORMATS as REPORT_FORMATS
 from taglint.report import TERMINAL_FORMATS
-from taglint.suggest import closest
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "rules", "rule", "init", "schema")
@@ -75,6 +74,8 @@ class _Parser(argparse.ArgumentParser):
         if not options:
             return f"unexpected arguments{where}: {' '.join(extras)}"
         name = options[0].split("=", 1)[0]
+        from taglint.suggest import closest
+
         # compared without their dashes, which every option shares (-select → --select)
         known = {o.lstrip("-"): o for o in self._option_string_actions if o.startswith("--")}
         nearest = closest(name.lstrip("-"), known)

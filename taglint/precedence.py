@@ -27,12 +27,9 @@ PARSE_ERROR = "TL001"
 @lru_cache(maxsize=1)
 def precedence_groups() -> tuple[tuple[str, ...], ...]:
     """The ordered groups of the data file, most specific code first."""
-    import importlib.resources
+    from taglint.rule_cache import shipped_data  # compiled once: no YAML parse per start
 
-    import yaml
-
-    text = importlib.resources.files("taglint").joinpath("data", _DATA_FILE).read_text("utf-8")
-    data = yaml.safe_load(text) or {}
+    data = shipped_data(_DATA_FILE) or {}
     return tuple(tuple(str(code) for code in group) for group in data.get("groups") or ())
 
 

@@ -41,10 +41,6 @@ def _from_mapping(data: Any) -> Publishers:
 @lru_cache(maxsize=1)
 def publishers() -> Publishers:
     """The shipped publisher facts (loaded once, on first use)."""
-    import importlib.resources
+    from taglint.rule_cache import shipped_data  # compiled once: no YAML parse per start
 
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    text = importlib.resources.files("taglint").joinpath("data", _DATA_FILE).read_text("utf-8")
-    return _from_mapping(yaml.load(text, Loader=loader) or {})
+    return _from_mapping(shipped_data(_DATA_FILE) or {})

@@ -2,7 +2,6 @@
 decide which are active under a configuration."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +56,8 @@ class Rule:
 
 @lru_cache(maxsize=1)
 def rule_schema() -> dict[str, Any]:
+    import json
+
     return json.loads((_PACKAGE / "schemas" / "rule.schema.json").read_text(encoding="utf-8"))
 
 
@@ -125,8 +126,13 @@ def _add_folder(rules: dict[str, Rule], folder: Path, validate: bool) -> None:
     if not folder.is_dir():
         raise RuleError(f"{folder}: rule folder does not exist")
     names = {rule.name: rule for rule in rules.values()}
-    for path in sorted(folder.rglob("*.yaml")):
-        rule = load_rule_file(path, validate=validate)
+    paths = sorted(folder.rglob("*.yaml"))
+    compiled = None if validate else _compiled_rule_data(paths)
+    for index, path in enumerate(paths):
+        if compiled is None:
+            rule = load_rule_file(path, validate=validate)
+        else:
+            rule = _rule_from_data(compiled[index], str(path), validate=False)
         if rule.check_kind not in CHECK_KINDS:
             raise RuleError(f"{path}: unknown check kind {rule.check_kind!r}")
         if rule.code in rules:
@@ -134,6 +140,18 @@ def _add_folder(rules: dict[str, Rule], folder: Path, validate: bool) -> None:
         if rule.name in names:
             raise RuleError(f"{path}: rule name {rule.name} is already the name of {names[rule.name].code}")
         rules[rule.code] = names[rule.name] = rule
+
+
+def _compiled_rule_data(paths: list[Path]) -> list[Any] | None:
+    """The parsed built-in rule files, through :mod:`taglint.rule_cache`
+    (no YAML parse at start-up once compiled); None when one of them cannot
+    be read or parsed, so that :func:`load_rule_file` reports it."""
+    from taglint.rule_cache import load_yaml_files
+
+    try:
+        return load_yaml_files(paths, "rules")
+    except Exception:  # noqa: BLE001 - the file-by-file load says what is wrong
+        return None
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,6 @@ import hashlib
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 
 # Links a user names on purpose to write to a stream (not planted in a repository).
@@ -95,6 +94,8 @@ def write_file(path: Path, data: bytes, *, expected: str | None = None) -> None:
             raise ChangedSinceScan(f"{path} changed since the scan")
     mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
     folder = path.parent if str(path.parent) else Path(".")
+    import tempfile  # here: a scan only reads (digest), it never writes
+
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".taglint")
     try:
         with os.fdopen(handle, "wb") as out:

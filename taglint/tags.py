@@ -222,13 +222,9 @@ class Vocabulary:
 
 @lru_cache(maxsize=1)
 def _default_vocabulary() -> Vocabulary:
-    import importlib.resources
+    from taglint.rule_cache import shipped_data  # compiled once: no YAML parse per start
 
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    text = importlib.resources.files("taglint").joinpath("data", _DATA_FILE).read_text("utf-8")
-    return Vocabulary.from_mapping(yaml.load(text, Loader=loader))
+    return Vocabulary.from_mapping(shipped_data(_DATA_FILE))
 
 
 # --- placeholders ---------------------------------------------------------------

@@ -22,10 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-import yaml
-
 from taglint.model import Edit, Hit, ImageRef, Span
-from taglint.yamlnodes import go_float_text
 
 if TYPE_CHECKING:
     from taglint.project import Project
@@ -39,6 +36,8 @@ _SOURCES = {
 
 
 def _number(written: str) -> int | float | None:
+    import yaml  # here: a run without numeric tags (most) never loads YAML
+
     try:
         value = yaml.safe_load(written)
     except yaml.YAMLError:
@@ -84,6 +83,8 @@ def check_yaml_number_tags(rule: Rule, project: Project) -> Iterator[Hit]:
                 number = _number(written)
                 if number is None:
                     continue
+                from taglint.yamlnodes import go_float_text
+
                 used = go_float_text(float(number)) if tool == "Helm" else recorded
                 if isinstance(number, int) and used == written:
                     continue  # `newTag: 3`: a number, but the tag is what is written
