@@ -31,6 +31,7 @@ SEVERITIES = ("info", "warning", "error")
 
 USAGE = """\
 taglint [check] [OPTIONS] [PATH ...]
+       taglint [check] [OPTIONS] - --stdin-filename PATH
        taglint {rules,rule CODE,init,schema} [OPTIONS]"""
 
 COMMANDS_HELP = """\
@@ -62,6 +63,12 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse builds a formatter for every add_argument; its default
+        # width comes from shutil (which imports bz2 and lzma): the same
+        # width, measured without it.
+        return self.formatter_class(prog=self.prog, width=terminal_columns() - 2)
+
     def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
@@ -81,6 +88,22 @@ class _Parser(argparse.ArgumentParser):
         nearest = closest(name.lstrip("-"), known)
         hint = f" (did you mean {known[nearest]}?)" if nearest else ""
         return f"`{self.prog}` has no option {name}{hint}" if where else f"unknown option {name}{hint}"
+
+
+def terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, without importing shutil:
+    ``$COLUMNS`` when positive, else the width of the terminal on standard
+    output, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
 
 
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
@@ -144,7 +167,8 @@ def check_parser() -> argparse.ArgumentParser:
         epilog=COMMANDS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to scan (default: .)")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or folders to scan (default: .); - reads standard input (see --stdin-filename)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
     parser.add_argument("--output-format", type=_output_format, action="append", default=[],
@@ -184,6 +208,17 @@ def check_parser() -> argparse.ArgumentParser:
                         help="print the effective configuration for the first PATH and the file it came from; "
                              "scan nothing")
     parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    parser.add_argument("--kind", metavar="KIND",
+                        help="check the files named on the command line (and standard input) as KIND "
+                             "(github-workflow, gitlab-ci, kubernetes, dockerfile…), whatever their name or text "
+                             "says; the files of a named folder are classified as usual (see kinds: in the config)")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="with PATH -: read the file from standard input as the file PATH (which decides its "
+                             "kind, configuration and name in reports); with --fix the fixed text goes to standard "
+                             "output and the remaining findings to standard error")
+    parser.add_argument("--show-files", action="store_true",
+                        help="list the files that would be read and as which kind (with --verbose also the files "
+                             "not read, and why), then exit 0; scan nothing")
     parser.add_argument("--build-arg", type=_build_arg, action="append", default=[], metavar="NAME=VALUE",
                         help="Dockerfile ARG value (repeatable)")
     parser.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N", help="worker processes (0: all cores)")
@@ -315,13 +350,17 @@ def _check(args: argparse.Namespace) -> int:
         from taglint.baseline import load_baseline
 
         baseline = load_baseline(args.baseline)  # before the scan: a bad file fails fast
+    named_kind = _named_kind(args)
+    stdin = _stdin_input(args)
     lookup = _config_lookup(args, cwd)
-    target = args.paths[0] if args.paths else "."
+    target = stdin[0] if stdin is not None else args.paths[0] if args.paths else "."
     # The first path's configuration: its fail-on decides the exit status
     # (and a broken config file fails before the scan).
     config = lookup.for_path(Path(os.path.abspath(cwd / target)))
     if args.show_settings:
         return _show_settings(args, config, target)
+    if args.show_files:
+        return _show_files(args, lookup, cwd, named_kind, stdin)
     if args.by != "rule" and not args.statistics:
         raise UsageError("--by counts findings for --statistics; add --statistics")
     styles = [value for value in args.output_format if not isinstance(value, ExtraOutput)]
@@ -335,7 +374,7 @@ def _check(args: argparse.Namespace) -> int:
         verbose=args.verbose,
     )
 
-    def scan_once(prerender: bool) -> Any:
+    def scan_once(prerender: bool, data: bytes | None = None) -> Any:
         progress = _progress_bar(args)
         try:
             return scan(
@@ -343,6 +382,8 @@ def _check(args: argparse.Namespace) -> int:
                 force_exclude=args.force_exclude, build_args=dict(args.build_arg),
                 prerender=finding_renderer(args.format, options) if prerender else None,
                 progress=progress, configs=lookup, exclude=tuple((args.exclude or []) + args.extend_exclude),
+                named_kind=named_kind,
+                stdin=None if stdin is None else (stdin[0], stdin[1] if data is None else data),
             )
         finally:
             if progress is not None:
@@ -362,6 +403,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.write_baseline is not None:
         return _write_baseline(args.write_baseline, result)
     options = replace(options, baseline=with_baseline(result), fail_on=config.fail_on)
+    if fixing and stdin is not None:
+        return _fix_stdin(args, stdin, result, options, config, scan_once)
     if fixing:
         from taglint.fix import apply_fixes
 
@@ -391,6 +434,107 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     threshold = severity_rank(config.fail_on)
     failing = any(severity_rank(f.severity) >= threshold for f in result.findings)
+    return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _named_kind(args: argparse.Namespace) -> str | None:
+    """``--kind``, checked: an unknown kind is a usage error naming the nearest known one."""
+    if args.kind is None:
+        return None
+    from taglint.kinds import kind_problem
+
+    kind = args.kind.strip()
+    problem = kind_problem(kind)
+    if problem is not None:
+        raise UsageError(f"--kind: {problem}")
+    return kind
+
+
+def _stdin_input(args: argparse.Namespace) -> tuple[str, bytes] | None:
+    """(PATH, bytes) when the file comes from standard input (``-`` as the
+    only PATH), else None.  Standard input needs a name (``--stdin-filename``)
+    or a kind (``--kind``) to be checked as something."""
+    from taglint.stdin_input import STDIN, read_stdin
+
+    if STDIN not in args.paths:
+        if args.stdin_filename is not None:
+            raise UsageError("--stdin-filename names the file read from standard input; pass - as the PATH")
+        return None
+    if args.paths != [STDIN]:
+        raise UsageError("- (standard input) is the only PATH when given")
+    if args.stdin_filename is None and args.kind is None:
+        raise UsageError("- reads standard input: add --stdin-filename PATH (or --kind KIND) to say what it is")
+    if args.write_baseline is not None or args.baseline is not None:
+        raise UsageError("a baseline records a project's findings; it does not apply to standard input")
+    return (args.stdin_filename or STDIN), read_stdin()
+
+
+def _show_files(
+    args: argparse.Namespace, lookup: Any, cwd: Path, named_kind: str | None, stdin: tuple[str, bytes] | None,
+) -> int:
+    """``--show-files``: what would be read and as which kind; exit 0
+    (2 when a PATH does not exist)."""
+    from taglint.show_files import list_files, render, summary
+
+    entries, errors = list_files(
+        args.paths or ["."], cwd, lookup, exclude=tuple((args.exclude or []) + args.extend_exclude),
+        force_exclude=args.force_exclude, named_kind=named_kind, stdin=stdin,
+    )
+    _emit(args.output, render(entries, "json" if args.format == "json" else "text", args.verbose))
+    for error in errors:
+        _say_error(error)
+    if not args.quiet and args.format != "json":
+        try:
+            print(f"taglint: {summary(entries)}", file=sys.stderr)
+        except OSError:
+            pass
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def _fix_stdin(
+    args: argparse.Namespace, stdin: tuple[str, bytes], result: Any, options: Any, config: Any, scan_once: Any,
+) -> int:
+    """``--fix`` / ``--diff`` on standard input: no file is written.  With
+    ``--diff`` the diff goes to standard output (exit 1 when something would
+    change); with ``--fix`` the fixed text does, and the findings that remain
+    (a scan of the fixed text) are reported on standard error."""
+    from taglint.model import severity_rank
+    from taglint.report import render
+    from taglint.stdin_input import NotFixable, fixed_bytes, unified_diff
+
+    shown_path = result.files[0].path if result.files else stdin[0]
+    try:
+        after, fixed = fixed_bytes(stdin[1], shown_path, result.findings, unsafe=args.unsafe_fixes)
+    except NotFixable as exc:
+        after, fixed = stdin[1], 0
+        result.errors.append(f"{shown_path}: {exc}")
+    if args.diff:
+        write_stdout(unified_diff(stdin[1], after, shown_path))
+        try:
+            print(f"taglint: would fix {fixed} finding{'' if fixed == 1 else 's'}", file=sys.stderr)
+        except OSError:
+            pass
+        for error in result.errors:
+            _say_error(error)
+        return EXIT_ERROR if result.errors else EXIT_FINDINGS if after != stdin[1] else EXIT_CLEAN
+    try:
+        sys.stdout.buffer.write(after)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+    except AttributeError:  # a text stream (tests)
+        write_stdout(after.decode("utf-8", "replace"))
+    remaining = scan_once(prerender=False, data=after) if fixed else result
+    remaining.errors[:0] = [e for e in result.errors if e not in remaining.errors]
+    if args.quiet < 2:
+        try:
+            sys.stderr.write(render(args.format, remaining, replace(options, color=False, fixed=fixed)))
+        except OSError:
+            pass
+    if remaining.errors:
+        return EXIT_ERROR
+    threshold = severity_rank(config.fail_on)
+    failing = any(severity_rank(f.severity) >= threshold for f in remaining.findings)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
 
 
