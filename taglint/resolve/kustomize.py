@@ -30,11 +30,20 @@ renames, ``newTag``/``digest`` decide the tag):
 * otherwise the manifest reference stays where it is, with the value after
   any ``newName`` renames of the first undecided build and a ``via`` step
   per rename.
+
+Inline patches come first in each kustomization, as kustomize runs its
+patch transformers before the ``images:`` one: a patch that sets the
+image of the manifest's container (same kind and name, the container of
+that name for a strategic-merge patch, the same key path for a JSON 6902
+operation) replaces the value, and decides it like a ``newTag`` entry
+(the patch's reference in the kustomization is judged, with the manifest
+reference as its ``origin``) unless an ``images:`` entry retags it after.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from typing import Any, NamedTuple
 
 from taglint.model import FileFacts, ImageRef, Location, Step
@@ -53,6 +62,7 @@ class Kustomization(NamedTuple):
     files: frozenset[str]  # included manifest files (normalised fs paths), direct
     folders: tuple[str, ...]  # included folders (normalised fs paths)
     facts: FileFacts | None  # when it is in the scan
+    patches: tuple[dict[str, Any], ...] = ()  # images its inline patches set (extract.kubernetes.inline_patches)
 
 
 def image_name(reference: str) -> str:
@@ -171,6 +181,9 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
             continue
         kept: list[ImageRef] = []
         for ref in facts.images:
+            if ref.kind != "kubernetes" or (ref.stage or "").startswith("ConfigMap/"):
+                kept.append(ref)  # a GitOps override or ConfigMap data: not a field kustomize sets
+                continue
             outcome = [_apply(chain, ref) for chain in chains]
             if not any(result.changed for result in outcome):
                 kept.append(ref)
@@ -198,7 +211,7 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
                         written=entry.get("written") or (entry.get("new_tag") or entry.get("digest") or ""),
                         value=result.value,
                         kind="kustomization",
-                        context=f"images[{entry['index']}] (name {entry['name']})",
+                        context=entry.get("context") or f"images[{entry['index']}] (name {entry['name']})",
                         via=tuple(result.steps),
                         origin=origin,
                     ))
@@ -226,6 +239,12 @@ def _apply(chain: list[Kustomization], ref: ImageRef) -> _Outcome:
     decided: tuple[Kustomization, dict[str, Any]] | None = None
     changed = False
     for kust in chain:
+        patch = _patch_for(kust, ref) if kust.patches else None
+        if patch is not None:  # patches apply before the images: transformer
+            changed = True
+            value = patch["value"]
+            decided = (kust, patch)
+            steps.append(Step(f"{kust.path} {patch['context']}", value, Location(kust.path, patch["span"])))
         name = image_name(value)
         for entry in kust.images:
             if entry["name"] != name:
@@ -249,6 +268,29 @@ def _apply(chain: list[Kustomization], ref: ImageRef) -> _Outcome:
             value = new_name + tag + digest
             break
     return _Outcome(value, steps, decided, changed)
+
+
+_CONTAINER = re.compile(r" \(container (?P<name>[^)]*)\)$")
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def _patch_for(kust: Kustomization, ref: ImageRef) -> dict[str, Any] | None:
+    """The last inline patch of ``kust`` that sets the image ``ref`` names:
+    same object (kind, name), and the same container (a strategic-merge
+    patch merges containers by name) or the same key path (JSON 6902)."""
+    kind, _, name = (ref.stage or "").partition("/")
+    match = _CONTAINER.search(ref.context)
+    container = match.group("name") if match else None
+    key_path = ref.context[: match.start()] if match else ref.context
+    for entry in reversed(kust.patches):
+        if (entry.get("kind") and entry["kind"] != kind) or (entry.get("name") and entry["name"] != name):
+            continue
+        if entry.get("container") is not None:
+            if entry["container"] == container and _INDEX.sub("[]", entry["path"]) == _INDEX.sub("[]", key_path):
+                return entry
+        elif entry.get("path") == key_path:
+            return entry
+    return None
 
 
 SEARCH_UP = 2  # folders above an unincluded kustomization to search from
@@ -323,4 +365,5 @@ def _from_facts(folder: str, facts: FileFacts, scanned: FileFacts | None, ctx: R
         files=frozenset(files),
         folders=tuple(folders),
         facts=scanned,
+        patches=tuple(data.get("patches", ())),
     )

@@ -20,11 +20,19 @@ needs: ``{"images": [entry…], "resources": [paths], "components": [paths]}``
 where an entry is ``{"name", "new_name", "new_tag", "digest", "span",
 "written", "index"}`` (``span``/``written``: the deciding value) and the paths are the local
 ``resources``/``bases``/``components`` and patch files as written.
+
+Inline patches (``patches[].patch``, ``patchesStrategicMerge`` and
+``patchesJson6902[].patch`` strings holding strategic-merge YAML or JSON
+6902 operations) are read by :mod:`taglint.extract.kubernetes.inline_patches`:
+their images are references of the kustomization, spanned in it, and
+``extras["kustomize"]["patches"]`` says which resources' containers they
+set, for the resolver.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from taglint.extract.kubernetes import inline_patches
 from taglint.model import FileFacts, ImageRef, Location, Step
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
@@ -115,14 +123,16 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     for key in ("resources", "bases"):
         paths.extend(_strings(mapping_get(doc, key)))
     for key in ("patchesStrategicMerge",):
-        paths.extend(_strings(mapping_get(doc, key)))
+        paths.extend(p for p in _strings(mapping_get(doc, key)) if not inline_patches.is_inline(p))
     patches = mapping_get(doc, "patches")
     for patch in patches.value if isinstance(patches, SequenceNode) else []:
         patch_path = scalar_str(mapping_get(patch, "path"))
         if patch_path:
             paths.append(patch_path)
+    patched = inline_patches.read(doc, source.path, source.text, facts) if "patch" in source.text else []
     facts.extras["kustomize"] = {
         "images": entries,
+        "patches": patched,
         "resources": [p for p in paths if _local(p)],
         "components": [p for p in _strings(mapping_get(doc, "components")) if _local(p)],
     }
