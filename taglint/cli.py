@@ -375,6 +375,11 @@ def _check(args: argparse.Namespace) -> int:
     )
 
     def scan_once(prerender: bool, data: bytes | None = None) -> Any:
+        if stdin is not None:  # code frames quote the text read, not the file on disk
+            from taglint.discovery import display_path
+            from taglint.report.source_lines import remember_bytes
+
+            remember_bytes(display_path(cwd / stdin[0], cwd), stdin[1] if data is None else data)
         progress = _progress_bar(args)
         try:
             return scan(

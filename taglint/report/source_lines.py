@@ -19,9 +19,23 @@ from taglint.source import SkippedFile, decode, read_file_bytes, split_lines
 _REREAD_LIMIT = 1 << 31
 
 
+# Files the scan read from elsewhere than their path (standard input read
+# as ``--stdin-filename PATH``): display path -> the bytes it read.
+_READ_ELSEWHERE: dict[str, bytes] = {}
+
+
+def remember_bytes(path: str, data: bytes) -> None:
+    """The file named ``path`` in reports holds ``data``, whatever is on
+    disk at ``path`` (taglint.stdin_input)."""
+    _READ_ELSEWHERE[path] = data
+
+
 def read_lines(path: str) -> list[str] | None:
     """The lines of the file at ``path`` (without line endings), or None
     when it cannot be read as text now."""
+    if path in _READ_ELSEWHERE:
+        text = decode(_READ_ELSEWHERE[path]).text
+        return None if text is None else split_lines(text)
     try:
         data = read_file_bytes(path, _REREAD_LIMIT)
     except (OSError, SkippedFile):
