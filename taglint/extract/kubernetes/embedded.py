@@ -33,16 +33,17 @@ def load_in_scalar(node: ScalarNode, text: str) -> list[Node]:
     return _load(inner, scalar_line_map(node, text))
 
 
-def load_at(inner: str, first_line: int, column: int = 1) -> list[Node]:
-    """The documents of ``inner``, a text written verbatim in a file from
-    ``first_line`` (1-based) on, its first line starting at ``column``
-    and every other line at column 1 (a heredoc body)."""
+def load_at(inner: str, first_line: int, indents: list[int] | None = None) -> list[Node]:
+    """The documents of ``inner``, a text written in a file from line
+    ``first_line`` (1-based) on, one inner line per file line, each
+    written after ``indents[i]`` characters the text leaves out (a
+    ``<<-`` heredoc's leading tabs; default none)."""
     starts = _line_starts(inner)
 
     def place(offset: int) -> tuple[int, int]:
         line0 = bisect.bisect_right(starts, offset) - 1
-        col = offset - starts[line0] + 1
-        return first_line + line0, col + (column - 1 if line0 == 0 else 0)
+        shift = indents[line0] if indents is not None and line0 < len(indents) else 0
+        return first_line + line0, offset - starts[line0] + 1 + shift
 
     return _load(inner, place)
 
