@@ -227,6 +227,11 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fix", action="store_true", help="apply safe fixes")
     parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: unsafe fixes too")
     parser.add_argument("--diff", action="store_true", help="print fixes as a unified diff; change nothing")
+    parser.add_argument("--resolve", action="store_true",
+                        help="ask registries (and git for actions) what floating tags point at, for exact pins")
+    parser.add_argument("--refresh", action="store_true", help="with --resolve: ignore cached tag answers")
+    parser.add_argument("--insecure-registry", action="append", default=[], metavar="HOST",
+                        help="with --resolve: allow plain HTTP to HOST (repeatable; loopback always is)")
     _add_global_options(parser)
     parser.add_argument("--version", action="version", version=f"taglint {__version__}")
     return parser
@@ -402,9 +407,11 @@ def _check(args: argparse.Namespace) -> int:
         result.findings, summary = apply_baseline(result.findings, result.files, baseline)
         return summary
 
-    result = scan_once(prerender=not fixing)
+    result = scan_once(prerender=not (fixing or args.resolve))
     _note_skipped_named_files(result.skipped)
     _note_limited_comparisons(args, result, config, cwd)
+    if args.resolve:
+        _resolve_pins(args, result, lookup, cwd)
     if args.write_baseline is not None:
         return _write_baseline(args.write_baseline, result)
     options = replace(options, baseline=with_baseline(result), fail_on=config.fail_on)
@@ -541,6 +548,19 @@ def _fix_stdin(
     threshold = severity_rank(config.fail_on)
     failing = any(severity_rank(f.severity) >= threshold for f in remaining.findings)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _resolve_pins(args: argparse.Namespace, result: Any, lookup: Any, cwd: Path) -> None:
+    """``--resolve``: fixes from what registries (and ``git ls-remote``)
+    answer; a reference that cannot be resolved is a notice in the
+    result's errors (exit 2).  Only here is the network touched."""
+    from taglint.resolve_pins import ResolveSettings, resolve_fixes
+
+    def config_for(path: str) -> Any:
+        return lookup.for_path(Path(os.path.abspath(cwd / path)))
+
+    settings = ResolveSettings(insecure_hosts=tuple(args.insecure_registry), refresh=args.refresh)
+    resolve_fixes(result, config_for, settings, cwd)
 
 
 def _report_diff(outcome: Any, scan_errors: list[str]) -> int:

@@ -51,6 +51,9 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     pin_style: str = "tag"
     fix_versions: Mapping[str, str] = field(default_factory=dict)
+    # --resolve: hosts allowed over plain HTTP, and where `git ls-remote` lists action repositories
+    resolve_insecure_registries: tuple[str, ...] = ()
+    resolve_actions_url: str | None = None
     # Path glob (relative to :attr:`root`) -> the kind its files are checked
     # as, whatever their name or text says (taglint.kinds); first match wins.
     kinds: Mapping[str, str] = field(default_factory=dict)
@@ -383,6 +386,7 @@ def check_kinds(data: Mapping[str, Any], source: str) -> None:
 def from_mapping(data: Mapping[str, Any], base: Path, source: str | None = None) -> Config:
     registries = data.get("registries", {})
     fix = data.get("fix", {})
+    resolving = data.get("resolve", {})
     return Config(
         select=tuple(data.get("select", ())),
         extend_select=tuple(data.get("extend-select", ())),
@@ -405,6 +409,8 @@ def from_mapping(data: Mapping[str, Any], base: Path, source: str | None = None)
         max_file_size=int(data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
         pin_style=fix.get("pin-style", "tag"),
         fix_versions=dict(fix.get("versions", {})),
+        resolve_insecure_registries=tuple(resolving.get("insecure-registries", ())),
+        resolve_actions_url=resolving.get("actions-url"),
         kinds={str(k): str(v).strip() for k, v in data.get("kinds", {}).items()},
         source=source,
         root=base.resolve() if source is not None else None,
@@ -434,6 +440,10 @@ def settings_of(config: Config) -> dict[str, Any]:
         "build-args": dict(config.build_args),
         "max-file-size": config.max_file_size,
         "fix": {"pin-style": config.pin_style, "versions": dict(config.fix_versions)},
+        "resolve": {
+            "insecure-registries": list(config.resolve_insecure_registries),
+            "actions-url": config.resolve_actions_url,
+        },
         "kinds": dict(config.kinds),
     }
 
@@ -514,10 +524,18 @@ strict: false
 # Files larger than this many bytes are not read (listed as skipped).
 # max-file-size: 67108864
 
-# Offline fixes: the version tag --fix writes for an image, and how a pin is written.
+# Offline fixes: the version tag --fix writes for an image (the tag's variant is
+# kept: python:3-alpine -> 3.12.7-alpine; glob keys for your own registry), and
+# how a pin is written (also by --resolve).
 # fix:
 #   pin-style: tag          # tag | "tag@digest" | "digest # tag"
 #   versions:
-#     python: "3.12.7-slim-bookworm"
+#     python: "3.12.7"
 #     nginx: "1.27.2"
+#     "ghcr.io/acme/*": "v2.4.1"
+
+# --fix --resolve asks registries what a tag points at today (the only network use).
+# resolve:
+#   insecure-registries: ["registry.internal:5000"]   # plain HTTP allowed (loopback always is)
+#   actions-url: "https://github.com"                 # where `git ls-remote` lists action repositories
 """

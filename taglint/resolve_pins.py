@@ -1,0 +1,255 @@
+"""``--resolve``: fixes that pin what a tag points at today (SPEC §7, issue 11).
+
+After the scan, the findings of TL101–TL104 (untagged, ``latest``,
+floating, partial version) get a fix from the registry: one
+:meth:`Registry.pin_many` call for every reference, then an edit in the
+configured ``fix.pin-style`` — ``tag`` (``1.2.3``), ``tag@digest``
+(``1.2.3@sha256:…``) or ``digest # tag`` (``@sha256:…`` and a ``# 1.2.3``
+comment where the format has comments) — written where the value is decided
+(:mod:`taglint.fix.placement`).  A pin to the version tag that shares the
+digest names the image that runs today, so its fix is safe; when no version
+tag shares the digest, the fix says so and pins the digest, unsafe.
+
+GitHub Actions (TL301/TL302): ``uses: actions/checkout@v4`` becomes
+``uses: actions/checkout@<40-hex> # v4.2.2`` from ``git ls-remote``
+(:func:`taglint.registry.git_refs.action_pin`).
+
+A registry that cannot answer gives one notice per reference, in the
+scan's errors (so the exit status is 2); the scan goes on and the other
+fixes stand.  This module is imported only with ``--resolve``: nothing of
+:mod:`taglint.registry` is loaded otherwise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
+
+from taglint.fix.placement import Target, pin_edits
+from taglint.model import ActionRef, Edit, FileFacts, Finding, Fix, ImageRef, Span
+
+if TYPE_CHECKING:
+    from taglint.config import Config
+    from taglint.engine import ScanResult
+    from taglint.registry import Pin, RegistryError
+    from taglint.tags import Classification
+
+# Rules whose findings a registry answer can fix.
+IMAGE_RULES = ("TL101", "TL102", "TL103", "TL104")
+ACTION_RULES = ("TL301", "TL302")
+DEFAULT_ACTIONS_URL = "https://github.com"
+
+
+class PinSource(Protocol):
+    """What :func:`resolve_fixes` needs of :class:`taglint.registry.Registry`."""
+
+    def pin_many(self, images: Iterable[str]) -> dict[str, Pin | RegistryError]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ResolveSettings:
+    """The command line's part of ``--resolve``: ``--insecure-registry``
+    hosts (added to the configuration's ``resolve.insecure-registries``)
+    and ``--refresh``."""
+
+    insecure_hosts: tuple[str, ...] = ()
+    refresh: bool = False
+
+
+class _Lines:
+    """The lines of scanned files, read as the scan read them (for the
+    comment of a digest pin, which goes only where the line allows it)."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self._files: dict[str, list[str] | None] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        if path not in self._files:
+            from taglint.source import SkippedFile, decode, read_file_bytes, split_lines
+            from taglint.spans import MAX_CHECKED_SIZE
+
+            try:
+                text = decode(read_file_bytes(self.cwd / path, MAX_CHECKED_SIZE)).text
+            except (OSError, SkippedFile):
+                text = None
+            self._files[path] = None if text is None else split_lines(text)
+        lines = self._files[path]
+        return lines[number - 1] if lines is not None and 0 < number <= len(lines) else None
+
+
+def resolve_fixes(
+    result: ScanResult, config_for: Callable[[str], Config], settings: ResolveSettings, cwd: Path,
+    registry: PinSource | None = None,
+) -> None:
+    """Give the image and action findings of ``result`` the fixes the
+    registry (and ``git ls-remote``) answer; add one notice per reference
+    that could not be resolved to ``result.errors``."""
+    lines = _Lines(cwd)
+    _resolve_images(result, config_for, settings, lines, registry)
+    _resolve_actions(result, config_for, lines)
+
+
+# -- images --------------------------------------------------------------------
+
+
+def _image_index(files: list[FileFacts]) -> dict[tuple[str, Span], list[ImageRef]]:
+    index: dict[tuple[str, Span], list[ImageRef]] = {}
+    for facts in files:
+        for ref in facts.images:
+            index.setdefault((ref.path, ref.span), []).append(ref)
+    return index
+
+
+def _ref_of(finding: Finding, index: dict[tuple[str, Span], list[ImageRef]]) -> ImageRef | None:
+    refs = index.get((finding.path, finding.span), [])
+    return next((r for r in refs if r.value == finding.reference), refs[0] if refs else None)
+
+
+def _askable(found: Classification) -> bool:
+    from taglint.tags import find_placeholders
+
+    reference = found.reference
+    return reference is not None and reference.digest is None and not find_placeholders(reference.familiar_name)
+
+
+def _registry(config_for: Callable[[str], Config], settings: ResolveSettings, paths: Iterable[str]) -> PinSource:
+    from taglint.registry import Registry, RegistryOptions
+
+    hosts = list(settings.insecure_hosts)
+    for path in sorted(set(paths)):
+        hosts += [h for h in config_for(path).resolve_insecure_registries if h not in hosts]
+    return Registry(RegistryOptions(insecure_hosts=tuple(hosts), refresh=settings.refresh))
+
+
+def _resolve_images(
+    result: ScanResult, config_for: Callable[[str], Config], settings: ResolveSettings, lines: _Lines,
+    registry: PinSource | None,
+) -> None:
+    from taglint.checks.images import written_name
+    from taglint.tags import classify_reference
+
+    index = _image_index(result.files)
+    facts_by_path = {facts.path: facts for facts in result.files}
+    wanted: list[tuple[int, ImageRef, Classification]] = []
+    for position, finding in enumerate(result.findings):
+        if finding.rule not in IMAGE_RULES or finding.reference is None:
+            continue
+        ref = _ref_of(finding, index)
+        if ref is None:
+            continue
+        found = classify_reference(ref.value)
+        if _askable(found):
+            wanted.append((position, ref, found))
+    if not wanted:
+        return
+    own = registry is None
+    source = registry if registry is not None else _registry(config_for, settings, (r.path for _, r, _ in wanted))
+    try:
+        answers = source.pin_many(sorted({ref.value for _, ref, _ in wanted}))
+    finally:
+        if own:
+            source.close()
+    failed: dict[str, list[str]] = {}
+    for position, ref, found in wanted:
+        answer = answers.get(ref.value)
+        finding = result.findings[position]
+        if answer is None or isinstance(answer, Exception):
+            failed.setdefault(ref.value, []).append(f"{finding.path}:{finding.span.line}")
+            continue
+        style = config_for(ref.path).pin_style
+        line_text = lines.line(ref.path, ref.span.line)
+        fix = pin_fix(ref, found, answer, style, facts_by_path.get(ref.path), line_text, written_name(ref, found))
+        result.findings[position] = replace(finding, fix=fix)
+    for image, places in sorted(failed.items()):
+        answer = answers.get(image)
+        why = answer.message if answer is not None and hasattr(answer, "message") else "no answer"
+        result.errors.append(f"--resolve: cannot resolve `{image}` ({', '.join(places)}): {why}")
+
+
+def _short(digest: str) -> str:
+    algorithm, _, hexes = digest.partition(":")
+    return f"{algorithm}:{hexes[:12]}…" if hexes else digest
+
+
+def pin_fix(
+    ref: ImageRef, found: Classification, pin: Pin, style: str, facts: FileFacts | None, line_text: str | None,
+    name: str,
+) -> Fix:
+    """The fix of a floating reference from the registry's answer ``pin``,
+    in the pin ``style`` (``tag``, ``tag@digest``, ``digest # tag``)."""
+    reference = found.reference
+    current_tag = reference.tag if reference is not None else None
+    today = f"`{ref.value}` points at `{_short(pin.digest)}` today"
+    version = pin.version_tag
+    if version:
+        if style == "tag":
+            targets = [Target(name, version)]
+        elif style == "tag@digest":
+            targets = [Target(name, version, pin.digest)]
+        else:  # digest, with the version in a comment; a place that holds only a tag keeps it
+            targets = [Target(name, None, pin.digest, comment=version), Target(name, version, pin.digest)]
+        applicability = "safe"
+        why = f"{today}, the digest of the version tag `{version}`"
+    else:
+        targets = [Target(name, None, pin.digest), Target(name, current_tag, pin.digest)]
+        applicability = "unsafe"
+        why = (f"{today}, and no version tag shares that digest: pinning the digest freezes the image "
+               f"without naming a version (unsafe: review it)")
+    for target in targets:
+        edits = pin_edits(ref, current_tag, target, facts, line_text)
+        if edits:
+            return Fix(f"Pin `{target.text}`: {why}.", applicability, edits)
+    return Fix(
+        f"Pin `{targets[0].text}`: {why}; taglint cannot write it where this value is decided "
+        f"(a template expression or a value built from several parts).",
+        "none",
+    )
+
+
+# -- GitHub Actions --------------------------------------------------------------
+
+
+def _resolve_actions(result: ScanResult, config_for: Callable[[str], Config], lines: _Lines) -> None:
+    actions = {(a.path, a.span): a for facts in result.files for a in facts.actions}
+    failures: dict[str, str] = {}
+    for position, finding in enumerate(result.findings):
+        if finding.rule not in ACTION_RULES:
+            continue
+        action = actions.get((finding.path, finding.span))
+        if action is None or action.kind not in ("github-workflow", "github-action") or not action.ref:
+            continue
+        repository = "/".join(action.name.split("/")[:2])
+        if repository.count("/") != 1 or action.name.startswith(("docker://", "./")):
+            continue
+        base_url = config_for(finding.path).resolve_actions_url or DEFAULT_ACTIONS_URL
+        key = f"{repository}@{action.ref}"
+        try:
+            from taglint.registry.git_refs import action_pin
+
+            sha, tag = action_pin(repository, action.ref, base_url=base_url)
+        except Exception as exc:  # RefLookupError, git missing: a notice, the scan goes on
+            failures.setdefault(key, str(getattr(exc, "message", exc)))
+            continue
+        fix = action_fix(action, sha, tag or action.ref, lines.line(action.path, action.span.line))
+        result.findings[position] = replace(finding, fix=fix)
+    for key, why in sorted(failures.items()):
+        result.errors.append(f"--resolve: cannot resolve `{key}`: {why}")
+
+
+def action_fix(action: ActionRef, sha: str, version: str, line_text: str | None) -> Fix:
+    """``owner/repo@v4`` -> ``owner/repo@<sha> # v4.2.2``: the commit the
+    ref names today, the version in a comment (when the rest of the line is
+    free for one)."""
+    span = action.span
+    head = action.written.rsplit("@", 1)[0]
+    edits: list[Edit] = [Edit(span, f"{head}@{sha}")]
+    if line_text is not None and span.line == span.end_line:
+        rest = line_text[span.end_column - 1 :]
+        if rest.strip() in ("", '"', "'") and "#" not in rest:
+            end = len(line_text.rstrip("\r")) + 1
+            edits.append(Edit(Span(span.line, end, span.line, end), f" # {version}"))
+    description = f"Pin `{head}@{sha}` (`{action.ref}` names that commit today, `{version}`)."
+    return Fix(description, "safe", tuple(edits))
