@@ -56,7 +56,7 @@ _KFP_CONTAINER = re.compile(r"^[ \t]+container:", re.MULTILINE)
 _KFP_PIPELINE = re.compile(r"""^[ \t]*["']?deploymentSpec["']?[ \t]*:""", re.MULTILINE)
 _AZUREML_SCHEMA = re.compile(r"""^["']?\$schema["']?[ \t]*:[ \t]*["']?https?://azuremlschemas?\.""", re.MULTILINE)
 _VERTEX_JOB = re.compile(r"""^[ \t]*["']?workerPoolSpecs["']?[ \t]*:""", re.MULTILINE)
-_RAY_CLUSTER = re.compile(r"^(?:available_node_types|head_node_type|max_workers):", re.MULTILINE)
+_RAY_CLUSTER = re.compile(r"^(?:available_node_types|head_node_type|max_workers|provider|docker):", re.MULTILINE)
 _RAY_SERVE = re.compile(r"^applications:[ \t]*(?:#.*)?$", re.MULTILINE)
 
 

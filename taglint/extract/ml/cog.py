@@ -8,7 +8,8 @@ with the attribute conventions of :mod:`taglint.shell` (``push``,
 credentials outside the repository, so the push counts as authenticated.
 The base image Cog builds from is chosen by Cog from ``build.gpu``,
 ``python_version`` and the CUDA version; ``cog.yaml`` names no image to
-pull."""
+pull.  A push to Replicate (``r8.im/owner/model``) creates a model version
+that Replicate names itself, so no tag is expected there."""
 from __future__ import annotations
 
 from taglint.extract.ci.common import CiFile, MappingNode, mapping_get
@@ -16,6 +17,9 @@ from taglint.model import FileFacts
 from taglint.source import ExtractContext, SourceFile
 
 KIND = "cog"
+# Registries that make each push a new model version (named by digest),
+# where an untagged name is the documented way to push: Replicate.
+VERSIONED_BY_THE_REGISTRY = frozenset({"r8.im"})
 SCOPE = "cog push"
 
 
@@ -27,9 +31,11 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
         target = ci.scalar_word(mapping_get(document, "image"))
         if target is None:
             continue
+        replicate = target.value.split("/", 1)[0] in VERSIONED_BY_THE_REGISTRY
         ci.command(
             target.span, "cog", "push", SCOPE,
             args=(target,), written=f"image: {target.written}",
-            push=True, targets=(target,), default_tag="latest", verb="cog push", authenticated=True,
+            push=True, targets=(target,), default_tag=None if replicate else "latest", verb="cog push",
+            authenticated=True,
         )
     return ci.facts

@@ -76,6 +76,7 @@ ANY_CALLEE: dict[str, frozenset[str]] = {
     "image_uri": frozenset({"sagemaker", "aiplatform", "ray"}),
     "container_uri": frozenset({"aiplatform"}),
     "serving_container_image_uri": frozenset({"aiplatform"}),
+    "model_serving_container_image_uri": frozenset({"aiplatform"}),
     "container_image": frozenset({"flytekit"}),
 }
 # Keywords whose dictionaries hold images: keyword -> (SDKs, image keys, {holder key: image key}).

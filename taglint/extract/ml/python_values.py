@@ -6,7 +6,7 @@ Resolved: string constants, module-level names bound once to something
 resolved (``IMAGE = f"{REGISTRY}/train:1.2"``), f-strings and ``+`` of
 those.  Environment reads (``os.environ["TAG"]``, ``os.getenv("TAG",
 "1.0")``) become ``${TAG}`` / ``${TAG:-1.0}``; anything else (a function
-parameter, a call, an attribute) becomes ``${expression}``.  Each
+parameter, a call, an attribute) becomes ``{{ expression }}``.  Each
 substitution is a :class:`~taglint.model.Step`: a resolved name with its
 value and where it is set, an unknown one with value None naming the
 expression, so TL108 names the source and notes say where values come
@@ -93,9 +93,10 @@ def string_span(positions: Positions, node: ast.expr) -> tuple[Span, str] | None
     return positions.span(start + inner_start, start + inner_end), node.value
 
 
-def shown(node: ast.expr) -> str:
-    """How a note names an expression: its source, calls shortened."""
-    if isinstance(node, ast.Call):
+def shown(node: ast.expr, calls: bool = False) -> str:
+    """How a note names an expression: its source, calls shortened unless
+    ``calls`` (an environment read is clearer with its variable)."""
+    if isinstance(node, ast.Call) and not calls:
         return f"{shown(node.func)}(…)"
     try:
         text = ast.unparse(node)
@@ -181,13 +182,15 @@ class Resolver:
         if environment is not None:
             name, default = environment
             placeholder = f"${{{name}:-{default}}}" if default is not None else f"${{{name}}}"
-            return Value(placeholder, (Step(shown(node), None),))
+            return Value(placeholder, (Step(shown(node, calls=True), None),))
         return self.unknown(node)
 
     def unknown(self, node: ast.expr) -> Value:
-        """``${expression}``, with a step naming it and no value."""
+        """``{{ expression }}`` (a placeholder whose names are the
+        expression's, as the tag classifier reads them), with a step naming
+        it and no value."""
         name = node.id if isinstance(node, ast.Name) else shown(node)
-        return Value(f"${{{name}}}", (Step(name, None),))
+        return Value(f"{{{{ {name} }}}}", (Step(name, None),))
 
     def _formatted(self, part: ast.FormattedValue, depth: int) -> Value:
         if part.conversion not in (-1, ord("s")) or part.format_spec is not None:
@@ -213,6 +216,7 @@ class Resolver:
         inner = self.value(bound, depth + 1)
         literal = string_span(self.positions, bound)
         location = Location(self.path, literal[0] if literal else self.positions.node_span(bound))
-        found = Value(inner.text, inner.via + (Step(name, inner.text, location),))
+        known = all(step.value is not None for step in inner.via)
+        found = Value(inner.text, inner.via + (Step(name, inner.text if known else None, location),))
         self._names[name] = found
         return found
