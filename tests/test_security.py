@@ -55,6 +55,29 @@ def test_a_scan_of_every_fixture_opens_no_socket_and_runs_no_program(jobs: str) 
     assert '"findings"' in proc.stdout
 
 
+@pytest.mark.parametrize("mode", [("--diff", "--unsafe-fixes"), ("--fix", "--unsafe-fixes")])
+def test_without_resolve_fixing_imports_no_registry_code_and_opens_no_socket(mode: tuple[str, ...], tmp_path: Path) -> None:
+    """Fixes without ``--resolve`` are offline: ``taglint.registry`` (and
+    the ``--resolve`` step) is never imported, no socket is opened."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "TL102", project)
+    code = GUARDED_CLI.replace(
+        "sys.exit(main(sys.argv[1:]))",
+        "status = main(sys.argv[1:])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('taglint.registry', 'taglint.resolve_pins')))\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+        "sys.exit(status)",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *mode, "--no-config", "."], cwd=project, capture_output=True, text=True,
+        timeout=300, stdin=subprocess.DEVNULL,
+    )
+    assert "NETWORK" not in proc.stderr and "EXEC" not in proc.stderr, proc.stderr[-2000:]
+    assert "LOADED []" in proc.stderr, proc.stderr[-2000:]
+
+
 def test_the_guard_does_catch_a_socket(tmp_path: Path) -> None:
     """The audit hook above is not a test that cannot fail."""
     code = GUARDED_CLI.replace("from taglint.cli import main", "import socket; socket.create_connection(('127.0.0.1', 9))")
