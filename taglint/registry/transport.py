@@ -1,0 +1,207 @@
+"""HTTP for the registry client: TLS always verified, timeouts, retries, redirects.
+
+Standard library only (``http.client`` + ``ssl``; docs/decisions.md says
+why).  Plain HTTP is used only for loopback hosts and hosts the user named
+with ``--insecure-registry``, and only after HTTPS failed on them, as
+Docker does.  A redirect never carries the ``Authorization`` header to
+another host and never goes from HTTPS to plain HTTP on a host where plain
+HTTP is not allowed.  Errors raised from here name the host and what went
+wrong, never a header value.
+"""
+from __future__ import annotations
+
+import email.utils
+import http.client
+import random
+import socket
+import ssl
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from taglint.registry.names import is_loopback
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 60.0  # seconds; a registry asking for longer is reported, not waited for
+MAX_REDIRECTS = 5
+MAX_BODY = 16 * 1024 * 1024  # a manifest, token or tag list page is far smaller
+
+
+class TransportError(Exception):
+    """A request that got no usable answer; ``str()`` names the host, never a credential."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    url: str
+
+
+class Transport:
+    """Sends requests with the TLS rules, timeouts and retries of :class:`RegistryOptions`."""
+
+    def __init__(self, timeout: float, retries: int, insecure_hosts: tuple[str, ...] = ()) -> None:
+        self.timeout = timeout
+        self.retries = retries
+        self.insecure_hosts = frozenset(h.lower() for h in insecure_hosts)
+        self._schemes: dict[str, str] = {}  # host -> "https" | "http", learnt this run
+        self._lock = threading.Lock()
+        self._tls = ssl.create_default_context()
+        self.sleep = time.sleep  # tests may replace it to record waits
+
+    # -- policy -----------------------------------------------------------------
+
+    def plain_http_allowed(self, host: str) -> bool:
+        """Loopback hosts (as Docker allows) and hosts named by ``--insecure-registry``."""
+        return is_loopback(host) or host.lower() in self.insecure_hosts
+
+    def base_url(self, host: str) -> str:
+        """``https://host``, or ``http://host`` once HTTPS failed on a host allowed plain HTTP."""
+        with self._lock:
+            return f"{self._schemes.get(host, 'https')}://{host}"
+
+    # -- requests ---------------------------------------------------------------
+
+    def registry_request(self, method: str, host: str, path: str, headers: dict[str, str]) -> Response:
+        """A request to a registry API host, over HTTPS or (where allowed, after HTTPS failed) HTTP."""
+        url = self.base_url(host) + path
+        try:
+            return self.request(method, url, headers)
+        except TransportError as error:
+            if not (url.startswith("https:") and self.plain_http_allowed(host) and error.__cause__ is not None
+                    and isinstance(error.__cause__, (ssl.SSLError, ConnectionResetError))):
+                raise
+        with self._lock:
+            self._schemes[host] = "http"
+        return self.request(method, f"http://{host}{path}", headers)
+
+    def request(self, method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> Response:
+        """``method url`` with retries on 429/5xx and transient network errors, following redirects."""
+        for _redirect in range(MAX_REDIRECTS + 1):
+            response = self._with_retries(method, url, headers, body)
+            if response.status not in (301, 302, 303, 307, 308) or "location" not in response.headers:
+                return response
+            target = urllib.parse.urljoin(url, response.headers["location"])
+            headers = self._redirect_headers(url, target, headers)
+            if response.status == 303:
+                method, body = ("HEAD" if method == "HEAD" else "GET"), None
+            url = target
+        raise TransportError(f"{_host_of(url)}: too many redirects")
+
+    def _redirect_headers(self, source: str, target: str, headers: dict[str, str]) -> dict[str, str]:
+        old, new = urllib.parse.urlsplit(source), urllib.parse.urlsplit(target)
+        if new.scheme not in ("https", "http"):
+            raise TransportError(f"{old.netloc}: redirect to an unsupported URL scheme")
+        if new.netloc.lower() != old.netloc.lower() or new.scheme != old.scheme:
+            headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+        return headers
+
+    def _with_retries(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Response:
+        attempt = 0
+        while True:
+            try:
+                response = self._send(method, url, headers, body)
+            except TransportError as error:
+                transient = isinstance(error.__cause__, (TimeoutError, socket.timeout, ConnectionResetError,
+                                                         http.client.RemoteDisconnected))
+                if not transient or attempt >= self.retries:
+                    raise
+                self.sleep(_backoff(attempt))
+                attempt += 1
+                continue
+            if response.status not in RETRY_STATUSES or attempt >= self.retries:
+                return response
+            wait = _retry_after(response.headers.get("retry-after"))
+            if wait is None:
+                wait = _backoff(attempt)
+            elif wait > MAX_RETRY_AFTER:
+                return response
+            self.sleep(wait)
+            attempt += 1
+
+    def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Response:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.netloc
+        if parts.scheme == "http" and not self.plain_http_allowed(host):
+            raise TransportError(f"{host}: refusing plain HTTP (TLS is required except for loopback hosts "
+                                 f"and hosts named with --insecure-registry)")
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
+            raise TransportError(f"{host or url[:40]}: unsupported URL")
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        connection = self._connection(parts)
+        try:
+            connection.request(method, path, body=body, headers={"User-Agent": _user_agent(), **headers})
+            raw = connection.getresponse()
+            data = raw.read(MAX_BODY + 1) if method != "HEAD" else b""
+            if len(data) > MAX_BODY:
+                raise TransportError(f"{host}: answer larger than {MAX_BODY} bytes")
+            answer_headers = {k.lower(): v for k, v in raw.getheaders()}
+            return Response(raw.status, answer_headers, data, url)
+        except ssl.SSLCertVerificationError as error:
+            raise TransportError(f"{host}: TLS certificate not trusted ({error.verify_message})") from error
+        except ssl.SSLError as error:
+            raise TransportError(f"{host}: TLS handshake failed ({error.reason or 'SSL error'})") from error
+        except (OSError, http.client.HTTPException) as error:
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            raise TransportError(f"{host}: cannot connect ({reason})") from error
+        finally:
+            connection.close()
+
+    def _connection(self, parts: urllib.parse.SplitResult) -> http.client.HTTPConnection:
+        host, port = parts.hostname or "", parts.port
+        proxy = _proxy_for(parts.scheme, parts.netloc)
+        if parts.scheme == "https":
+            if proxy:
+                connection = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=self.timeout, context=self._tls)
+                connection.set_tunnel(host, port or 443)
+                return connection
+            return http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._tls)
+        return http.client.HTTPConnection(host, port, timeout=self.timeout)
+
+
+def _proxy_for(scheme: str, netloc: str) -> tuple[str, int] | None:
+    """The ``HTTPS_PROXY`` host and port for an HTTPS request (not for loopback or ``NO_PROXY`` hosts)."""
+    if scheme != "https" or is_loopback(netloc):
+        return None
+    proxy = urllib.request.getproxies().get("https")
+    if not proxy or urllib.request.proxy_bypass(netloc.split(":")[0]):
+        return None
+    parts = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    if not parts.hostname:
+        return None
+    return parts.hostname, parts.port or 3128
+
+
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After`` in seconds (a number or an HTTP date), None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _backoff(attempt: int) -> float:
+    """0.5 s, 1 s, 2 s, … with a little jitter so parallel look-ups do not retry in step."""
+    return min(8.0, 0.5 * (2 ** attempt)) * (1 + random.random() * 0.1)
+
+
+def _host_of(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc
+
+
+def _user_agent() -> str:
+    from taglint import __version__
+
+    return f"taglint/{__version__}"
