@@ -12,7 +12,9 @@ difference: an override that sets no tag (``image: {repository: mirror/app}``)
 keeps the chart's own tag, which is not here, so it names no reference.
 
 Set pairs are grouped by their dotted prefix: ``image.tag`` with
-``image.repository`` (and ``image.registry``) beside it is one reference,
+``image.repository`` (or ``image.name``; ``controller.tag`` with
+``controller.image``, as the Jenkins chart writes them; and
+``image.registry``) beside it is one reference,
 reported on the tag's value; a name whose last part ends in ``image``
 with a whole reference as its value is that reference.  A tag set without
 its repository overrides a chart default that is not here: no reference.
@@ -115,9 +117,9 @@ def set_images(pairs: Iterable[SetValue], path: str, text: str, *, kind: str, st
         if lines is None:
             lines = split_lines(text)
         if last == "tag" and head:
-            repository = by_name.get(f"{head}.repository") or by_name.get(f"{head}.name")
+            repository = by_name.get(f"{head}.repository") or by_name.get(f"{head}.name") or by_name.get(f"{head}.image")
             repo_text = _text(repository.node) if repository is not None else None
-            if repository is None or not repo_text:
+            if repository is None or not repo_text or _names_a_tag(repo_text):
                 continue  # the chart's repository: not here
             steps: list[Step] = []
             reference = repo_text.strip()
