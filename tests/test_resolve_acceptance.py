@@ -1,0 +1,172 @@
+"""Issue 11 acceptance: ``taglint --fix --resolve`` against the real
+Distribution registry (``tests/registry_fixture.py``).
+
+A Dockerfile ``FROM localhost:PORT/ml/model:latest``, a Deployment's
+``image: localhost:PORT/ml/model``, a Helm values block and a Kustomize
+overlay become the matching ``1.2.3`` (``1.2.3@sha256:…`` with
+``pin-style: tag@digest``); no other byte changes; a second run changes
+nothing; a warm disk cache answers a later run without a socket; a registry
+that stops answering gives per-reference notices and exit 2, and no file is
+half-written.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.registry_fixture import TestRegistry, populate, registry, start_registry  # noqa: F401
+from tests.test_security import GUARDED_CLI
+
+
+def _files(host: str) -> dict[str, str]:
+    return {
+        "Dockerfile": f"FROM {host}/ml/model:latest AS model\nRUN echo ready\n",
+        "deploy/deployment.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: model\nspec:\n  template:\n"
+            "    spec:\n      containers:\n        - name: model\n"
+            f"          image: {host}/ml/model  # the model server\n"
+        ),
+        "chart/Chart.yaml": "apiVersion: v2\nname: model\nversion: 0.1.0\n",
+        "chart/values.yaml": f"# model server\nimage:\n  repository: {host}/ml/model\n  tag: \"latest\"\n",
+        "chart/templates/deployment.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: model\n"
+            '          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n'
+        ),
+        "kustomize/base/kustomization.yaml": "resources:\n  - pod.yaml\n",
+        "kustomize/base/pod.yaml": (
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: model\nspec:\n  containers:\n    - name: model\n"
+            f"      image: {host}/ml/model\n"
+        ),
+        "kustomize/overlays/prod/kustomization.yaml": (
+            f"resources:\n  - ../../base\nimages:\n  - name: {host}/ml/model\n    newTag: latest\n"
+        ),
+    }
+
+
+def _expected(files: dict[str, str], host: str, pin: str) -> dict[str, str]:
+    out = dict(files)
+    out["Dockerfile"] = files["Dockerfile"].replace("ml/model:latest", f"ml/model:{pin}")
+    out["deploy/deployment.yaml"] = files["deploy/deployment.yaml"].replace(
+        f"{host}/ml/model  #", f"{host}/ml/model:{pin}  #"
+    )
+    out["chart/values.yaml"] = files["chart/values.yaml"].replace('tag: "latest"', f'tag: "{pin}"')
+    out["kustomize/overlays/prod/kustomization.yaml"] = files["kustomize/overlays/prod/kustomization.yaml"].replace(
+        "newTag: latest", f"newTag: {pin}"
+    )
+    return out
+
+
+def _write(root: Path, files: dict[str, str], config: str = "") -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode())
+    if config:
+        (root / ".taglint.yaml").write_text(config)
+
+
+def _read(root: Path, files: dict[str, str]) -> dict[str, str]:
+    return {name: (root / name).read_bytes().decode() for name in files}
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(TAGLINT_CACHE_DIR=str(tmp / "cache"), DOCKER_CONFIG=str(tmp / "docker"), NO_COLOR="1")
+    env.pop("XDG_CACHE_HOME", None)
+    return env
+
+
+def _taglint(root: Path, env: dict[str, str], *args: str, guarded: bool = False) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", GUARDED_CLI] if guarded else [sys.executable, "-m", "taglint"]
+    return subprocess.run(
+        [*command, *args], cwd=root, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )
+
+
+def _host(registry: TestRegistry) -> str:
+    return f"localhost:{registry.port}"
+
+
+@pytest.mark.parametrize("style", ["tag", "tag@digest"])
+def test_fix_resolve_pins_every_place_and_a_second_run_changes_nothing(
+    registry: TestRegistry, tmp_path: Path, style: str  # noqa: F811
+) -> None:
+    host = _host(registry)
+    files = _files(host)
+    root = tmp_path / "project"
+    _write(root, files, f'fix:\n  pin-style: "{style}"\n')
+    env = _env(tmp_path)
+    digest = registry.digest_of("ml/model", "latest")
+    assert digest == registry.digest_of("ml/model", "1.2.3")
+    pin = "1.2.3" if style == "tag" else f"1.2.3@{digest}"
+
+    first = _taglint(root, env, "--fix", "--resolve", ".")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert _read(root, files) == _expected(files, host, pin)
+
+    second = _taglint(root, env, "--fix", "--resolve", ".")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert _read(root, files) == _expected(files, host, pin)
+
+
+def test_diff_shows_resolved_fixes_and_writes_nothing(registry: TestRegistry, tmp_path: Path) -> None:  # noqa: F811
+    host = _host(registry)
+    files = _files(host)
+    root = tmp_path / "project"
+    _write(root, files)
+    proc = _taglint(root, _env(tmp_path), "--diff", "--resolve", ".")
+    assert proc.returncode == 1, proc.stderr
+    assert f"+FROM {host}/ml/model:1.2.3 AS model" in proc.stdout
+    assert "+    newTag: 1.2.3" in proc.stdout
+    assert _read(root, files) == files
+
+
+def test_a_warm_disk_cache_answers_without_a_socket(registry: TestRegistry, tmp_path: Path) -> None:  # noqa: F811
+    host = _host(registry)
+    files = _files(host)
+    env = _env(tmp_path)
+    warm = tmp_path / "warm"
+    _write(warm, files)
+    assert _taglint(warm, env, "--diff", "--resolve", ".").returncode == 1
+    cold = tmp_path / "again"
+    _write(cold, files)
+    proc = _taglint(cold, env, "--fix", "--resolve", ".", guarded=True)
+    assert "NETWORK" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _read(cold, files) == _expected(files, host, "1.2.3")
+
+
+def test_a_registry_that_stops_answering_gives_notices_and_exit_2(tmp_path: Path) -> None:
+    own = start_registry(tmp_path / "registry")
+    try:
+        populate(own)
+        host = f"localhost:{own.port}"
+        env = _env(tmp_path)
+        # ml/model is asked (and cached) while the registry runs; library/python is not
+        warm = tmp_path / "warm"
+        _write(warm, {"Dockerfile": f"FROM {host}/ml/model\n"})
+        assert _taglint(warm, env, "--diff", "--resolve", ".").returncode == 1
+    finally:
+        own.stop()
+    files = {
+        "Dockerfile": f"FROM {host}/ml/model\nFROM {host}/library/python:latest AS tools\n",
+        "deploy.yaml": f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n"
+                       f"    - name: a\n      image: {host}/library/python:3.12-slim\n",
+    }
+    root = tmp_path / "project"
+    _write(root, files)
+    proc = _taglint(root, env, "--fix", "--resolve", ".")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    notices = [line for line in (proc.stdout + proc.stderr).splitlines() if "cannot resolve" in line]
+    assert any(f"{host}/library/python:latest" in n for n in notices), notices
+    assert any(f"{host}/library/python:3.12-slim" in n for n in notices), notices
+    after = _read(root, files)
+    # each file is whole: the reference the cache answered is pinned, the others are as written
+    assert after["Dockerfile"] == f"FROM {host}/ml/model:1.2.3\nFROM {host}/library/python:latest AS tools\n"
+    assert after["deploy.yaml"] == files["deploy.yaml"]
+    assert not [p for p in root.rglob("*") if p.name.startswith(".") and p.is_file()]  # no temporary file left
