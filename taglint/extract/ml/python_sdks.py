@@ -164,7 +164,7 @@ class _Reader:
     # -- calls -----------------------------------------------------------------
 
     def _call(self, call: ast.Call) -> None:
-        name = _callee(call.func)
+        name = "component" if self._kfp_component(call.func) else _callee(call.func)
         place = BY_CALLEE.get(name or "")
         keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
         if place is not None and place.sdks & self.sdks:

@@ -164,16 +164,18 @@ class Resolver:
         self.bindings = bindings
         self._names: dict[str, Value | None] = {}
 
-    def value(self, node: ast.expr, depth: int = 0) -> Value:
+    def value(self, node: ast.expr, depth: int = 0, name: str | None = None) -> Value:
+        """The value of ``node`` (``name``: the module-level name it is bound
+        to, which names it when it is too large)."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return Value(node.value)
         if isinstance(node, ast.JoinedStr):
-            return self._joined(
+            return self._bounded(node, self._joined(
                 [self._formatted(part, depth) if isinstance(part, ast.FormattedValue) else self.value(part, depth)
                  for part in node.values]
-            )
+            ), name)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return self._joined([self.value(node.left, depth), self.value(node.right, depth)])
+            return self._bounded(node, self._joined([self.value(node.left, depth), self.value(node.right, depth)]), name)
         if isinstance(node, ast.Name):
             found = self._name(node.id, depth)
             if found is not None:
@@ -199,11 +201,17 @@ class Resolver:
 
     def _joined(self, parts: list[Value]) -> Value:
         text = "".join(part.text for part in parts)
-        via = tuple(dict.fromkeys(step for part in parts for step in part.via))
-        if len(text) > MAX_VALUE_CHARS:
-            names = ", ".join(dict.fromkeys(step.name for step in via)) or "the value"
-            return Value("${" + names + "}", (too_large_step(names),))
-        return Value(text, via)
+        return Value(text, tuple(dict.fromkeys(step for part in parts for step in part.via)))
+
+    def _bounded(self, node: ast.expr, value: Value, name: str | None = None) -> Value:
+        """``value``, or a placeholder for ``node`` when it holds more than
+        :data:`~taglint.limits.MAX_VALUE_CHARS` characters (names defined
+        from names, each twice: ``B = A + A``, ``C = B + B``…)."""
+        if len(value.text) <= MAX_VALUE_CHARS:
+            return value
+        name = name or shown(node)
+        location = Location(self.path, self.positions.node_span(node))
+        return Value(f"{{{{ {name} }}}}", (too_large_step(name, location),))
 
     def _name(self, name: str, depth: int) -> Value | None:
         """The value of a module-level name bound once to a resolved value."""
@@ -213,10 +221,13 @@ class Resolver:
         if bound is None or depth >= MAX_DEPTH:
             return None
         self._names[name] = None  # a name defined from itself stays unknown
-        inner = self.value(bound, depth + 1)
+        inner = self._bounded(bound, self.value(bound, depth + 1, name), name)
         literal = string_span(self.positions, bound)
         location = Location(self.path, literal[0] if literal else self.positions.node_span(bound))
-        known = all(step.value is not None for step in inner.via)
-        found = Value(inner.text, inner.via + (Step(name, inner.text if known else None, location),))
+        if any(step.name == name for step in inner.via):  # too large: already named
+            found = inner
+        else:
+            known = all(step.value is not None for step in inner.via)
+            found = Value(inner.text, inner.via + (Step(name, inner.text if known else None, location),))
         self._names[name] = found
         return found
