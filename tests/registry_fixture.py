@@ -85,12 +85,12 @@ EXPECTED_TAGS: dict[str, list[list[str]]] = {
 }
 
 
-def binary_or_skip() -> str:
+def binary_or_skip(name: str = BINARY) -> str:
     """The registry program; a skip without it, a failure under ``CI=true``."""
-    found = shutil.which(BINARY) or (f"/usr/bin/{BINARY}" if os.path.exists(f"/usr/bin/{BINARY}") else None)
+    found = shutil.which(name) or (f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None)
     if found:
         return found
-    message = f"{BINARY} is not installed (Debian package `docker-registry`; .ci/run installs it)"
+    message = f"{name} is not installed (Debian package `docker-registry`; .ci/run installs it)"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.registry_fixture import (  # noqa: F401 - fixtures
     ACCEPT_ALL,
     EXPECTED_TAGS,
     OCI_INDEX,
     TestRegistry,
+    binary_or_skip,
     registry,
     registry_basic_auth,
     registry_token_auth,
@@ -54,3 +57,12 @@ def test_token_auth_registry_sends_a_bearer_challenge(registry_token_auth: TestR
     assert challenge.startswith("Bearer ") and reg.token_server.realm in challenge
     assert 'scope="repository:ml/model:pull"' in challenge
     assert "1.2.3" in _all_tags(reg, "ml/model")
+
+
+def test_a_missing_registry_binary_fails_under_ci_and_skips_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="not installed"):
+        binary_or_skip("docker-registry-that-does-not-exist")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        binary_or_skip("docker-registry-that-does-not-exist")

@@ -21,7 +21,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from taglint.registry.names import is_loopback
+from taglint.registry.names import host_name, is_loopback
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # seconds; a registry asking for longer is reported, not waited for
@@ -56,8 +56,9 @@ class Transport:
     # -- policy -----------------------------------------------------------------
 
     def plain_http_allowed(self, host: str) -> bool:
-        """Loopback hosts (as Docker allows) and hosts named by ``--insecure-registry``."""
-        return is_loopback(host) or host.lower() in self.insecure_hosts
+        """Loopback hosts (as Docker allows) and hosts named by ``--insecure-registry`` (with or without port)."""
+        return (is_loopback(host) or host.lower() in self.insecure_hosts
+                or host_name(host).lower() in self.insecure_hosts)
 
     def base_url(self, host: str) -> str:
         """``https://host``, or ``http://host`` once HTTPS failed on a host allowed plain HTTP."""

@@ -1,0 +1,291 @@
+"""The registry client's HTTP rules, against small HTTP servers the tests run on this machine.
+
+Retries on 429/5xx honouring ``Retry-After``, tag list pagination (``Link``
+and ``last``), plain HTTP refused for a host that is not loopback (unless
+named with ``--insecure-registry``), ``Authorization`` dropped on a
+redirect to another host.  These behaviours cannot be provoked in the
+Distribution registry (2.8 answers a tag list in one page), so a tiny
+server stands in for it here; everything else is tested against the real
+registry (tests/test_registry_client.py).
+"""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from taglint.registry import Registry, RegistryError, RegistryOptions
+from taglint.registry.auth import parse_challenge
+from taglint.registry.credentials import Credentials
+from taglint.registry.names import credential_keys, is_loopback, parse_image
+from taglint.registry.transport import Transport, TransportError
+
+Answer = tuple[int, dict[str, str], bytes]
+
+
+@contextmanager
+def serve(answer: Callable[[BaseHTTPRequestHandler], Answer], address: str = "127.0.0.1") -> Iterator[list[dict[str, Any]]]:
+    """A server calling ``answer`` for each GET/HEAD; yields the list of requests it saw (and its port in [0])."""
+    seen: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _reply(self) -> None:
+            seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers.items())})
+            status, headers, body = answer(self)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_GET = do_HEAD = _reply  # noqa: N815
+
+    httpd = ThreadingHTTPServer((address, 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    seen.append({"port": httpd.server_address[1]})
+    try:
+        yield seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def port_of(seen: list[dict[str, Any]]) -> int:
+    return int(seen[0]["port"])
+
+
+def requests_of(seen: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return seen[1:]
+
+
+def make_client(tmp_path: Path, **options: Any) -> Registry:
+    return Registry(RegistryOptions(cache_dir=tmp_path / "cache", docker_config=tmp_path / "docker", **options))
+
+
+def tags_body(tags: list[str]) -> bytes:
+    return json.dumps({"name": "x/y", "tags": tags}).encode()
+
+
+# -- retries --------------------------------------------------------------------------
+
+
+def test_429_with_retry_after_is_waited_for_then_retried(tmp_path: Path) -> None:
+    calls = []
+
+    def answer(_request: BaseHTTPRequestHandler) -> Answer:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            return 429, {"Retry-After": "1"}, b'{"errors":[{"code":"TOOMANYREQUESTS"}]}'
+        return 200, {"Content-Type": "application/json"}, tags_body(["1.0.0"])
+
+    with serve(answer) as seen:
+        started = time.monotonic()
+        tags = make_client(tmp_path).tags(f"127.0.0.1:{port_of(seen)}/x/y")
+        elapsed = time.monotonic() - started
+    assert tags == ["1.0.0"]
+    assert len(requests_of(seen)) == 2
+    assert calls[1] - calls[0] >= 1.0 and elapsed >= 1.0
+
+
+@pytest.mark.parametrize(("status", "retry_after"), [(503, None), (502, None), (500, None), (429, "2"),
+                                                      (429, "Wed, 21 Oct 2015 07:28:00 GMT")])
+def test_5xx_and_429_are_retried_with_backoff_then_reported(tmp_path: Path, status: int,
+                                                            retry_after: str | None) -> None:
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    with serve(lambda _r: (status, headers, b"busy")) as seen:
+        client = make_client(tmp_path, retries=2)
+        waits: list[float] = []
+        client.transport.sleep = waits.append
+        with pytest.raises(RegistryError) as caught:
+            client.tags(f"127.0.0.1:{port_of(seen)}/x/y")
+    assert len(requests_of(seen)) == 3
+    assert len(waits) == 2
+    if retry_after == "2":
+        assert waits == [2.0, 2.0]
+    elif retry_after:  # a date in the past: no wait
+        assert waits == [0.0, 0.0]
+    else:  # exponential backoff with a little jitter
+        assert 0.5 <= waits[0] < 0.56 and 1.0 <= waits[1] < 1.11
+    assert str(status) in str(caught.value)
+
+
+def test_a_retry_after_longer_than_a_minute_is_reported_not_waited_for(tmp_path: Path) -> None:
+    with serve(lambda _r: (429, {"Retry-After": "3600"}, b"")) as seen:
+        client = make_client(tmp_path)
+        waits: list[float] = []
+        client.transport.sleep = waits.append
+        with pytest.raises(RegistryError, match="rate limiting"):
+            client.tags(f"127.0.0.1:{port_of(seen)}/x/y")
+    assert waits == [] and len(requests_of(seen)) == 1
+
+
+def test_a_404_is_not_retried(tmp_path: Path) -> None:
+    with serve(lambda _r: (404, {}, b"")) as seen:
+        with pytest.raises(RegistryError, match="not found"):
+            make_client(tmp_path).digest(f"127.0.0.1:{port_of(seen)}/x/y:1")
+    assert len(requests_of(seen)) == 1
+
+
+# -- pagination ----------------------------------------------------------------------------
+
+ALL_TAGS = [f"1.0.{n}" for n in range(250)]
+
+
+def _paged(link_style: str) -> Callable[[BaseHTTPRequestHandler], Answer]:
+    def answer(request: BaseHTTPRequestHandler) -> Answer:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(request.path).query))
+        size = min(int(query.get("n", "100")), 100)  # the server caps pages at 100, as Docker Hub does
+        start = ALL_TAGS.index(query["last"]) + 1 if "last" in query else 0
+        page = ALL_TAGS[start:start + size]
+        headers = {"Content-Type": "application/json"}
+        if start + size < len(ALL_TAGS):
+            target = f"/v2/x/y/tags/list?n={size}&last={page[-1]}"
+            if link_style == "absolute":
+                target = f"http://{request.headers['Host']}{target}"
+            headers["Link"] = f'<{target}>; rel="next"'
+        return 200, headers, tags_body(page)
+    return answer
+
+
+@pytest.mark.parametrize("link_style", ["relative", "absolute"])
+def test_tag_list_pages_are_followed_by_link_header(tmp_path: Path, link_style: str) -> None:
+    with serve(_paged(link_style)) as seen:
+        tags = make_client(tmp_path).tags(f"127.0.0.1:{port_of(seen)}/x/y")
+    assert tags == ALL_TAGS
+    paths = [r["path"] for r in requests_of(seen)]
+    assert paths == ["/v2/x/y/tags/list?n=1000", "/v2/x/y/tags/list?n=100&last=1.0.99",
+                     "/v2/x/y/tags/list?n=100&last=1.0.199"]
+
+
+def test_tag_list_pages_without_link_header_are_followed_with_last(tmp_path: Path) -> None:
+    many = [f"2.{n // 100}.{n % 100}" for n in range(2500)]
+
+    def answer(request: BaseHTTPRequestHandler) -> Answer:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(request.path).query))
+        start = many.index(query["last"]) + 1 if "last" in query else 0
+        return 200, {}, tags_body(many[start:start + int(query["n"])])
+
+    with serve(answer) as seen:
+        tags = make_client(tmp_path).tags(f"127.0.0.1:{port_of(seen)}/x/y")
+    assert tags == many
+    assert len(requests_of(seen)) == 3
+
+
+# -- TLS and plain HTTP ---------------------------------------------------------------------
+
+
+def _non_loopback_address() -> str:
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 9))  # UDP: no packet is sent; picks the outgoing address
+        address = probe.getsockname()[0]
+    except OSError:
+        address = ""
+    finally:
+        probe.close()
+    if not address or is_loopback(address):
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    return address
+
+
+def test_plain_http_is_refused_for_a_host_that_is_not_loopback(tmp_path: Path) -> None:
+    address = _non_loopback_address()
+    with serve(lambda _r: (200, {}, tags_body(["1.0.0"])), address="0.0.0.0") as seen:
+        host = f"{address}:{port_of(seen)}"
+        with pytest.raises(RegistryError, match="TLS handshake failed"):
+            make_client(tmp_path).tags(f"{host}/x/y")
+        assert requests_of(seen) == []  # the TLS hello was not an HTTP request; no plain request followed
+        assert make_client(tmp_path / "a", insecure_hosts=(host,)).tags(f"{host}/x/y") == ["1.0.0"]
+        assert make_client(tmp_path / "b", insecure_hosts=(address,)).tags(f"{host}/x/y") == ["1.0.0"]
+    assert len(requests_of(seen)) == 2
+
+
+def test_loopback_hosts_fall_back_to_plain_http_after_tls_fails(tmp_path: Path) -> None:
+    with serve(lambda _r: (200, {}, tags_body(["1.0.0"]))) as seen:
+        client = make_client(tmp_path)
+        for host in (f"127.0.0.1:{port_of(seen)}", f"localhost:{port_of(seen)}"):
+            assert client.tags(f"{host}/x/y") == ["1.0.0"]
+            assert client.transport.base_url(host) == f"http://{host}"
+
+
+def test_a_plain_http_url_for_another_host_is_refused_before_connecting() -> None:
+    transport = Transport(timeout=1, retries=0)
+    for url in ("http://registry.example.com/v2/", "http://192.0.2.10:5000/token"):
+        with pytest.raises(TransportError, match="refusing plain HTTP") as caught:
+            transport.request("GET", url, {})
+        assert caught.value.__cause__ is None  # refused by policy, not by a failed connection
+
+
+def test_a_redirect_to_another_host_drops_the_authorization_header() -> None:
+    with serve(lambda _r: (200, {}, b"ok")) as target:
+        port = port_of(target)
+
+        def redirect(request: BaseHTTPRequestHandler) -> Answer:
+            if request.path.startswith("/same"):
+                return 307, {"Location": "/final"}, b""
+            return 307, {"Location": f"http://localhost:{port}/final"}, b""
+
+        with serve(redirect) as source:
+            transport = Transport(timeout=5, retries=0)
+            base = f"http://127.0.0.1:{port_of(source)}"
+            assert transport.request("GET", base + "/other", {"Authorization": "Bearer abc"}).body == b"ok"
+            assert transport.request("GET", base + "/same", {"Authorization": "Bearer abc"}).status == 200
+    assert "Authorization" not in requests_of(target)[0]["headers"]
+    assert requests_of(source)[1]["headers"].get("Authorization") == "Bearer abc"
+
+
+# -- small pieces ------------------------------------------------------------------------------
+
+
+def test_challenges_are_parsed_with_quoted_commas() -> None:
+    scheme, params = parse_challenge(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",'
+        'scope="repository:samalba/my-app:pull,push"')
+    assert scheme == "bearer"
+    assert params == {"realm": "https://auth.docker.io/token", "service": "registry.docker.io",
+                      "scope": "repository:samalba/my-app:pull,push"}
+    assert parse_challenge('Basic realm="Registry Realm"') == ("basic", {"realm": "Registry Realm"})
+    assert parse_challenge("Bearer realm=https://ghcr.io/token,service=ghcr.io")[1] == {
+        "realm": "https://ghcr.io/token", "service": "ghcr.io"}
+
+
+def test_docker_hub_names() -> None:
+    hub = parse_image("python")
+    assert (hub.registry, hub.api_host, hub.repository, hub.tag) == (
+        "docker.io", "registry-1.docker.io", "library/python", "latest")
+    user = parse_image("docker.io/grafana/grafana:11.3.0")
+    assert (user.api_host, user.repository, user.tag) == ("registry-1.docker.io", "grafana/grafana", "11.3.0")
+    assert parse_image("index.docker.io/library/node:lts").repository == "library/node"
+    assert credential_keys("docker.io")[0] == "https://index.docker.io/v1/"
+    ghcr = parse_image("ghcr.io/acme/app@sha256:" + "a" * 64)
+    assert (ghcr.api_host, ghcr.repository, ghcr.tag) == ("ghcr.io", "acme/app", "latest")
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("localhost", True), ("localhost:5000", True), ("127.0.0.1:5000", True), ("127.8.9.1", True),
+    ("[::1]:5000", True), ("registry.localhost:80", True), ("localhost.example.com", False),
+    ("10.0.0.1:5000", False), ("ghcr.io", False), ("127.0.0.1.nip.io", False),
+])
+def test_loopback_is_decided_by_name(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_credentials_never_show_their_secrets() -> None:
+    for creds in (Credentials("me", password="hunter2"), Credentials(identity_token="tok-123")):
+        assert "hunter2" not in repr(creds) + str(creds) and "tok-123" not in repr(creds) + str(creds)
