@@ -19,7 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import TAGLINT, run_env, timed
+try:
+    from benchmarks.common import TAGLINT, run_env, timed
+except ImportError:  # run as a script from the benchmarks folder
+    from common import TAGLINT, run_env, timed  # type: ignore[no-redef]
 
 BASES = ["python:3.12.7-slim", "python", "node:lts-alpine", "golang:1.23.2", "ubuntu:22.04", "alpine:3.20",
          "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04", "redis@sha256:abc", "${BASE}", "debian:bookworm"]

@@ -30,7 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import TAGLINT, run_env, timed
+try:
+    from benchmarks.common import TAGLINT, run_env, timed
+except ImportError:  # run as a script from the benchmarks folder
+    from common import TAGLINT, run_env, timed  # type: ignore[no-redef]
 
 
 IMAGES = [

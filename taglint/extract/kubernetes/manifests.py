@@ -86,19 +86,29 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     text = source.text
     if "mage" not in text:  # cheap prefilter: no image key can be here
         return facts
-    try:
-        documents = load_documents(text)
-    except YamlError as error:
-        _read_unparsed(source, facts, error)
+    from taglint.extract.kubernetes.bundle import images_by_document
+
+    lines = Lines(text)
+    # One document at a time, skipping those that cannot hold an image
+    # (release bundles); None: the file is read whole, as it always was.
+    refs = images_by_document(text, lambda documents: images_of(documents, source.path, text, lines))
+    if refs is not None:
+        facts.images.extend(refs)
     else:
-        facts.images.extend(images_of(documents, source.path, text))
+        try:
+            documents = load_documents(text)
+        except YamlError as error:
+            _read_unparsed(source, facts, error)
+        else:
+            facts.images.extend(images_of(documents, source.path, text, lines))
     facts.images.sort(key=lambda ref: ref.span)
     return facts
 
 
-def images_of(documents: list[Node], path: str, text: str) -> list[ImageRef]:
-    """The images of a file's documents (``text`` is what they were read from)."""
-    lines = Lines(text)
+def images_of(documents: list[Node], path: str, text: str, lines: Lines | None = None) -> list[ImageRef]:
+    """The images of a file's documents (``text`` is what they were read
+    from; ``lines``, its lines when the caller has them)."""
+    lines = lines if lines is not None else Lines(text)
     return [
         ref
         for document in documents

@@ -1,0 +1,129 @@
+"""Manifest files read one document at a time, skipping those that cannot
+name an image without building their nodes.
+
+A release bundle (``kubectl apply -f kserve.yaml``) is a few megabytes of
+CustomResourceDefinition schemas followed by the controller's workloads.
+Composing it whole costs seconds and a node tree ten times its size, for
+the few ``image:`` keys near its end.  Here each document
+(:mod:`taglint.yaml_documents`) gets a cheap look at its top-level
+``apiVersion:`` and ``kind:`` lines first, and is skipped when
+:func:`cannot_hold_image` is sure that the manifest walk would find
+nothing in it:
+
+* objects the walk skips whole (``CustomResourceDefinition``, ``Secret``,
+  machine images...: ``taglint/data/not_container_images.yaml``), unless an
+  object reader (:mod:`taglint.extract.kubernetes.object_readers`) reads
+  that kind: a ConfigMap with image settings in its data is read;
+* documents whose text has no ``mage`` (every image key, ``image`` or
+  ``*Image``, has it; a document with a ``\\`` is looked at whole, as an
+  escape in a quoted key could write it).
+
+A skipped document is still parsed (by libyaml, in C, without nodes:
+:func:`taglint.yaml_documents.parses`), so a syntax error in it is found.
+The other documents are composed one by one with the marks of the whole
+file, their images read, and their nodes dropped before the next: memory
+follows the largest document that can hold an image, not the file.
+
+:func:`images_by_document` returns None whenever the whole file must be
+read the usual way: a text the splitter refuses (directives, odd line
+breaks), or any document that does not parse, so a file with an error
+gets exactly the error, its place and the image-line recovery it gets
+when read whole.  Setting the environment variable
+``TAGLINT_WHOLE_FILE_YAML=1`` (or :data:`ENABLED` to False) turns this
+path off; the tests compare both paths' findings.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+
+from taglint.extract.kubernetes.object_readers import has_reader
+from taglint.extract.not_container_images import skips_for
+from taglint.model import ImageRef
+from taglint.yaml_documents import compose, parses, split_documents
+from taglint.yamlnodes import Node, YamlError
+
+ENABLED = os.environ.get("TAGLINT_WHOLE_FILE_YAML", "") != "1"
+MIN_DOCUMENTS = 2  # a one-document file is read whole: there is nothing to skip
+
+_TOP_KEY_VALUE = re.compile(r"""["']?(apiVersion|kind)["']?[ \t]*:[ \t]*(.*)""")
+_ODD_KEY_LINE = re.compile("\n[\"'?]")  # a quoted or complex key at column 0
+_MAGE_ANY_CASE = re.compile("[mM][aA][gG][eE]")
+_PLAIN_VALUE = re.compile(r"""(["']?)([A-Za-z0-9][A-Za-z0-9./-]*)\1[ \t]*(?:#.*)?""")
+
+
+def images_by_document(text: str, read: Callable[[list[Node]], list[ImageRef]]) -> list[ImageRef] | None:
+    """The images ``read`` finds in the documents of ``text`` that can hold
+    one, or None when the text must be read whole (see the module docstring)."""
+    if not ENABLED:
+        return None
+    pieces = split_documents(text)
+    if pieces is None or len(pieces) < MIN_DOCUMENTS:
+        return None
+    refs: list[ImageRef] = []
+    for piece in pieces:
+        chunk = text[piece.start : piece.end]
+        if cannot_hold_image(chunk):
+            if not parses(text, piece):
+                return None
+            continue
+        try:
+            documents = compose(text, piece)
+        except YamlError:
+            return None
+        refs.extend(read(documents))
+        del documents
+    return refs
+
+
+def cannot_hold_image(chunk: str) -> bool:
+    """Whether the manifest walk finds no image in this document, told from
+    its text alone (False when unsure)."""
+    if "mage" not in chunk and _MAGE_ANY_CASE.search(chunk) is None:
+        # No image key is written here; an escape in a quoted key could write one.
+        return "\\" not in chunk
+    found = peek_api_kind(chunk)
+    if found is None:
+        return False
+    api_version, kind = found
+    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    if kind.endswith("List") or has_reader(group, kind):
+        return False
+    return skips_for(group, kind).whole
+
+
+def peek_api_kind(chunk: str) -> tuple[str, str] | None:
+    """The top-level ``apiVersion`` and ``kind`` a document writes at column 0
+    as plain (or simply quoted) words, each exactly once; else None.
+
+    None too when a top-level key could be written in a way the look does
+    not see: double-quoted (escapes) or as a complex key (``? kind``)."""
+    if chunk.startswith(('"', "'", "?")) or _ODD_KEY_LINE.search(chunk) is not None:
+        return None
+    found: dict[str, str] = {}
+    for key in ("apiVersion", "kind"):
+        line = _only_line_starting(chunk, key)
+        if line is None:
+            return None
+        match = _TOP_KEY_VALUE.fullmatch(line)
+        if match is None or match.group(1) != key:
+            return None
+        value = _PLAIN_VALUE.fullmatch(match.group(2).rstrip())
+        if value is None:
+            return None
+        found[key] = value.group(2)
+    return found["apiVersion"], found["kind"]
+
+
+def _only_line_starting(chunk: str, key: str) -> str | None:
+    """The one line of ``chunk`` that starts with ``key``, or None when
+    there is none or more than one."""
+    first = chunk.startswith(key)
+    at = 0 if first else chunk.find("\n" + key) + 1
+    if at == 0 and not first:
+        return None
+    if chunk.find("\n" + key, at) >= 0:
+        return None  # written twice (or a longer key starts the same way)
+    end = chunk.find("\n", at)
+    return chunk[at : end if end >= 0 else len(chunk)].rstrip("\r")

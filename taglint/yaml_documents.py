@@ -1,0 +1,193 @@
+"""A multi-document YAML text, one document at a time.
+
+Release bundles (``kubectl apply -f`` files of several megabytes) are
+mostly CustomResourceDefinition schemas that cannot name an image.  To
+read them at the speed of the disk, a reader must not build nodes for such
+documents, and must not keep the nodes of one document while it reads the
+next.  This module gives it what it needs:
+
+* :func:`split_documents` cuts the text at the ``---`` lines at column 0.
+  In YAML such a line always starts a new document: a block scalar, a
+  plain scalar or a quoted one ends before it (libyaml reports "found
+  unexpected document indicator" for a quoted one, as it would on the
+  whole text).  Texts where a cut could change the meaning are refused
+  (None), so the caller reads them whole: ``%`` directives (they apply to
+  the next document), ``...`` document ends, a byte-order mark inside the
+  text and the line breaks libyaml counts but taglint does not (the marks
+  would need the whole text to be placed).
+* :func:`compose` builds the nodes of one piece with the marks of the
+  whole text (line, column and character offset), through the same loader
+  and depth bound as :func:`taglint.yamlnodes.load_documents`.
+* :func:`parses` tells, without building any node, whether a piece would
+  compose without an error: libyaml's own parser in C
+  (``CParser.raw_parse``) for the syntax; what only the composer checks
+  (aliases to undefined anchors, duplicate anchors, nesting deeper than
+  :data:`taglint.yamlnodes.MAX_DEPTH`) is ruled out by a look at the
+  text, or else the piece is composed after all.
+
+Together the pieces say exactly what the whole text says: the caller reads
+the text whole when any piece has an error, so errors keep their messages
+and places.  Only libyaml can do this; with the pure-Python parser
+:func:`split_documents` returns None.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from taglint.yamlnodes import (
+    C_LOADER,
+    MAX_DEPTH,
+    MappingNode,
+    Node,
+    SequenceNode,
+    YamlError,
+    load_documents,
+)
+
+_MARKER_ENDS = ("", " ", "\t", "\r", "\n")  # what may follow a line's "---" that starts a document
+# Texts read whole: directives, document end markers, a byte-order mark
+# after the start, and line breaks libyaml counts but taglint does not.
+_LONE_CR = re.compile("\r(?!\n)")
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff")
+_DIRECTIVE_OR_END = re.compile(r"^(?:%|\.\.\.(?=[ \t\r\n]|$))", re.MULTILINE)
+# An anchor (``&name``) or an alias (``*name``) follows one of these (or
+# starts the text), and a name character follows it.
+_NODE_STARTS_AFTER = frozenset(" \t\n[{,")
+_NOT_IN_NAMES = frozenset(" \t\r\n,[]{}")
+# The columns a line's indentation and compact indicators (``- - a``,
+# ``? - b``, ``- &x c:``) take: no block collection starts further right.
+_LINE_PREFIX = re.compile(r"^ *(?:(?:[-?:]|[&!][^ \t\r\n]*)[ \t]+)*", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One document's text: ``text[start:end]``, starting on line ``line``
+    (0-based) of the whole text."""
+
+    start: int
+    end: int
+    line: int
+
+
+def split_documents(text: str) -> list[Piece] | None:
+    """The documents of ``text`` as pieces, or None when it must be read whole."""
+    if not C_LOADER or _read_whole(text):
+        return None
+    starts = [0]
+    at = text.find("\n---")
+    while at >= 0:
+        after = text[at + 4 : at + 5]
+        if after in _MARKER_ENDS:
+            starts.append(at + 1)
+        at = text.find("\n---", at + 4)
+    pieces: list[Piece] = []
+    line = 0
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        pieces.append(Piece(start, end, line))
+        line += text.count("\n", start, end)
+    return pieces
+
+
+def _read_whole(text: str) -> bool:
+    """Whether a cut at the ``---`` lines could change what ``text`` says or
+    where (cheap ``in`` tests first: the regular expressions run rarely)."""
+    if "\r" in text and _LONE_CR.search(text) is not None:
+        return True
+    if any(mark in text for mark in _OTHER_BREAKS):
+        return True
+    if text.startswith(("%", "...")) or "\n%" in text or "\n..." in text:
+        return _DIRECTIVE_OR_END.search(text) is not None
+    return False
+
+
+def compose(text: str, piece: Piece) -> list[Node]:
+    """The documents of one piece as nodes, marked where they are in ``text``.
+
+    Raises :class:`YamlError` as :func:`load_documents` does; its place is
+    the piece's own (read the whole text again for the whole text's)."""
+    documents = load_documents(text[piece.start : piece.end])
+    if piece.line or piece.start:
+        _shift_marks(documents, piece.line, piece.start)
+    return documents
+
+
+def parses(text: str, piece: Piece) -> bool:
+    """Whether the piece composes without an error, told without nodes
+    when the text allows it (see the module docstring)."""
+    from yaml._yaml import CParser
+
+    chunk = text[piece.start : piece.end]
+    try:
+        CParser(chunk).raw_parse()
+    except yaml.YAMLError:
+        return False
+    if not _may_have_anchors(chunk) and _shallower_than(chunk, MAX_DEPTH):
+        return True
+    try:  # anchors, aliases or deep nesting: the composer decides
+        load_documents(chunk)
+    except YamlError:
+        return False
+    return True
+
+
+def _may_have_anchors(chunk: str) -> bool:
+    """Whether an anchor or an alias may be written in ``chunk``."""
+    for indicator in "&*":
+        at = chunk.find(indicator)
+        while at >= 0:
+            before = chunk[at - 1 : at] if at else " "
+            after = chunk[at + 1 : at + 2]
+            if before in _NODE_STARTS_AFTER and after and after not in _NOT_IN_NAMES:
+                return True
+            at = chunk.find(indicator, at + 1)
+    return False
+
+
+def _shallower_than(chunk: str, depth: int) -> bool:
+    """Whether every node of ``chunk`` is surely nested in fewer than
+    ``depth`` collections.  In block style a nested collection starts to
+    the right of its parent's start, except a sequence that is a mapping's
+    value, which may start in the key's column: at most two levels a
+    column, and no block collection starts right of a line's indentation
+    and compact indicators (``- - a``, ``? b``).  Each flow level opens a
+    bracket."""
+    flows = chunk.count("[") + chunk.count("{")
+    room = (depth - flows - 4) // 2  # the widest line prefix that cannot nest that deep
+    if room <= 0:
+        return False
+    if "&" in chunk or "!" in chunk:  # anchors and tags may sit in a prefix: measure every line
+        return max(map(len, _LINE_PREFIX.findall(chunk)), default=0) < room
+    return _prefix_at_least(room).search("\n" + chunk[:room]) is None and _prefix_at_least(room).search(chunk) is None
+
+
+@lru_cache(maxsize=64)
+def _prefix_at_least(width: int) -> re.Pattern[str]:
+    """A line that starts with ``width`` characters of indentation and indicators."""
+    return re.compile("\n[ \t?:-]{%d}" % width)
+
+
+def _shift_marks(documents: list[Node], lines: int, offset: int) -> None:
+    """Every node's marks moved down ``lines`` lines and ``offset`` characters
+    (each node once: aliases share nodes)."""
+    mark = yaml.Mark
+    seen: set[int] = set()
+    stack: list[Node] = list(documents)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        start, end = node.start_mark, node.end_mark  # libyaml's marks are read-only
+        node.start_mark = mark(start.name, start.index + offset, start.line + lines, start.column, None, None)
+        node.end_mark = mark(end.name, end.index + offset, end.line + lines, end.column, None, None)
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
