@@ -42,9 +42,12 @@ _BY_NAME = {
 }
 
 # An import of an SDK that names images, at the start of a line.  The
-# substring test of SDK_WORDS runs first: most Python files fail it and
-# are never searched with the regex, let alone parsed.
-SDK_WORDS = ("kfp", "sagemaker", "aiplatform", "azure", "ray", "metaflow", "flytekit", "airflow")
+# substring test of SDK_WORDS runs first (a few fast scans of the text):
+# most Python files fail it and are never searched with the regex, let
+# alone parsed.  Ray is looked for as an import ("ray" is in "array").
+SDK_WORDS = (
+    "kfp", "sagemaker", "aiplatform", "azure", "import ray", "from ray", "metaflow", "flytekit", "airflow",
+)
 SDK_IMPORT = re.compile(
     r"^[ \t]*(?:from|import)[ \t]+(?:(kfp)|sagemaker|google\.cloud(?:\.aiplatform|[ \t]+import[ \t]+aiplatform)"
     r"|azure\.ai\.ml|azureml|ray|metaflow|flytekit|airflow)\b",
