@@ -43,7 +43,7 @@ def manifest_images(text: str, path: str) -> list[ImageRef]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        if "<<" not in line:
+        if "<<" not in line and not line.endswith("\\"):
             index += 1
             continue
         end = index
@@ -51,7 +51,7 @@ def manifest_images(text: str, path: str) -> list[ImageRef]:
         while command.endswith("\\") and end + 1 < len(lines):
             end += 1
             command = command[:-1] + " " + lines[end]
-        operators = [match for match in _HEREDOC.finditer(command) if not _in_comment(command, match.start())]
+        operators = [match for match in _HEREDOC.finditer(command) if not _quoted_or_comment(command, match.start())]
         if not operators:
             index = end + 1
             continue
@@ -89,15 +89,20 @@ def _body(lines: list[str], start: int, delimiter: str, dash: bool) -> tuple[str
     return "\n".join(kept), indents, index
 
 
-def _in_comment(line: str, position: int) -> bool:
-    """Is ``position`` after a ``#`` that starts a comment (outside quotes)?"""
+def _quoted_or_comment(line: str, position: int) -> bool:
+    """Is ``position`` inside quotes, or after a ``#`` that starts a comment?"""
     quote = None
+    escaped = False
     for index, char in enumerate(line[:position]):
-        if quote:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
             if char == quote:
                 quote = None
         elif char in "'\"":
             quote = char
         elif char == "#" and (index == 0 or line[index - 1] in " \t"):
             return True
-    return False
+    return quote is not None

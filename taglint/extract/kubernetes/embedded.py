@@ -81,6 +81,9 @@ def _relocate(documents: list[Node], starts: list[int], place: Place) -> None:
         line, column = place(offset)
         return yaml.Mark(mark.name, offset, line - 1, column - 1, None, None)
 
+    def offset_of(mark: yaml.Mark) -> int:
+        return starts[min(mark.line, len(starts) - 1)] + mark.column
+
     seen: set[int] = set()
     stack: list[Node] = list(documents)
     while stack:
@@ -88,6 +91,9 @@ def _relocate(documents: list[Node], starts: list[int], place: Place) -> None:
         if id(node) in seen:
             continue
         seen.add(id(node))
+        if isinstance(node, ScalarNode) and node.style in ('"', "'") and node.start_mark is not None and node.end_mark is not None:
+            _place_quoted(node, offset_of(node.start_mark), offset_of(node.end_mark), place)
+            continue
         node.start_mark = moved(node.start_mark)
         node.end_mark = moved(node.end_mark)
         if isinstance(node, MappingNode):
@@ -96,3 +102,21 @@ def _relocate(documents: list[Node], starts: list[int], place: Place) -> None:
                 stack.append(value)
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
+
+
+def _place_quoted(node: ScalarNode, start: int, end: int, place: Place) -> None:
+    """Marks for a quoted inner scalar placed by its first and last
+    characters, not by its quotes: in a double-quoted file string an inner
+    quote is written ``\\"`` (two characters), and
+    :func:`~taglint.yamlnodes.node_span` puts a quoted scalar's value one
+    character inside its marks."""
+    if end - start < 3:  # an empty string: only quotes
+        line, column = place(start)
+        end_line, end_column = place(end)
+        node.start_mark = yaml.Mark(None, start, line - 1, column - 1, None, None)
+        node.end_mark = yaml.Mark(None, end, end_line - 1, end_column - 1, None, None)
+        return
+    line, column = place(start + 1)  # first character of the value
+    end_line, end_column = place(end - 2)  # last character of the value
+    node.start_mark = yaml.Mark(None, start, line - 1, column - 2, None, None)
+    node.end_mark = yaml.Mark(None, end, end_line - 1, end_column + 1, None, None)
