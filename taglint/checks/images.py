@@ -207,4 +207,27 @@ def check_tag_and_digest(rule: Rule, project: Project) -> Iterator[Hit]:
         found = project.classify(ref.value)
         reference = found.reference
         if reference is not None and reference.tag and reference.digest:
-            yield image_hit(ref, found, digest=reference.digest)
+            hit = image_hit(ref, found, digest=reference.digest)
+            edits, applicability = _pin_style_fix(ref, found, project)
+            yield replace(hit, edits=edits, applicability=applicability) if edits else hit
+
+
+def _pin_style_fix(ref: ImageRef, found: Classification, project: Project) -> tuple[tuple[Edit, ...], str]:
+    """``name:tag@digest`` rewritten in the configured ``fix.pin-style``:
+    ``digest # tag`` keeps the digest and moves the tag to a comment (safe:
+    Docker pulls by the digest and ignores the tag), ``tag`` drops the digest
+    (unsafe: the tag may point elsewhere now); ``tag@digest`` is the form
+    itself, so no edit.  A digest pin is written only with its comment."""
+    from taglint.fix.placement import Target, pin_edits
+
+    reference = found.reference
+    style = project.config.pin_style
+    if reference is None or style == "tag@digest":
+        return (), "none"
+    name = written_name(ref, found)
+    facts = facts_of(project, ref.path)
+    if style == "tag":
+        return pin_edits(ref, reference.tag, Target(name, reference.tag), facts), "unsafe"
+    target = Target(name, None, reference.digest, comment=reference.tag)
+    edits = pin_edits(ref, reference.tag, target, facts)
+    return (edits, "safe") if len(edits) == 2 else ((), "none")

@@ -136,9 +136,9 @@ def _comment_edits(ref: ImageRef, target: Target, line_text: str | None) -> tupl
         return ()
     span = ref.span
     if ref.kind == "dockerfile":
-        if line_text is None:
+        if ref.context != "FROM":  # COPY --from, RUN --mount: maybe a continued line, no comment there
             return ()
-        indent = line_text[: len(line_text) - len(line_text.lstrip())]
+        indent = "" if line_text is None else line_text[: len(line_text) - len(line_text.lstrip())]
         return (Edit(Span(span.line, 1, span.line, 1), f"{indent}# {target.comment}\n"),)
     if ref.kind in YAML_KINDS and line_text is not None:
         rest = line_text[span.end_column - 1 :]
