@@ -46,6 +46,7 @@ def kind_from_text(path: str, text: str) -> str | None:
         return "quadlet" if _QUADLET_SECTION.search(text) else None
     if lower.endswith(".hcl"):
         return "nomad" if _NOMAD_JOB.search(text) else None
-    if lower.endswith((".yaml", ".yml")) and _ANSIBLE_MODULE.search(text) and _YAML_LIST.search(text):
+    if (lower.endswith((".yaml", ".yml")) and ("docker_" in text or "podman_" in text)
+            and _ANSIBLE_MODULE.search(text) and _YAML_LIST.search(text)):
         return "ansible"
     return None
