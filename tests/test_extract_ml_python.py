@@ -191,3 +191,13 @@ def test_acceptance_dsl_component_without_a_tag(tmp_path: Path) -> None:
     result = scan(["."], Config().with_overrides(select=("TL101",)), cwd=tmp_path)
     assert [(f.rule, f.span.line, f.span.column, f.span.end_column) for f in result.findings] == [("TL101", 4, 28, 34)]
     assert [f.kind for f in result.files] == ["kfp-dsl"]
+
+
+def test_warnings_of_the_scanned_code_are_not_printed(capfd: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would raise here
+        found = refs('import sagemaker\npattern = "\\d+"\nm = sagemaker.Model(image_uri="acme/m:1.0.0")\n', dedent=False)
+    assert [r.value for r in found] == ["acme/m:1.0.0"]
+    assert capfd.readouterr().err == ""

@@ -29,6 +29,7 @@ not known stays a placeholder whose step names the expression (TL108).
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field
 
 from taglint.extract.ml import SDK_WORDS
@@ -97,7 +98,9 @@ def read(source_path: str, text: str, kind: str) -> FileFacts:
     if not any(word in text for word in SDK_WORDS):
         return facts  # no SDK can be imported: no parse
     try:
-        tree = ast.parse(text, filename=source_path)
+        with warnings.catch_warnings():  # `"\d"` in a scanned file is its author's business, not a scan's output
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=source_path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return facts  # Python 2, a template, or too deep: not ours to report
     sdks, kfp_names = imported_sdks(tree)
