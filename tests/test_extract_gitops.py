@@ -398,3 +398,25 @@ kustomize:
 def test_fleet_file_without_images_is_not_parsed() -> None:
     facts = extractor_for("fleet")(SourceFile.from_text("fleet.yaml", "helm: [\n"), ExtractContext())
     assert facts.problems == [] and facts.images == []
+
+
+def test_argocd_kustomize_inline_patches() -> None:
+    text = APPLICATION + """\
+      patches:
+        - target:
+            kind: Deployment
+            name: guestbook-ui
+          patch: |-
+            - op: replace
+              path: /spec/template/spec/containers/0/image
+              value: gcr.io/heptio-images/ks-guestbook-demo:0.1
+"""
+    found = [(ref.context, ref.value, ref.span, ref.kind) for ref in images(text)]
+    assert found[1:] == [
+        (
+            "spec.source.kustomize.patches[0].patch[0]: spec.template.spec.containers[0].image",
+            "gcr.io/heptio-images/ks-guestbook-demo:0.1",
+            Span(18, 22, 18, 64),
+            "argocd-application",
+        )
+    ]

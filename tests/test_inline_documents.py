@@ -330,3 +330,12 @@ def test_configmap_document_data_is_read_with_exact_spans() -> None:
 def test_configmap_without_documents_gives_nothing() -> None:
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  image: nginx:latest\n"
     assert extract(text, "config.yaml", "kubernetes").images == []
+
+
+def test_configmap_json_without_an_image_key_is_not_parsed() -> None:
+    from taglint.extract.kubernetes.configmap import _looks_like_a_document
+
+    assert not _looks_like_a_document("dashboard.json", '{"panels": [{"type": "image", "title": "Logo"}]}')
+    assert _looks_like_a_document("dashboard.json", '{"panels": [{"image": "grafana/grafana:10.2.3"}]}')
+    assert _looks_like_a_document("config", "image: a:1\n")
+    assert not _looks_like_a_document("config", "no images here")

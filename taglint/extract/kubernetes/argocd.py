@@ -7,6 +7,9 @@ an ApplicationSet, under ``spec.template.spec``).
   the part after ``=`` (the whole string without one), spanned exactly
   inside the string.  A string that sets no tag or digest (``app=mirror/app``)
   only renames, keeping the resources' tags: no reference.
+* ``kustomize.patches``: inline patches, read as a kustomization's
+  (:mod:`taglint.extract.kubernetes.inline_patches`); a patch that does not
+  parse is left alone (Argo CD reports it when it syncs).
 * ``helm.parameters``: ``name``/``value`` pairs, read as ``--set`` values
   (:func:`taglint.extract.kubernetes.value_overrides.set_images`).
 * ``helm.valuesObject``: a values tree; ``helm.values``: the same written
@@ -50,7 +53,10 @@ def read(obj: MappingNode, prefix: Path_, path: str, text: str) -> list[ImageRef
         if not isinstance(source, MappingNode):
             continue
         base = _context(prefix, where)
-        refs.extend(_kustomize_images(mapping_get(mapping_get(source, "kustomize"), "images"), base, path, text, stage))
+        kustomize = mapping_get(source, "kustomize")
+        refs.extend(_kustomize_images(mapping_get(kustomize, "images"), base, path, text, stage))
+        if isinstance(kustomize, MappingNode) and mapping_get(kustomize, "patches") is not None:
+            refs.extend(_kustomize_patches(kustomize, f"{base}.kustomize", path, text, stage))
         helm = mapping_get(source, "helm")
         if isinstance(helm, MappingNode):
             refs.extend(_helm(helm, base + ".helm", path, text, stage))
@@ -96,6 +102,19 @@ def _kustomize_images(images: Node | None, base: str, path: str, text: str, stag
         offset, reference = found
         refs.append(string_part_ref(item, text, offset, reference, path, KIND, f"{base}.kustomize.images[{index}]", stage))
     return refs
+
+
+def _kustomize_patches(kustomize: MappingNode, base: str, path: str, text: str, stage: str) -> list[ImageRef]:
+    """Images set by inline ``kustomize.patches`` (read as a kustomization's,
+    :mod:`taglint.extract.kubernetes.inline_patches`)."""
+    from dataclasses import replace
+
+    from taglint.extract.kubernetes import inline_patches
+    from taglint.model import FileFacts
+
+    found = FileFacts(path, KIND)
+    inline_patches.read(kustomize, path, text, found)
+    return [replace(ref, kind=KIND, context=f"{base}.{ref.context}", stage=stage) for ref in found.images]
 
 
 def string_part_ref(

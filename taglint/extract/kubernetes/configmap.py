@@ -41,6 +41,7 @@ from taglint.yamlnodes import (
 KIND = "kubernetes"
 _DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml")
 _IMAGE_LINE = re.compile(r"""^[ \t]*(?:-[ \t]+)?["']?[A-Za-z_-]*[iI]mage["']?[ \t]*:""", re.MULTILINE)
+_IMAGE_KEY = re.compile(r"""["']?[A-Za-z_-]*[iI]mage["']?[ \t]*:""")  # an image key anywhere (JSON)
 _VERSION_KEYS = ("defaultImageVersion", "tag")
 MAX_INNER_NODES = 100_000
 
@@ -73,7 +74,9 @@ def _looks_like_a_document(key: str, value: str) -> bool:
     if "mage" not in value:
         return False
     head = value.lstrip()[:1]
-    return head in ("{", "[") or key.lower().endswith(_DOCUMENT_SUFFIXES) or _IMAGE_LINE.search(value) is not None
+    if head in ("{", "[") or key.lower().endswith(_DOCUMENT_SUFFIXES):
+        return _IMAGE_KEY.search(value) is not None  # a large JSON document without one is never parsed
+    return _IMAGE_LINE.search(value) is not None
 
 
 def _images(root: Node, base: str, path: str, text: str, lines: list[str], stage: str) -> list[ImageRef]:
