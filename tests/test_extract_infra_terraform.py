@@ -197,3 +197,8 @@ def test_dockerfile_only_run_does_not_import_the_hcl_parser(tmp_path: Path) -> N
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_files_naming_no_image_resource_are_not_parsed() -> None:
+    found = facts('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n  = broken\n}\n')
+    assert found.images == [] and found.problems == []

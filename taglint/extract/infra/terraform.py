@@ -23,6 +23,7 @@ Image places read (resources and data sources by type):
   target: TL201 when untagged); the provider pushes with its
   ``registry_auth``, so no login step is expected.
 
+A file naming none of these resource types is not parsed at all.
 ``${var.x}`` / ``var.x`` and ``local.y`` are substituted from ``variable``
 defaults and ``locals`` of the file and of the other ``*.tf`` files of its
 folder (a Terraform module is a folder); the substitution is a ``Step`` in
@@ -44,10 +45,15 @@ from taglint.yamlnodes import ScalarNode, YamlError, load_documents, node_span
 KIND = "terraform"
 _CONTAINER_BLOCKS = ("container", "init_container")
 _DEFINITION_IMAGES = ("[].image",)
+# A file that names none of these resource types names no image (the HCL
+# parser reads about 70 KB a second, so most of a big module is skipped).
+RELEVANT_MARKERS = ("docker_", "kubernetes_", "aws_ecs_task_definition", "helm_release")
 
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     ci = CiFile(source, KIND)
+    if not any(marker in source.text for marker in RELEVANT_MARKERS):
+        return ci.facts  # nothing that names an image: not worth a parse
     try:
         tree = hcl.parse(source.text)
     except hcl.HclError as error:
