@@ -23,8 +23,9 @@ Three modes:
   (the OAuth2 flow ``identitytoken`` credentials use) counts as that user.
 
 Without the binary the tests skip, except under ``CI=true``, where they
-fail (``.ci/run`` installs the package).  Test modules use the fixtures by
-importing them: ``from tests.registry_fixture import registry  # noqa: F401``.
+fail (``.ci/run`` installs the package).  ``tests/conftest.py`` registers
+the fixtures, so any test can ask for them by name; do not import them into
+a test module (pytest would then start another registry for that module).
 """
 from __future__ import annotations
 
@@ -216,9 +217,15 @@ class TestRegistry:
         body = canonical_json(manifest)
         digest = sha256_digest(body)
         self.put_manifest(repository, digest, body, media_type)
-        for tag in tags:
-            self.put_manifest(repository, tag, body, media_type)
+        self.put_tags(repository, tags, body, media_type)
         return digest, body
+
+    def put_tags(self, repository: str, tags: list[str], body: bytes, media_type: str) -> None:
+        """PUT one manifest under many tags, a few at a time."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda tag: self.put_manifest(repository, tag, body, media_type), tags))
 
     def push_index(self, repository: str, tags: list[str], *, seed: str,
                    platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")) -> str:
@@ -231,8 +238,7 @@ class TestRegistry:
                             "platform": {"os": os_name, "architecture": arch}})
         body = canonical_json({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries})
         digest = self.put_manifest(repository, sha256_digest(body), body, OCI_INDEX)
-        for tag in tags:
-            self.put_manifest(repository, tag, body, OCI_INDEX)
+        self.put_tags(repository, tags, body, OCI_INDEX)
         return digest
 
     def retag(self, repository: str, source_tag: str, tags: list[str]) -> str:
@@ -278,10 +284,6 @@ def populate(registry: TestRegistry) -> None:
             seed = f"{repository}#{number}"
             if repository == "ml/model" and number == 0:
                 registry.push_index(repository, tags, seed=seed)
-            elif repository == "ml/model" and number == 3:
-                digest, body = registry.push_image(repository, tags[:1], seed=seed)
-                for tag in tags[1:]:
-                    registry.put_manifest(repository, tag, body, OCI_MANIFEST)
             else:
                 media_type = DOCKER_MANIFEST if repository == "library/node" else OCI_MANIFEST
                 registry.push_image(repository, tags, seed=seed, media_type=media_type)

@@ -18,15 +18,12 @@ from pathlib import Path
 import pytest
 
 from taglint.registry import Pin, Registry, RegistryError, RegistryOptions
-from tests.registry_fixture import (  # noqa: F401 - fixtures
+from tests.registry_fixture import (
     IDENTITY_TOKEN,
     MODEL_FILLER,
     PASSWORD,
     USER,
     TestRegistry,
-    registry,
-    registry_basic_auth,
-    registry_token_auth,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

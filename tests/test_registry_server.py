@@ -9,15 +9,12 @@ import json
 
 import pytest
 
-from tests.registry_fixture import (  # noqa: F401 - fixtures
+from tests.registry_fixture import (
     ACCEPT_ALL,
     EXPECTED_TAGS,
     OCI_INDEX,
     TestRegistry,
     binary_or_skip,
-    registry,
-    registry_basic_auth,
-    registry_token_auth,
 )
 
 
