@@ -44,6 +44,8 @@ def test_mlproject_must_be_spelled_as_mlflow_reads_it() -> None:
         ("job.yml",
          "$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\ncommand: python x.py\n",
          "azureml"),
+        ("preview.yml",
+         "$schema: https://azuremlsdk2.blob.core.windows.net/latest/commandJob.schema.json\ncommand: x\n", "azureml"),
         ("vertex/config.yaml", "workerPoolSpecs:\n  containerSpec:\n    imageUri: gcr.io/p/t:1.0.0\n",
          "vertex-ai-job"),
         ("ray/cluster.yaml", "cluster_name: default\nprovider:\n  type: local\n", "ray-config"),

@@ -201,3 +201,20 @@ def test_warnings_of_the_scanned_code_are_not_printed(capfd: pytest.CaptureFixtu
         found = refs('import sagemaker\npattern = "\\d+"\nm = sagemaker.Model(image_uri="acme/m:1.0.0")\n', dedent=False)
     assert [r.value for r in found] == ["acme/m:1.0.0"]
     assert capfd.readouterr().err == ""
+
+
+def test_dictionaries_of_ray_and_vertex_including_module_level_ones() -> None:
+    found = spans("""
+        import ray
+        from google.cloud import aiplatform
+
+        RUNTIME_ENV = {"container": {"image": "acme/ray-worker:2.9.3", "run_options": ["--cap-drop=ALL"]}}
+        ray.init(runtime_env=RUNTIME_ENV)
+
+        job = aiplatform.CustomJob(
+            display_name="j",
+            worker_pool_specs=[{"machine_spec": {"machine_type": "n1-standard-4"}, "replica_count": 1,
+                                "container_spec": {"image_uri": "gcr.io/acme/trainer:1.0.0"}}],
+        )
+        """)
+    assert sorted(found) == [("acme/ray-worker:2.9.3", 4, 40, 61), ("gcr.io/acme/trainer:1.0.0", 10, 58, 83)]

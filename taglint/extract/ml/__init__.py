@@ -57,7 +57,8 @@ SDK_IMPORT = re.compile(
 _KFP_COMPONENT = re.compile(r"^implementation:[ \t]*(?:#.*)?$", re.MULTILINE)
 _KFP_CONTAINER = re.compile(r"^[ \t]+container:", re.MULTILINE)
 _KFP_PIPELINE = re.compile(r"""^[ \t]*["']?deploymentSpec["']?[ \t]*:""", re.MULTILINE)
-_AZUREML_SCHEMA = re.compile(r"""^["']?\$schema["']?[ \t]*:[ \t]*["']?https?://azuremlschemas?\.""", re.MULTILINE)
+# azuremlschemas.azureedge.net today; azuremlsdk2.blob.core.windows.net in the CLI v2 previews.
+_AZUREML_SCHEMA = re.compile(r"""^["']?\$schema["']?[ \t]*:[ \t]*["']?https?://azureml(?:schemas?|sdk2)\.""", re.MULTILINE)
 _VERTEX_JOB = re.compile(r"""^[ \t]*["']?workerPoolSpecs["']?[ \t]*:""", re.MULTILINE)
 _RAY_CLUSTER = re.compile(r"^(?:available_node_types|head_node_type|max_workers|provider|docker):", re.MULTILINE)
 _RAY_SERVE = re.compile(r"^applications:[ \t]*(?:#.*)?$", re.MULTILINE)
