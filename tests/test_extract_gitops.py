@@ -420,3 +420,21 @@ def test_argocd_kustomize_inline_patches() -> None:
             "argocd-application",
         )
     ]
+
+
+def test_flux_post_renderer_kustomize_images() -> None:
+    text = HELMRELEASE + """\
+  postRenderers:
+    - kustomize:
+        images:
+          - name: docker.io/stefanprodan/podinfo
+            newName: ghcr.io/stefanprodan/podinfo
+            newTag: latest
+          - name: redis
+            newName: mirror.example.com/redis
+"""
+    found = [(ref.context, ref.value, ref.span, ref.kind) for ref in images(text)]
+    assert found == [
+        ("spec.values.image", "nginx:latest", Span(12, 12, 12, 18), "flux-helmrelease"),
+        ("spec.postRenderers[0].kustomize.images[0].newTag (name docker.io/stefanprodan/podinfo)", "ghcr.io/stefanprodan/podinfo:latest", Span(18, 21, 18, 27), "flux-helmrelease"),
+    ]

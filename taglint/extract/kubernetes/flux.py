@@ -2,7 +2,9 @@
 Helm values overrides, read as a values file is
 (:func:`taglint.extract.kubernetes.value_overrides.values_images`):
 ``image: {repository: nginx, tag: latest}`` is ``nginx:latest`` reported
-on the tag.
+on the tag.  ``spec.postRenderers[].kustomize.images`` entries that set a
+tag or digest are read as a kustomization's ``images:`` (reported on
+``newTag``).
 
 Flux applies the manifests of a Flux ``Kustomization`` after substituting
 ``${VAR}`` (``${VAR:=default}``, ``${VAR:-default}``) from its
@@ -24,6 +26,8 @@ from taglint.yamlnodes import (
     MappingNode,
     Node,
     Path_,
+    ScalarNode,
+    SequenceNode,
     YamlError,
     format_path,
     iter_mapping,
@@ -31,6 +35,7 @@ from taglint.yamlnodes import (
     mapping_get,
     node_span,
     scalar_str,
+    yaml_number_text,
 )
 
 KIND = "flux-helmrelease"
@@ -43,18 +48,44 @@ Substitutes = dict[str, tuple[str, Location]]
 
 def read(obj: MappingNode, prefix: Path_, path: str, text: str) -> list[ImageRef]:
     spec = mapping_get(obj, "spec")
-    values = mapping_get(spec, "values")
-    if not isinstance(values, MappingNode):
-        return []
     name = scalar_str(mapping_get(mapping_get(obj, "metadata"), "name"))
     stage = f"HelmRelease/{name}" if name else "HelmRelease"
-    context = (format_path(prefix) + "." if prefix else "") + "spec.values"
-    refs = values_images(values, path, text, kind=KIND, context=context, stage=stage)
+    base = format_path(prefix) + "." if prefix else ""
+    refs = values_images(mapping_get(spec, "values"), path, text, kind=KIND, context=f"{base}spec.values", stage=stage)
+    refs.extend(_post_renderer_images(mapping_get(spec, "postRenderers"), f"{base}spec.postRenderers", path, text, stage))
     if not any("${" in ref.value for ref in refs):
         return refs
     known = dict(file_substitutes(path, text)) if "postBuild" in text else {}
     known.update(_substitutes(obj, path, text))
     return [substituted(ref, known) if "${" in ref.value else ref for ref in refs]
+
+
+def _post_renderer_images(renderers: Node | None, base: str, path: str, text: str, stage: str) -> list[ImageRef]:
+    """``postRenderers[].kustomize.images[]`` entries that set a tag or a
+    digest, read as a kustomization's ``images:`` are: the reference is
+    ``(newName or name)[:newTag][@digest]``, reported on ``newTag``
+    (else ``digest``)."""
+    refs: list[ImageRef] = []
+    for index, renderer in enumerate(renderers.value if isinstance(renderers, SequenceNode) else []):
+        images = mapping_get(mapping_get(renderer, "kustomize"), "images")
+        for position, entry in enumerate(images.value if isinstance(images, SequenceNode) else []):
+            name = scalar_str(mapping_get(entry, "name"))
+            tag_node, digest_node = mapping_get(entry, "newTag"), mapping_get(entry, "digest")
+            tag = yaml_number_text(tag_node) or scalar_str(tag_node)
+            digest = scalar_str(digest_node)
+            if not name or not (tag or digest):
+                continue
+            new_name_node = mapping_get(entry, "newName")
+            new_name = scalar_str(new_name_node)
+            value = (new_name or name) + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+            deciding = tag_node if tag else digest_node
+            assert deciding is not None
+            span = node_span(deciding, text)
+            steps = (Step(f"{base}[{index}].kustomize.images[{position}].newName", new_name, Location(path, node_span(new_name_node, text))),) if new_name and new_name_node is not None else ()
+            written = str(deciding.value) if isinstance(deciding, ScalarNode) else (tag or digest or "")
+            context = f"{base}[{index}].kustomize.images[{position}]" + (".newTag" if tag else ".digest") + f" (name {name})"
+            refs.append(ImageRef(path, span, written, value, KIND, context, via=steps, stage=stage))
+    return refs
 
 
 def substituted(ref: ImageRef, known: Substitutes) -> ImageRef:
