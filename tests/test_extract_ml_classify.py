@@ -36,6 +36,8 @@ def test_mlproject_must_be_spelled_as_mlflow_reads_it() -> None:
     [
         ("components/train/component.yaml",
          "name: Train\nimplementation:\n  container:\n    image: python:3.11\n", "kfp-component"),
+        ("echo/component.yaml",
+         "name: Echo\nimplementation: {container: {image: 'library/bash:4.4.23', command: [echo]}}\n", "kfp-component"),
         ("pipeline.yaml",
          "# PIPELINE DEFINITION\ndeploymentSpec:\n  executors:\n    exec-a:\n      container:\n        image: python:3.11\n",
          "kfp-pipeline"),
@@ -69,6 +71,7 @@ def test_kinds_by_content(path: str, text: str, expected: str) -> None:
     "path,text",
     [
         ("component.yaml", "name: widget\ncontainer:\n  image: x\n"),  # no implementation:
+        ("plan.yaml", "implementation:\n  owner: ops\n"),  # no container
         ("config.yaml", "cluster_name: prod\nregion: eu\n"),  # a cluster_name is not a Ray config
         ("numbers.py", "import numpy as np\nx = np.array([1, 2])\n"),  # "ray" inside "array"
         ("rays.py", "import rayleigh\n"),

@@ -5,7 +5,7 @@ Azure ML and Vertex AI job specs, Ray cluster and Serve configs.
 
 Kinds decided by name: ``MLproject`` (MLflow), ``bentofile.yaml``,
 ``cog.yaml``.  Kinds decided by a cheap look at the text (never a parse):
-KFP v1 components (top-level ``implementation:`` with a ``container:``),
+KFP v1 components (top-level ``implementation:`` with a ``container`` after it),
 compiled KFP v2 specs (``deploymentSpec`` with ``executors``), Azure ML
 files (a ``$schema`` naming azureml), Vertex AI job specs
 (``workerPoolSpecs``), Ray cluster and Serve configs, and Python files that
@@ -54,8 +54,7 @@ SDK_IMPORT = re.compile(
     re.MULTILINE,
 )
 
-_KFP_COMPONENT = re.compile(r"^implementation:[ \t]*(?:#.*)?$", re.MULTILINE)
-_KFP_CONTAINER = re.compile(r"^[ \t]+container:", re.MULTILINE)
+_KFP_COMPONENT = re.compile(r"^implementation:", re.MULTILINE)
 _KFP_PIPELINE = re.compile(r"""^[ \t]*["']?deploymentSpec["']?[ \t]*:""", re.MULTILINE)
 # azuremlschemas.azureedge.net today; azuremlsdk2.blob.core.windows.net in the CLI v2 previews.
 _AZUREML_SCHEMA = re.compile(r"""^["']?\$schema["']?[ \t]*:[ \t]*["']?https?://azureml(?:schemas?|sdk2)\.""", re.MULTILINE)
@@ -78,8 +77,10 @@ def kind_from_text(path: str, text: str) -> str | None:
         return python_kind(text)
     if "deploymentSpec" in text and "executors" in text and _KFP_PIPELINE.search(text):
         return "kfp-pipeline"
-    if "implementation:" in text and _KFP_COMPONENT.search(text) and _KFP_CONTAINER.search(text):
-        return "kfp-component"
+    if "implementation:" in text:
+        found = _KFP_COMPONENT.search(text)
+        if found is not None and "container" in text[found.end():]:  # block or flow style
+            return "kfp-component"
     if "azureml" in text and _AZUREML_SCHEMA.search(text):
         return "azureml"
     if "workerPoolSpecs" in text and _VERTEX_JOB.search(text):
