@@ -202,3 +202,17 @@ def test_dockerfile_only_run_does_not_import_the_hcl_parser(tmp_path: Path) -> N
 def test_files_naming_no_image_resource_are_not_parsed() -> None:
     found = facts('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n  = broken\n}\n')
     assert found.images == [] and found.problems == []
+
+
+def test_tfvars_replace_defaults(tmp_path: Path) -> None:
+    (tmp_path / "variables.tf").write_text('variable "tag" {\n  default = "latest"\n}\n', encoding="utf-8")
+    (tmp_path / "terraform.tfvars").write_text('tag = "1.4.2"\n', encoding="utf-8")
+    (tmp_path / "z.auto.tfvars").write_text('# later files win\ntag = "1.4.3"\n', encoding="utf-8")
+    main = tmp_path / "main.tf"
+    text = 'resource "docker_image" "a" {\n  name = "nginx:${var.tag}"\n}\n'
+    main.write_text(text, encoding="utf-8")
+    (ref,) = facts(text, path="main.tf", fs_path=main).images
+    assert ref.value == "nginx:1.4.3"
+    (step,) = ref.via
+    assert step.location is not None
+    assert (step.location.path, step.location.span) == ("z.auto.tfvars", Span(2, 8, 2, 13))

@@ -110,6 +110,14 @@ def top_blocks(tree: Tree) -> list[Block]:
     return []
 
 
+def top_attributes(tree: Tree) -> dict[str, Tree]:
+    """The attributes at the top level of a file (``*.tfvars``)."""
+    for child in tree.children:
+        if _is_tree(child) and child.data == "body":
+            return dict(_attributes(child.children))
+    return {}
+
+
 def _identifier(node: Any) -> str | None:
     if _is_tree(node) and node.data in ("identifier", "keyword", "literal_value") and node.children:
         token = node.children[0]

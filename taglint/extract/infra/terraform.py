@@ -26,20 +26,19 @@ Image places read (resources and data sources by type):
 A file naming none of these resource types is not parsed at all.
 ``${var.x}`` / ``var.x`` and ``local.y`` are substituted from ``variable``
 defaults and ``locals`` of the file and of the other ``*.tf`` files of its
-folder (a Terraform module is a folder); the substitution is a ``Step`` in
-``via``.  A variable with no default stays as written, for TL108.
+folder (a Terraform module is a folder), and replaced by what
+``terraform.tfvars``/``*.auto.tfvars`` assign
+(:mod:`taglint.extract.infra.terraform_module`); the substitution is a
+``Step`` in ``via``.  A variable with no default stays as written, for TL108.
 """
 from __future__ import annotations
 
-import os
-import posixpath
-from functools import lru_cache
-
 from taglint.extract.ci.common import CiFile
-from taglint.extract.infra import hcl
-from taglint.model import FileFacts, Location, Problem, Span, Step, Word
-from taglint.source import ExtractContext, SourceFile, split_lines
 from taglint.extract.image_keys import find_all
+from taglint.extract.infra import hcl
+from taglint.extract.infra.terraform_module import module_steps
+from taglint.model import FileFacts, Problem, Span, Word
+from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import ScalarNode, YamlError, load_documents, node_span
 
 KIND = "terraform"
@@ -62,52 +61,15 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     blocks = hcl.top_blocks(tree)
     variables = hcl.Variables(source.path)
     variables.read(blocks, source.lines)
-    _read_module_variables(source, variables)
+    declared, assigned = module_steps(source)
+    for key, step in declared.items():
+        variables.values.setdefault(key, step)
+    variables.values.update(assigned)  # tfvars replace the defaults
     reader = _Reader(ci, variables)
     for block in blocks:
         if block.type in ("resource", "data") and len(block.labels) >= 2:
             reader.resource(block)
     return ci.facts
-
-
-def _read_module_variables(source: SourceFile, variables: hcl.Variables) -> None:
-    """Variables and locals of the other ``*.tf`` files of the folder."""
-    folder = os.path.dirname(os.fspath(source.fs_path)) or "."
-    try:
-        names = sorted(n for n in os.listdir(folder) if n.endswith(".tf"))
-    except OSError:
-        return
-    own = os.path.basename(os.fspath(source.fs_path))
-    for name in names:
-        if name == own:
-            continue
-        path = os.path.join(folder, name)
-        try:
-            stat = os.stat(path)
-        except OSError:
-            continue
-        found = _module_file_variables(path, stat.st_mtime_ns, stat.st_size)
-        display = posixpath.join(posixpath.dirname(source.path), name)
-        for key, (value, span) in found.items():
-            if key not in variables.values:
-                variables.values[key] = Step(key, value, Location(display, span), None if value is not None else "no default")
-
-
-@lru_cache(maxsize=256)
-def _module_file_variables(path: str, _mtime: int, size: int) -> dict[str, tuple[str | None, Span]]:
-    """``var.*``/``local.*`` of one neighbouring file (cached while it is unchanged)."""
-    if size > 4 * 1024 * 1024:
-        return {}
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        tree = hcl.parse(text)
-    except (OSError, UnicodeDecodeError, hcl.HclError):
-        return {}
-    found = hcl.Variables(path)
-    found.read(hcl.top_blocks(tree), split_lines(text))
-    return {key: (step.value, step.location.span if step.location else Span(1, 1, 1, 1))
-            for key, step in found.values.items()}
 
 
 class _Reader:
