@@ -16,7 +16,7 @@ rendered by helmfile before it is YAML: it is left unread, never TL001.
 from __future__ import annotations
 
 from taglint.extract.kubernetes import value_overrides
-from taglint.model import FileFacts, Problem
+from taglint.model import FileFacts, ImageRef, Problem
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
     MappingNode,
@@ -54,10 +54,11 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     return facts
 
 
-def release_images(release: MappingNode, base: str, path: str, text: str, lines: list[str]) -> list:
+def release_images(release: MappingNode, base: str, path: str, text: str, lines: list[str]) -> list[ImageRef]:
+    """The references one release's ``values`` and ``set`` name."""
     name = scalar_str(mapping_get(release, "name"))
     stage = f"release {name}" if name else base
-    refs = []
+    refs: list[ImageRef] = []
     values = mapping_get(release, "values")
     for index, item in enumerate(values.value if isinstance(values, SequenceNode) else []):
         refs.extend(

@@ -30,7 +30,6 @@ from taglint.yamlnodes import (
     MappingNode,
     Node,
     ScalarNode,
-    format_path,
     node_span,
     scalar_str,
     span_text,
@@ -164,5 +163,3 @@ def pair_context(base: str, index: int, name: str) -> str:
     """``spec.source.helm.parameters[2] (image.tag)``."""
     return f"{base}[{index}] ({name})"
 
-
-__all__ = ["SetValue", "pair_context", "set_images", "values_images", "format_path"]
