@@ -280,6 +280,7 @@ def _latest_only(commands: list[Command], project: Project) -> Hit | None:
 
 
 def check_push_all_tags(rule: Rule, project: Project) -> Iterator[Hit]:
+    scopes = _by_scope(project.commands())
     for command in _commands(rule, project):
         flag = command.attributes.get("all_tags")
         if not isinstance(flag, Word):
@@ -287,7 +288,50 @@ def check_push_all_tags(rule: Rule, project: Project) -> Iterator[Hit]:
         target = next(iter(targets(command)), None)
         fields = {"flag": flag.value}
         hit = word_hit(command, target, **fields)
-        yield Hit(hit.path, flag.span, hit.fields, hit.reference)
+        edits = _push_built_tag(command, flag, target, scopes.get((command.path, command.scope), []))
+        yield Hit(hit.path, flag.span, hit.fields, hit.reference, edits=edits, applicability="unsafe")
+
+
+def _same_scope_tags(commands: Iterable[Command], name: str, pushed: bool) -> set[str]:
+    """The tagged references (as written) named ``name`` that the commands
+    of one job build or tag (``pushed`` False) or push (True)."""
+    found: set[str] = set()
+    for command in commands:
+        if (command.action == "push" or pushes(command)) != pushed:
+            continue
+        for word in targets(command):
+            text = _unquoted(word.written)
+            if text != name and _name_part(text) == name and ":" in text[len(name):]:
+                found.add(word.written)  # quotes and all: the shell reads it so
+    return found
+
+
+def _unquoted(written: str) -> str:
+    """A shell word without the quotes around all of it."""
+    if len(written) >= 2 and written[0] == written[-1] and written[0] in "\"'":
+        return written[1:-1]
+    return written
+
+
+def _push_built_tag(command: Command, flag: Word, target: Word | None, scope: list[Command]) -> tuple[Edit, ...]:
+    """TL203: ``docker push --all-tags app`` -> ``docker push app:1.0`` when
+    the job builds exactly one tag of ``app`` (the flag and the name side by
+    side on one line, written literally)."""
+    if target is None or command.tool not in ("docker", "podman", "nerdctl") or command.action != "push":
+        return ()
+    if target.written != target.value or _templated(target.written):
+        return ()
+    built = _same_scope_tags([c for c in scope if c is not command], target.written, pushed=False)
+    if len(built) != 1:
+        return ()
+    args = list(command.args)
+    positions = [i for i, w in enumerate(args) if w is flag or w is target]
+    if len(positions) != 2 or positions[1] - positions[0] != 1:
+        return ()
+    first, last = args[positions[0]], args[positions[1]]
+    if first.span.line != last.span.end_line:
+        return ()
+    return (Edit(Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column), built.pop()),)
 
 
 # -- TL205: implicit Docker Hub --------------------------------------------------------------
@@ -516,6 +560,7 @@ def check_push_without_login(rule: Rule, project: Project) -> Iterator[Hit]:
 
 
 def check_build_untagged(rule: Rule, project: Project) -> Iterator[Hit]:
+    scopes = _by_scope(project.commands())
     for command in _commands(rule, project):
         if command.action not in ("build", "tag", "push"):
             continue
@@ -534,8 +579,20 @@ def check_build_untagged(rule: Rule, project: Project) -> Iterator[Hit]:
             if _tag_class(project.classify(word.value)) == "none":
                 verb = f"{command.tool} {command.action}"
                 verb = command.attributes.get("verb") or verb
-                yield word_hit(command, word, consequence=f"has no tag, so `{verb}` names the image `:latest`",
+                hit = word_hit(command, word, consequence=f"has no tag, so `{verb}` names the image `:latest`",
                                name=_name_part(word.value))
+                edits = _build_pushed_tag(word, scopes.get((command.path, command.scope), []))
+                yield replace(hit, edits=edits, applicability="unsafe") if edits else hit
+
+
+def _build_pushed_tag(word: Word, scope: list[Command]) -> tuple[Edit, ...]:
+    """TL210: ``docker build -t app .`` -> ``-t app:1.0`` when the same job
+    pushes exactly one tag of ``app`` (written literally).  Unsafe: a later
+    ``docker tag app …`` of the job would no longer find ``app:latest``."""
+    if word.written != word.value or _templated(word.written) or word.span.line != word.span.end_line:
+        return ()
+    pushed = _same_scope_tags(scope, word.written, pushed=True)
+    return (Edit(word.span, pushed.pop()),) if len(pushed) == 1 else ()
 
 
 # -- TL211: login to Docker Hub, push elsewhere ----------------------------------------------------------
