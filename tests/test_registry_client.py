@@ -185,6 +185,8 @@ def test_manifests_are_cached_by_digest_and_checked(registry: TestRegistry, tmp_
     assert client(tmp_path).manifest_exists(f"{registry.host}/ml/model", digest)
     stored = tmp_path / "cache" / "registry-v1" / "manifests" / "sha256" / digest.split(":")[1]
     assert stored.is_file()
+    for folder in (stored.parent, stored.parent.parent, tmp_path / "cache" / "registry-v1"):
+        assert folder.stat().st_mode & 0o077 == 0  # private
     stored.write_bytes(b"tampered")  # no longer matches its digest: ignored, asked again, rewritten
     assert client(tmp_path).manifest_exists(f"{registry.host}/ml/model", digest)
     assert stored.read_bytes() != b"tampered"

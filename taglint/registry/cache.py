@@ -116,7 +116,13 @@ class DiskCache:
 
     def _write(self, path: Path, data: bytes) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not path.parent.is_dir():
+                self.root.parent.mkdir(parents=True, exist_ok=True)
+                folder = self.root
+                folder.mkdir(exist_ok=True, mode=0o700)  # private: it names private images too
+                for part in path.parent.relative_to(self.root).parts:
+                    folder = folder / part
+                    folder.mkdir(exist_ok=True, mode=0o700)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as out:
