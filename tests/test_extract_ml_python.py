@@ -218,3 +218,14 @@ def test_dictionaries_of_ray_and_vertex_including_module_level_ones() -> None:
         )
         """)
     assert sorted(found) == [("acme/ray-worker:2.9.3", 4, 40, 61), ("gcr.io/acme/trainer:1.0.0", 10, 58, 83)]
+
+
+def test_a_trailing_suppression_comment_works_in_python(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(
+        "import sagemaker\n"
+        'a = sagemaker.Model(image_uri="acme/a")  # taglint: ignore[TL101]\n'
+        'b = sagemaker.Model(image_uri="acme/b")\n',
+        encoding="utf-8",
+    )
+    result = scan(["."], Config().with_overrides(select=("TL101",)), cwd=tmp_path)
+    assert [(f.rule, f.span.line) for f in result.findings] == [("TL101", 3)]
