@@ -175,3 +175,34 @@ def test_quadlet_image_keys_only_in_their_sections() -> None:
     assert [(i.value, i.span, i.context) for i in found.images] == [
         ("docker.io/library/nginx:1.27.3", Span(7, 10, 7, 40), "[Container] Image"),
     ]
+
+
+def test_nomad_meta_values_are_interpolated_innermost_first() -> None:
+    found = facts(
+        "nomad",
+        "web.nomad.hcl",
+        """
+        job "web" {
+          meta {
+            version = "1.0.0"
+          }
+          group "web" {
+            task "a" {
+              config {
+                image = "app:${NOMAD_META_version}"
+              }
+            }
+            task "b" {
+              meta {
+                version = "2.0.1"
+              }
+              config {
+                image = "app:${meta.version}"
+              }
+            }
+          }
+        }
+        """,
+    )
+    assert [i.value for i in found.images] == ["app:1.0.0", "app:2.0.1"]
+    assert [s.location.span.line for i in found.images for s in i.via if s.location] == [3, 13]

@@ -27,7 +27,7 @@ from taglint.model import Location, Span, Step
 
 Tree = Any  # lark.Tree (imported lazily)
 
-_INTERPOLATION = re.compile(r"\$\{\s*((?:var|local)\.[A-Za-z_][A-Za-z0-9_-]*)\s*\}")
+_INTERPOLATION = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?)\s*\}")
 _REFERENCE = re.compile(r"(?:var|local)\.[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -282,7 +282,8 @@ class Variables:
                         self.values.setdefault(f"local.{key}", Step(f"local.{key}", text.written, Location(where, text.span)))
 
     def substitute(self, written: str) -> tuple[str, tuple[Step, ...]]:
-        """``${var.x}`` and ``${local.y}`` replaced by known values."""
+        """``${var.x}``, ``${local.y}`` (and any other name held, such as
+        Nomad's ``${NOMAD_META_x}``) replaced by known values."""
         via: list[Step] = []
         budget = limits.budget()
 
