@@ -339,3 +339,28 @@ def test_configmap_json_without_an_image_key_is_not_parsed() -> None:
     assert _looks_like_a_document("dashboard.json", '{"panels": [{"image": "grafana/grafana:10.2.3"}]}')
     assert _looks_like_a_document("config", "image: a:1\n")
     assert not _looks_like_a_document("config", "no images here")
+
+
+def test_heredoc_manifests_in_a_workflow_run_block_are_spanned_in_the_workflow(tmp_path: Path) -> None:
+    workflow = """\
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          kubectl apply -f - <<EOF
+          apiVersion: v1
+          kind: Pod
+          metadata:
+            name: smoke
+          spec:
+            containers:
+              - name: smoke
+                image: "curlimages/curl:latest"
+          EOF
+"""
+    result = scan_findings(tmp_path, {".github/workflows/deploy.yml": workflow}, "TL102")
+    assert [(f.path, f.span.line, f.span.column, f.span.end_column, f.reference) for f in result.findings] == [
+        (".github/workflows/deploy.yml", 15, 25, 47, "curlimages/curl:latest")
+    ]

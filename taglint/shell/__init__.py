@@ -102,6 +102,10 @@ whole simple command including wrappers (``sudo``...).
   auth file a ``docker-config`` login writes; ``ko_command``: str.
 - ``editable``: bool — spans hold exactly ``Word.written`` (edits are safe).
 
+Manifests a script applies from a heredoc (``kubectl apply -f - <<EOF``)
+are read as Kubernetes manifests (:mod:`taglint.shell.heredocs`): their
+images join ``ScriptFacts.images``, spanned in the file.
+
 Scripts inside scripts: ``sh -c '...'``/``bash -ec "..."`` arguments are
 analysed as scripts of their own (positions map into the quotes when the
 argument is written verbatim).
@@ -202,7 +206,7 @@ def analyze_script(
     try:
         from taglint.shell._analyze import analyze
 
-        return analyze(
+        found = analyze(
             text,
             path=path,
             kind=kind,
@@ -215,6 +219,11 @@ def analyze_script(
             via_ranges=via_ranges,
             branch=tuple(branch),
         )
+        if "<<" in text:  # manifests applied from heredocs (taglint.shell.heredocs)
+            from taglint.shell.heredocs import manifest_images
+
+            found.images.extend(manifest_images(text, path, position, end_position, original))
+        return found
     except RecursionError:
         return ScriptFacts()
     except Exception:  # the shell layer must never end a scan

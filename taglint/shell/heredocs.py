@@ -13,6 +13,10 @@ a ``<<-`` body's leading tabs are left out, as the shell does) and read
 as a manifest file is (:func:`taglint.extract.kubernetes.manifests.images_of`):
 its references have kind ``kubernetes`` and spans in the script.
 
+:func:`taglint.shell.analyze_script` reads them in every script it is
+given (shell files, CI ``run:``/``script:`` blocks, Makefile recipes),
+with the script's positions in its file.
+
 The body is taken as written: an unquoted delimiter lets the shell expand
 ``$TAG`` in it, which stays as written here (TL108 names it).  A body that
 is not YAML is left alone (a heredoc may be anything); nothing else of
@@ -21,8 +25,10 @@ the script is read here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
 
-from taglint.model import ImageRef
+from taglint.model import ImageRef, Span
 from taglint.source import split_lines
 
 _HEREDOC = re.compile(r"""(?<![<])<<(?P<dash>-?)[ \t]*(?:'(?P<single>[^'\n]+)'|"(?P<double>[^"\n]+)"|\\?(?P<bare>[A-Za-z0-9_.-]+))""")
@@ -30,8 +36,45 @@ _APPLIES = re.compile(r"(?<![\w-])(?:kubectl|oc)(?![\w-])[^|;&\n]*?(?<![\w-])(?:
 MAX_BODY_LINES = 50_000
 
 
-def manifest_images(text: str, path: str) -> list[ImageRef]:
-    """The references of the manifests a script applies from heredocs."""
+Position = Callable[[int], tuple[int, int]]
+
+
+def manifest_images(
+    text: str,
+    path: str,
+    position: Position | None = None,
+    end_position: Position | None = None,
+    original: Callable[[int, int], str] | None = None,
+) -> list[ImageRef]:
+    """The references of the manifests a script applies from heredocs.
+
+    Spans are in ``text``; with ``position`` (an offset in ``text`` → the
+    file's 1-based line and column; ``end_position`` for exclusive ends)
+    and ``original`` (the file text an extent of ``text`` stands for), as
+    :func:`taglint.shell.analyze_script` gets them for a script inside a
+    file (a CI ``run:`` block), they are moved into the file."""
+    refs = _script_manifest_images(text, path)
+    if refs and position is not None:
+        refs = [_moved(ref, text, position, end_position or position, original) for ref in refs]
+    return refs
+
+
+def _moved(ref: ImageRef, text: str, position: Position, end_position: Position, original: Callable[[int, int], str] | None) -> ImageRef:
+    starts = _line_starts(text)
+    span = ref.span
+    start = starts[span.line - 1] + span.column - 1
+    end = starts[span.end_line - 1] + span.end_column - 1
+    line, column = position(start)
+    end_line, end_column = end_position(end)
+    written = original(start, end) if original is not None else ref.written
+    return replace(ref, span=Span(line, column, end_line, end_column), written=written)
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [match.end() for match in re.finditer("\n", text)]
+
+
+def _script_manifest_images(text: str, path: str) -> list[ImageRef]:
     if "<<" not in text or "mage" not in text or ("kubectl" not in text and "oc " not in text):
         return []
     from taglint.extract.kubernetes.embedded import load_at
