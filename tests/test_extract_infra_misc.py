@@ -206,3 +206,22 @@ def test_nomad_meta_values_are_interpolated_innermost_first() -> None:
     )
     assert [i.value for i in found.images] == ["app:1.0.0", "app:2.0.1"]
     assert [s.location.span.line for i in found.images for s in i.via if s.location] == [3, 13]
+
+
+def test_ansible_role_defaults_and_vars(tmp_path) -> None:
+    role = tmp_path / "roles" / "cache"
+    (role / "tasks").mkdir(parents=True)
+    (role / "defaults").mkdir()
+    (role / "vars").mkdir()
+    (role / "defaults" / "main.yml").write_text('redis_tag: latest\nrepo: redis\n', encoding="utf-8")
+    (role / "vars" / "main.yml").write_text('redis_tag: "7.4.1"\n', encoding="utf-8")
+    text = '- name: redis\n  docker_container:\n    name: cache\n    image: "{{ repo }}:{{ redis_tag }}"\n'
+    tasks = role / "tasks" / "main.yml"
+    tasks.write_text(text, encoding="utf-8")
+    source = SourceFile("roles/cache/tasks/main.yml", tasks, text)
+    (ref,) = extractor_for("ansible")(source, ExtractContext()).images
+    assert ref.value == "redis:7.4.1"
+    assert [(s.name, s.location.path if s.location else None) for s in ref.via] == [
+        ("defaults.repo", "roles/cache/defaults/main.yml"),
+        ("vars.redis_tag", "roles/cache/vars/main.yml"),
+    ]

@@ -20,8 +20,10 @@ every mapping of the file that names one of these modules is read.
 
 The module arguments may also be written ``key=value`` on one line
 (``docker_container: name=web image=nginx``).  ``{{ var }}`` in values is
-substituted from the play's and the task's ``vars:`` (string values);
-anything else stays as written.
+substituted from the role's ``defaults/main.yml``, the play's ``vars:``,
+the role's ``vars/main.yml`` and the task's ``vars:``, in Ansible's order
+(:mod:`taglint.extract.infra.ansible_role`; string values only); anything
+else (inventory ``group_vars``, facts, ``--extra-vars``) stays as written.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ import re
 
 from taglint.extract.ci.common import CiFile, MappingNode, Node, ScalarNode, iter_mapping, mapping_get, scalar_str
 from taglint.extract.image_keys import find
+from taglint.extract.infra.ansible_role import role_variables
 from taglint.model import FileFacts, Span, Step, Word
 from taglint.source import ExtractContext, SourceFile
 
@@ -51,12 +54,13 @@ def module_name(key: str) -> str | None:
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     ci = CiFile(source, KIND)
+    defaults, role_vars = role_variables(source)
     for doc in ci.documents():
-        _read(ci, doc)
+        _read(ci, doc, defaults, role_vars)
     return ci.facts
 
 
-def _read(ci: CiFile, root: Node) -> None:
+def _read(ci: CiFile, root: Node, defaults: dict[str, Step], role_vars: dict[str, Step]) -> None:
     play_vars: dict[int, dict[str, Step]] = {}
     for _path, node in find(root, "**"):
         if not isinstance(node, MappingNode):
@@ -65,7 +69,8 @@ def _read(ci: CiFile, root: Node) -> None:
             module = module_name(key)
             if module is None:
                 continue
-            env = dict(_vars(ci, root, play_vars))
+            # Ansible's order, weakest first: role defaults, play vars, role vars, task vars
+            env = {**defaults, **_vars(ci, root, play_vars), **role_vars}
             env.update(_vars_of(ci, mapping_get(node, "vars")))
             task = scalar_str(mapping_get(node, "name")) or key
             arguments = _arguments(ci, value)
