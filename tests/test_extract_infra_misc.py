@@ -225,3 +225,23 @@ def test_ansible_role_defaults_and_vars(tmp_path) -> None:
         ("defaults.repo", "roles/cache/defaults/main.yml"),
         ("vars.redis_tag", "roles/cache/vars/main.yml"),
     ]
+
+
+def test_ansible_play_vars_belong_to_their_play() -> None:
+    found = facts(
+        "ansible",
+        "site.yml",
+        """
+        - hosts: a
+          vars:
+            tag: "1.27.3"
+          tasks:
+            - docker_container:
+                image: "nginx:{{ tag }}"
+        - hosts: b
+          tasks:
+            - docker_container:
+                image: "nginx:{{ tag }}"
+        """,
+    )
+    assert [i.value for i in found.images] == ["nginx:1.27.3", "nginx:{{ tag }}"]

@@ -29,7 +29,16 @@ from __future__ import annotations
 
 import re
 
-from taglint.extract.ci.common import CiFile, MappingNode, Node, ScalarNode, iter_mapping, mapping_get, scalar_str
+from taglint.extract.ci.common import (
+    CiFile,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    iter_mapping,
+    mapping_get,
+    scalar_str,
+)
 from taglint.extract.image_keys import find
 from taglint.extract.infra.ansible_role import role_variables
 from taglint.model import FileFacts, Span, Step, Word
@@ -61,35 +70,34 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
 
 
 def _read(ci: CiFile, root: Node, defaults: dict[str, Step], role_vars: dict[str, Step]) -> None:
-    play_vars: dict[int, dict[str, Step]] = {}
-    for _path, node in find(root, "**"):
-        if not isinstance(node, MappingNode):
+    """Each play (or task) of the file, with the play's own ``vars:``."""
+    for item in root.value if isinstance(root, SequenceNode) else [root]:
+        play_vars = _vars_of(ci, mapping_get(item, "vars")) if _is_play(item) else {}
+        for _path, node in find(item, "**"):
+            if isinstance(node, MappingNode):
+                _task(ci, node, {**defaults, **play_vars, **role_vars})
+
+
+def _is_play(node: Node) -> bool:
+    return isinstance(node, MappingNode) and any(
+        mapping_get(node, key) is not None for key in ("hosts", "tasks", "roles", "pre_tasks", "post_tasks"))
+
+
+def _task(ci: CiFile, node: MappingNode, outer: dict[str, Step]) -> None:
+    """The container module a mapping calls, if any.  ``outer`` holds the
+    variables above the task in Ansible's order, weakest first (role
+    defaults, play vars, role vars); the task's own ``vars:`` win."""
+    for key, _key_node, value in iter_mapping(node):
+        module = module_name(key)
+        if module is None:
             continue
-        for key, _key_node, value in iter_mapping(node):
-            module = module_name(key)
-            if module is None:
-                continue
-            # Ansible's order, weakest first: role defaults, play vars, role vars, task vars
-            env = {**defaults, **_vars(ci, root, play_vars), **role_vars}
-            env.update(_vars_of(ci, mapping_get(node, "vars")))
-            task = scalar_str(mapping_get(node, "name")) or key
-            arguments = _arguments(ci, value)
-            if module in RUN_MODULES:
-                _image(ci, arguments.get("image"), f"{key}.image", task, env)
-            else:
-                _image_module(ci, module, key, arguments, task, env)
-
-
-def _vars(ci: CiFile, root: Node, cache: dict[int, dict[str, Step]]) -> dict[str, Step]:
-    """String ``vars:`` of the plays of the file (a play list's items)."""
-    if id(root) not in cache:
-        found: dict[str, Step] = {}
-        plays = root.value if hasattr(root, "value") and isinstance(root.value, list) else [root]
-        for play in plays:
-            if isinstance(play, MappingNode):
-                found.update(_vars_of(ci, mapping_get(play, "vars")))
-        cache[id(root)] = found
-    return cache[id(root)]
+        env = {**outer, **_vars_of(ci, mapping_get(node, "vars"))}
+        task = scalar_str(mapping_get(node, "name")) or key
+        arguments = _arguments(ci, value)
+        if module in RUN_MODULES:
+            _image(ci, arguments.get("image"), f"{key}.image", task, env)
+        else:
+            _image_module(ci, module, key, arguments, task, env)
 
 
 def _vars_of(ci: CiFile, node: Node | None) -> dict[str, Step]:
