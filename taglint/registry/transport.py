@@ -73,12 +73,17 @@ class Transport:
         try:
             return self.request(method, url, headers)
         except TransportError as error:
-            if not (url.startswith("https:") and self.plain_http_allowed(host) and error.__cause__ is not None
+            if not (url.startswith("https:") and self.plain_http_allowed(host)
                     and isinstance(error.__cause__, (ssl.SSLError, ConnectionResetError))):
                 raise
+            tls_error = error
+        try:
+            response = self.request(method, f"http://{host}{path}", headers)
+        except TransportError:
+            raise tls_error from None  # the host speaks neither: the TLS failure says more
         with self._lock:
             self._schemes[host] = "http"
-        return self.request(method, f"http://{host}{path}", headers)
+        return response
 
     def request(self, method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> Response:
         """``method url`` with retries on 429/5xx and transient network errors, following redirects."""

@@ -10,7 +10,8 @@ floating tag:
 * has the same variant, or that variant with a version appended
   (``alpine`` -> ``alpine3.20``, a more exact name for the same thing);
   ``slim`` does not accept ``slim-bookworm`` (another variant axis);
-* extends the floating tag's version (``3.12-slim`` -> ``3.12.7-slim``).
+* extends the floating tag's version (``3.12-slim`` -> ``3.12.7-slim``),
+  written alike (``v2`` -> ``v2.4.1``, not ``2.4.1``).
 
 Candidates are sorted newest version first, then the more specific name
 (``22.11.0-alpine3.20`` before ``22.11.0-alpine``), so the first one sharing
@@ -27,19 +28,29 @@ FLOATING_WORDS = frozenset({"latest", "lts", "stable", "current", "edge", "mainl
 MAX_COMPONENT = 10 ** 9  # a "version" with a bigger number is a date or build id, still sortable
 
 
+MAX_SINGLE_NUMBER = 999  # `20241201`, `4711`: a date or build number, not a version
+
+
 @dataclass(frozen=True)
 class TagParts:
     version: tuple[int, ...]  # () for a tag without a version
     variant: str  # "" for none
+    v_prefix: bool = False  # written `v1.2.3`
 
 
 def version_parts(tag: str) -> TagParts | None:
-    """``3.12.7-slim`` -> ((3, 12, 7), "slim"); None when ``tag`` is not version-like."""
+    """``3.12.7-slim`` -> ((3, 12, 7), "slim"); None when ``tag`` is not version-like.
+
+    A lone number above :data:`MAX_SINGLE_NUMBER` is a date or build
+    number, not a version (it would sort above every release).
+    """
     match = _VERSION_TAG.fullmatch(tag)
     if not match:
         return None
     numbers = tuple(min(int(part), MAX_COMPONENT) for part in match.group("version").split("."))
-    return TagParts(numbers, match.group("variant") or "")
+    if len(numbers) == 1 and numbers[0] > MAX_SINGLE_NUMBER:
+        return None
+    return TagParts(numbers, match.group("variant") or "", bool(match.group("v")))
 
 
 def floating_parts(tag: str) -> TagParts:
@@ -79,7 +90,8 @@ def candidates(floating: str, tags: list[str], limit: int) -> list[str]:
         if rank is None:
             continue
         if wanted.version and (len(parts.version) <= len(wanted.version)
-                               or parts.version[: len(wanted.version)] != wanted.version):
+                               or parts.version[: len(wanted.version)] != wanted.version
+                               or parts.v_prefix != wanted.v_prefix):
             continue
         ranked.append(((parts.version, rank[0], rank[1], -len(tag), tag), tag))
     ranked.sort(key=lambda item: item[0], reverse=True)
