@@ -46,19 +46,26 @@ def _lines_of(path: Path) -> list[str] | None:
         text = decode(read_file_bytes(path, MAX_CHECKED_SIZE)).text
     except (OSError, SkippedFile):
         return None
-    return None if text is None else LINE_BREAK.split(text)
+    if text is None:
+        return None
+    return text.split("\n") if "\r" not in text else LINE_BREAK.split(text)  # the same lines; str.split is faster
 
 
 def findings_inside(findings: Iterable[Finding], cwd: Path) -> list[Finding]:
     """``findings``, each with its span inside its file (read again, once
-    per file with a finding); a finding whose file cannot be read now is
-    kept as it is."""
-    cache: dict[str, list[str] | None] = {}
-    out: list[Finding] = []
-    for finding in findings:
-        if finding.path not in cache:
-            cache[finding.path] = _lines_of(cwd / finding.path)
-        lines = cache[finding.path]
-        span = finding.span if lines is None else inside(finding.span, lines)
-        out.append(finding if span is finding.span else replace(finding, span=span))
+    per file with a finding, one file's lines in memory at a time); a
+    finding whose file cannot be read now is kept as it is."""
+    out = list(findings)
+    by_path: dict[str, list[int]] = {}
+    for index, finding in enumerate(out):
+        by_path.setdefault(finding.path, []).append(index)
+    for path, indexes in by_path.items():
+        lines = _lines_of(cwd / path)
+        if lines is None:
+            continue
+        for index in indexes:
+            finding = out[index]
+            span = inside(finding.span, lines)
+            if span is not finding.span:
+                out[index] = replace(finding, span=span)
     return out
