@@ -31,7 +31,6 @@ SEVERITIES = ("info", "warning", "error")
 
 USAGE = """\
 taglint [check] [OPTIONS] [PATH ...]
-       taglint [check] [OPTIONS] - --stdin-filename PATH
        taglint {rules,rule CODE,init,schema} [OPTIONS]"""
 
 COMMANDS_HELP = """\
@@ -41,6 +40,9 @@ commands:
   rule CODE      show one rule's documentation (code or name)
   init           write a commented starter .taglint.yaml
   schema         print the configuration JSON Schema
+
+A PATH of - reads standard input: name the file it stands for with
+--stdin-filename PATH (editors). --show-files lists what would be read.
 
 Options may come before or after the command (taglint --color never rule
 TL101). A first PATH named like a command is the command: scan a folder
@@ -149,14 +151,22 @@ def _output_format(value: str) -> str | ExtraOutput:
     return ExtraOutput(name, Path(file))
 
 
-def _jobs(value: str) -> int:
+def _jobs(value: str) -> int | None:
+    """``--jobs``: a number of processes, 0 for all cores, or ``auto`` (None:
+    the scan decides, :func:`taglint.jobs.choose_jobs`)."""
+    if value.strip().lower() == "auto":
+        return None
     try:
         jobs = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of processes (0: all cores), got {value!r}") from None
     if jobs < 0:
         raise argparse.ArgumentTypeError(f"expected a number of processes (0: all cores), got {value!r}")
-    return jobs or (os.cpu_count() or 1)
+    if jobs == 0:
+        from taglint.parallel import available_cores
+
+        return available_cores()
+    return jobs
 
 
 def check_parser() -> argparse.ArgumentParser:
@@ -221,7 +231,10 @@ def check_parser() -> argparse.ArgumentParser:
                              "not read, and why), then exit 0; scan nothing")
     parser.add_argument("--build-arg", type=_build_arg, action="append", default=[], metavar="NAME=VALUE",
                         help="Dockerfile ARG value (repeatable)")
-    parser.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N", help="worker processes (0: all cores)")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                        help="worker processes: auto (the default) uses all cores when the scan has enough files "
+                             "to pay for workers (about 128 to parse, or 2 MB in 32 or more) and 1 for a handful "
+                             "of files, as in a pre-commit run; 0: all cores; 1: this process only")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply excludes to files named on the command line too (pre-commit)")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes")
