@@ -26,6 +26,7 @@ CHECK_KINDS: dict[str, str] = {
     "image-registry": "taglint.checks.images:check_registry",
     "image-missing-digest": "taglint.checks.images:check_missing_digest",
     "image-tag-and-digest": "taglint.checks.images:check_tag_and_digest",
+    "stale-pin": "taglint.checks.images:check_stale_pin",
     "inconsistent-tags": "taglint.checks.consistency:check_inconsistent_tags",
     "yaml-number-tag": "taglint.checks.yaml_numbers:check_yaml_number_tags",
     # push, build and login commands

@@ -231,3 +231,33 @@ def _pin_style_fix(ref: ImageRef, found: Classification, project: Project) -> tu
     target = Target(name, None, reference.digest, comment=reference.tag)
     edits = pin_edits(ref, reference.tag, target, facts)
     return (edits, "safe") if len(edits) == 2 else ((), "none")
+
+
+def short_digest(digest: str) -> str:
+    """``sha256:3f1a9c2e7b4d…``: enough of a digest to tell two apart."""
+    algorithm, _, hexes = digest.partition(":")
+    return f"{algorithm}:{hexes[:12]}…" if len(hexes) > 12 else digest
+
+
+def check_stale_pin(rule: Rule, project: Project) -> Iterator[Hit]:
+    """TL115 offline: one ``name:tag`` pinned to different digests in one
+    file, so the tag was re-pushed between the pins.  (``--resolve`` asks
+    the registry about every pin: :mod:`taglint.resolve_pins`.)"""
+    groups: dict[tuple[str, str, str], list[tuple[ImageRef, Classification]]] = {}
+    for ref in project.images():
+        found = project.classify(ref.value)
+        reference = found.reference
+        if reference is None or not reference.tag or not reference.digest:
+            continue
+        groups.setdefault((ref.path, reference.canonical_name, reference.tag), []).append((ref, found))
+    for (_path, _name, tag), members in groups.items():
+        if len({found.reference.digest for _, found in members if found.reference}) < 2:
+            continue
+        for ref, found in members:
+            mine = found.reference.digest if found.reference else None
+            other_ref, other = next((o, f) for o, f in members if f.reference and f.reference.digest != mine)
+            yield image_hit(
+                ref, found, tag=tag, digest=short_digest(mine or ""),
+                other=short_digest(other.reference.digest if other.reference else ""),
+                elsewhere=f"line {other_ref.span.line}",
+            )
