@@ -33,11 +33,13 @@ folder (a Terraform module is a folder), and replaced by what
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from taglint.extract.ci.common import CiFile
 from taglint.extract.image_keys import find_all
 from taglint.extract.infra import hcl
 from taglint.extract.infra.terraform_module import module_steps
-from taglint.model import FileFacts, Problem, Span, Word
+from taglint.model import FileFacts, Problem, Span, Step, Word
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import ScalarNode, YamlError, load_documents, node_span
 
@@ -72,7 +74,18 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     return ci.facts
 
 
+class _Value(NamedTuple):
+    """A string or ``var.x`` expression: as written, substituted, where."""
+
+    written: str
+    value: str
+    span: Span
+    via: tuple[Step, ...]
+
+
 class _Reader:
+    """Records the image places of one file's resources."""
+
     def __init__(self, ci: CiFile, variables: hcl.Variables) -> None:
         self.ci = ci
         self.variables = variables
@@ -80,21 +93,21 @@ class _Reader:
 
     # -- one value -----------------------------------------------------------
 
-    def value(self, expr: object) -> tuple[str, str, Span, tuple] | None:
-        """``(written, value, span, via)`` of a string or ``var.x`` expression."""
+    def value(self, expr: object) -> _Value | None:
+        """A string or ``var.x`` expression, substituted; None for anything else."""
         text = hcl.string_text(expr, self.lines)
         if text is not None:
             value, via = self.variables.substitute(text.written)
-            return text.written, value, text.span, via
+            return _Value(text.written, value, text.span, via)
         reference = hcl.reference_name(expr, self.lines)
         if reference is not None:
             value, via = self.variables.reference(reference.written)
-            return reference.written, value, reference.span, via
+            return _Value(reference.written, value, reference.span, via)
         return None
 
     def image(self, expr: object, context: str, stage: str) -> None:
         found = self.value(expr)
-        if found is None or not found[1].strip():
+        if found is None or not found.value.strip():
             return
         written, value, span, via = found
         self.ci.add_image(span, written, value, context, via=via, stage=stage)
@@ -122,7 +135,7 @@ class _Reader:
                 if "image" in container.attributes():
                     label = container.attributes().get("name")
                     named = self.value(label) if label is not None else None
-                    where = f"{container.type}[{named[1]}]" if named else container.type
+                    where = f"{container.type}[{named.value}]" if named else container.type
                     self.image(container.attributes()["image"], f"{address}.{where}.image", address)
         elif rtype == "aws_ecs_task_definition" and "container_definitions" in attributes:
             self.container_definitions(attributes["container_definitions"], address)
@@ -140,16 +153,20 @@ class _Reader:
                         authenticated=True, editable=False)
 
     def container_definitions(self, expr: object, address: str) -> None:
+        """``jsonencode([{ image = … }])`` or a JSON heredoc."""
         call = hcl.function_call(expr)
-        if call is not None and call[0] == "jsonencode" and call[1]:
-            for index, item in enumerate(hcl.tuple_items(call[1][0])):
-                for key, value in hcl.object_items(item):
-                    if key == "image":
-                        self.image(value, f"{address}.container_definitions[{index}].image", address)
+        if call is not None:
+            function, arguments = call
+            if function == "jsonencode" and arguments:
+                for index, item in enumerate(hcl.tuple_items(arguments[0])):
+                    for key, value in hcl.object_items(item):
+                        if key == "image":
+                            self.image(value, f"{address}.container_definitions[{index}].image", address)
             return
-        body = hcl.heredoc(expr)
-        if body is not None:
-            self.json_definitions(body[0], body[1], address)
+        heredoc = hcl.heredoc(expr)
+        if heredoc is not None:
+            body, first_line = heredoc
+            self.json_definitions(body, first_line, address)
 
     def json_definitions(self, body: str, first_line: int, address: str) -> None:
         """``image`` values of a JSON heredoc, placed in the file."""
@@ -182,7 +199,7 @@ class _Reader:
             self._set_pair(items.get("name"), items.get("value"), pairs)
         chart_expr = block.attributes().get("chart")
         chart_value = self.value(chart_expr) if chart_expr is not None else None
-        chart = chart_value[1] if chart_value is not None else None
+        chart = chart_value.value if chart_value is not None else None
         values = dict(pairs)
         for key, expr in pairs:
             if key == "image" or key.endswith(".image"):
@@ -196,16 +213,16 @@ class _Reader:
             return
         found = self.value(name)
         if found is not None:
-            pairs.append((found[1], value))
+            pairs.append((found.value, value))
 
     def tag(self, expr: object, repository: object, chart: str | None, context: str, address: str) -> None:
         found = self.value(expr)
-        if found is None or not found[1].strip():
+        if found is None or not found.value.strip():
             return
         written, tag, span, via = found
         repo = self.value(repository) if repository is not None else None
         if repo is not None:
-            name, via = repo[1], repo[3] + via
+            name, via = repo.value, repo.via + via
         elif chart:
             name = chart.rstrip("/").rsplit("/", 1)[-1]
         else:
