@@ -12,11 +12,12 @@ lines, never a YAML parse (the extractor parses the file once, later).
   job key holding ``runs-on:``, ``steps:`` or ``uses:``.
 * GitLab CI: a top-level job (a mapping) whose first level holds
   ``script:``, and a sign that it is GitLab's: a GitLab keyword at the top
-  level (``stages``, ``include``, ``default``, ``workflow``), a job keyword
+  level (``stages``, ``include``, ``default``, ``workflow``), the ``spec:
+  inputs:`` header of a CI/CD component, a job keyword
   only GitLab uses beside ``script`` (``stage``, ``extends``, ``needs``,
   ``rules``, ``only``, ``except``, ``artifacts``, ``when``), a predefined
   ``$CI_…`` variable, or a folder that holds pipeline parts (``ci/``,
-  ``.gitlab/``, ``gitlab-ci/``).
+  ``.gitlab/``, ``gitlab-ci/``, a component's ``templates/``).
 """
 from __future__ import annotations
 
@@ -33,8 +34,13 @@ _JOB_KEY = re.compile(r"^[ \t]+(?:runs-on|steps|uses)[ \t]*:", re.MULTILINE)
 _TOP_LEVEL_KEY = re.compile(r"^[^\s#\-]")
 
 _GITLAB_TOP_KEYWORDS = re.compile(r"^(?:stages|include|default|workflow)[ \t]*:", re.MULTILINE)
+# The header document of a CI/CD component: `spec:` with `inputs:`, then `---`.
+_COMPONENT_SPEC = re.compile(r"^spec[ \t]*:[ \t]*\r?\n[ \t]+inputs[ \t]*:", re.MULTILINE)
+# A `script:` key indented under something (the cheap test before the line scan).
+_NESTED_SCRIPT = re.compile(r"^[ \t]+script[ \t]*:", re.MULTILINE)
 _GITLAB_JOB_KEYWORDS = frozenset({"stage", "extends", "needs", "rules", "only", "except", "artifacts", "when"})
-_GITLAB_FOLDERS = frozenset({"ci", ".gitlab", "gitlab-ci", "gitlab", ".ci"})
+# Folders that hold pipeline parts (`templates/`: CI/CD components).
+_GITLAB_FOLDERS = frozenset({"ci", ".gitlab", "gitlab-ci", "gitlab", ".ci", "templates"})
 _NOT_GITLAB_NAMES = frozenset({".travis.yml", ".travis.yaml"})
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
 
@@ -56,7 +62,7 @@ def is_github_workflow_text(text: str) -> bool:
 
 def is_gitlab_ci_text(path: str, text: str) -> bool:
     """A top-level job with ``script:`` and a sign of GitLab (see the module)."""
-    if "script" not in text:
+    if "script" not in text or not _NESTED_SCRIPT.search(text):
         return False
     p = PurePosixPath(path.replace("\\", "/"))
     if p.name.lower() in _NOT_GITLAB_NAMES:
@@ -65,6 +71,8 @@ def is_gitlab_ci_text(path: str, text: str) -> bool:
     if job_keys is None:
         return False
     if job_keys & _GITLAB_JOB_KEYWORDS or _GITLAB_TOP_KEYWORDS.search(text) or "$CI_" in text:
+        return True
+    if "inputs" in text and _COMPONENT_SPEC.search(text):
         return True
     return any(part.lower() in _GITLAB_FOLDERS for part in p.parts[:-1])
 

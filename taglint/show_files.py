@@ -55,7 +55,7 @@ def list_files(
 def _classified(candidate: Any, max_size: int) -> Listed:
     """The kind ``candidate`` would be read as, as :func:`taglint.engine.process_file` decides it."""
     from taglint.classify import classify
-    from taglint.engine import _read_source
+    from taglint.engine import read_source
     from taglint.extract import has_extractor
     from taglint.source import NO_KNOWN_KIND
 
@@ -63,7 +63,7 @@ def _classified(candidate: Any, max_size: int) -> Listed:
 
     def read_text() -> str | None:
         if "source" not in state:
-            source, _problems, reason, _digest = _read_source(candidate, max_size)
+            source, _problems, reason = read_source(candidate, max_size)
             state["source"], state["reason"] = source, reason
         return state["source"].text if state["source"] is not None else None
 

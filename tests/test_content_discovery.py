@@ -260,3 +260,16 @@ def test_wildcards_as_gitlab_reads_them(tmp_path: Path) -> None:
         "configs/a.yml", "configs/sub/b.yml",
     ]
     assert included_files("/", tmp_path) == []
+
+
+def test_a_ci_cd_component_template_is_a_gitlab_part() -> None:
+    """A component project's templates/*.yml: a `spec: inputs:` header
+    document, then the jobs (GitLab's CI/CD components documentation)."""
+    component = (
+        "spec:\n  inputs:\n    stage:\n      default: test\n---\n"
+        "component-job:\n  script: echo job 1\n"
+    )
+    assert kind_of("templates/my-component.yml", component) == "gitlab-ci"
+    assert kind_of("lib/my-component.yml", component) == "gitlab-ci"
+    # the same jobs without the header, outside a pipeline folder: unknown
+    assert kind_of("lib/my-component.yml", "component-job:\n  script: echo job 1\n") is None
