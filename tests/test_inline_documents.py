@@ -364,3 +364,18 @@ jobs:
     assert [(f.path, f.span.line, f.span.column, f.span.end_column, f.reference) for f in result.findings] == [
         (".github/workflows/deploy.yml", 15, 25, 47, "curlimages/curl:latest")
     ]
+
+
+def test_images_entries_of_the_same_kustomization_apply_to_its_patches() -> None:
+    text = KUSTOMIZATION + """\
+images:
+  - name: nginx
+    newTag: 1.25.4
+  - name: busybox
+    newName: mirror.example.com/busybox
+"""
+    facts = extract(text, "kustomization.yaml", "kustomization")
+    found = [(ref.context.split(":")[0], ref.value) for ref in facts.images]
+    assert ("images[0].newTag (name nginx)", "nginx:1.25.4") in found
+    assert not any(value == "nginx:latest" for _, value in found)  # retagged by images[0]
+    assert ("patches[1].patch[0]", "mirror.example.com/busybox:1.36") in found

@@ -26,7 +26,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from taglint.model import FileFacts, ImageRef, Problem
+from taglint.model import FileFacts, ImageRef, Location, Problem, Step
 from taglint.yamlnodes import (
     MappingNode,
     Node,
@@ -73,6 +73,27 @@ def read(doc: MappingNode, path: str, text: str, facts: FileFacts) -> list[dict[
                 facts.images.append(ref)
                 entries.append(entry)
     return entries
+
+
+def after_images(refs: list[ImageRef], entries: list[dict[str, Any]], path: str) -> list[ImageRef]:
+    """The patches' references once the same kustomization's ``images:``
+    entries are applied to them (kustomize runs them after the patches):
+    one whose tag or digest an entry decides is that entry's reference,
+    already reported, and is left out; a ``newName`` renames."""
+    from taglint.resolve.kustomize import image_name
+
+    out: list[ImageRef] = []
+    for ref in refs:
+        name = image_name(ref.value)
+        entry = next((e for e in entries if e["name"] == name), None)
+        if entry is None:
+            out.append(ref)
+        elif not (entry.get("new_tag") or entry.get("digest")):
+            if entry.get("new_name"):
+                step = Step(f"images[{entry['index']}].newName", entry["new_name"], Location(path, entry["span"]))
+                ref = replace(ref, value=entry["new_name"] + ref.value[len(name) :], via=ref.via + (step,))
+            out.append(ref)
+    return out
 
 
 def _patch_strings(doc: MappingNode) -> list[tuple[str, ScalarNode, dict[str, str | None]]]:

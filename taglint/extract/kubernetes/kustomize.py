@@ -129,7 +129,10 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
         patch_path = scalar_str(mapping_get(patch, "path"))
         if patch_path:
             paths.append(patch_path)
+    first_patched = len(facts.images)
     patched = inline_patches.read(doc, source.path, source.text, facts) if "patch" in source.text else []
+    if entries and len(facts.images) > first_patched:
+        facts.images[first_patched:] = inline_patches.after_images(facts.images[first_patched:], entries, source.path)
     facts.extras["kustomize"] = {
         "images": entries,
         "patches": patched,
