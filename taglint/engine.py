@@ -392,7 +392,8 @@ def scan(
             if progress is not None and len(groups) > 1:
                 offset, total = done_before, len(candidates)
                 tell = lambda done, _n, offset=offset, total=total: progress(offset + done, total)  # noqa: E731
-            results.append(_scan(members, own, cwd, jobs, build_args, prerender, tell, anchors))
+            others = frozenset(c.path for c in candidates) - {c.path for c in members} if len(groups) > 1 else frozenset()
+            results.append(_scan(members, own, cwd, jobs, build_args, prerender, tell, anchors, others))
             done_before += len(members)
         merged = results[0] if len(results) == 1 else _merged(results)
         merged.errors = list(dict.fromkeys(errors + merged.errors))
@@ -514,10 +515,11 @@ def _merged(results: list[ScanResult]) -> ScanResult:
 def _scan(
     candidates: list[Candidate], config: Config, cwd: Path, jobs: int,
     build_args: Mapping[str, str] | None, prerender: Callable[[Finding], str] | None,
-    progress: Progress | None, anchors: Anchors,
+    progress: Progress | None, anchors: Anchors, others: frozenset[str] = frozenset(),
 ) -> ScanResult:
     """The files of one configuration, through the pipeline (cross-file
-    resolvers read what else they need from disk)."""
+    resolvers read what else they need from disk); ``others``: the files
+    of the other configurations of the scan, which this one leaves to them."""
     from taglint.checks import is_file_local
 
     rules = load_rules(config.rule_dirs)
@@ -530,7 +532,7 @@ def _scan(
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
     work = FileWork(ctx, config, local, prerender)
     processed = extract_all(candidates, work, jobs, progress)
-    processed = _with_included_files(processed, candidates, work, config, cwd, anchors)
+    processed = _with_included_files(processed, candidates, work, config, cwd, anchors, others)
     done = [p for p in processed if p.facts is not None]
     files = [p.facts for p in done]
     suppressions = [s for p in processed for s in p.suppressions]
@@ -575,12 +577,13 @@ def _scan(
 
 def _with_included_files(
     processed: list[_Processed], candidates: Sequence[Candidate], work: FileWork, config: Config, cwd: Path,
-    anchors: Anchors,
+    anchors: Anchors, others: frozenset[str] = frozenset(),
 ) -> list[_Processed]:
     """``processed`` with the files that GitLab pipelines include
     (``include: local:``, :mod:`taglint.gitlab_includes`) read as
     ``gitlab-ci`` with their includer's variables, in place of what the scan
-    made of them (another kind, or none); excluded files stay out.  Run in
+    made of them (another kind, or none); excluded files and the files of
+    another configuration of the scan (``others``: checked there) stay out.  Run in
     this process, after the others: the includes are known only once the
     including files are read."""
     from taglint.gitlab_includes import follow, includes_of
@@ -595,7 +598,7 @@ def _with_included_files(
     while new:
         found = [
             c for c in follow(new, cwd, roots, followed)
-            if not (config.exclude and matches_any(anchors.path(config, c.fs_path, c.path), config.exclude))
+            if c.path not in others and not (config.exclude and matches_any(anchors.path(config, c.fs_path, c.path), config.exclude))
         ]
         results = work(found) if found else []
         for result, candidate in zip(results, found):
