@@ -273,3 +273,15 @@ def test_a_ci_cd_component_template_is_a_gitlab_part() -> None:
     assert kind_of("lib/my-component.yml", component) == "gitlab-ci"
     # the same jobs without the header, outside a pipeline folder: unknown
     assert kind_of("lib/my-component.yml", "component-job:\n  script: echo job 1\n") is None
+
+
+def test_an_included_file_with_its_own_configuration_is_checked_once(tmp_path: Path, monkeypatch, capsys) -> None:
+    """ci/ has its own config file: its files are scanned with it, and the
+    root pipeline's include of one of them does not check it a second time."""
+    write(tmp_path / ".gitlab-ci.yml", "include:\n  - local: /ci/push.yml\n")
+    write(tmp_path / "ci/.taglint.yaml", "select: [TL208]\n")
+    write(tmp_path / "ci/push.yml", LOGIN_JOB.format(name="push"))
+    monkeypatch.chdir(tmp_path)
+    main(["--format", "json", "--select", "TL208", "."])
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["path"], f["line"]) for f in report["findings"]] == [("ci/push.yml", 3)]
