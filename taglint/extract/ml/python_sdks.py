@@ -103,21 +103,43 @@ def read(source_path: str, text: str, kind: str) -> FileFacts:
             tree = ast.parse(text, filename=source_path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return facts  # Python 2, a template, or too deep: not ours to report
-    sdks, kfp_names = imported_sdks(tree)
+    nodes = _Nodes.of(tree)
+    sdks, kfp_names = imported_sdks(nodes.imports)
     if sdks:
-        _Reader(facts, text, tree, sdks, kfp_names).read()
+        _Reader(facts, text, tree, sdks, kfp_names).read(nodes)
     return facts
 
 
-def imported_sdks(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
-    """The SDKs the module imports, and the local names of KFP's
+@dataclass
+class _Nodes:
+    """The nodes the reader looks at, gathered in one walk of the tree."""
+
+    imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
+    calls: list[ast.Call] = field(default_factory=list)
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> _Nodes:
+        found = cls()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                found.calls.append(node)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                found.imports.append(node)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.functions.append(node)
+        return found
+
+
+def imported_sdks(imports: list[ast.Import | ast.ImportFrom]) -> tuple[frozenset[str], frozenset[str]]:
+    """The SDKs the import statements name, and the local names of KFP's
     ``component`` decorator (``from kfp.dsl import component``)."""
     found: set[str] = set()
     kfp_names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in imports:
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        elif node.module and not node.level:
             modules = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
             if node.module.split(".")[0] == "kfp":
                 kfp_names.update(alias.asname or alias.name for alias in node.names if alias.name == "component")
@@ -155,14 +177,15 @@ class _Reader:
         self.bindings = module_bindings(self.tree)
         self.resolver = Resolver(self.facts.path, self.positions, self.bindings)
 
-    def read(self) -> None:
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Call):
-                self._call(node)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "kfp" in self.sdks:
-                for decorator in node.decorator_list:
+    def read(self, nodes: _Nodes) -> None:
+        for call in nodes.calls:
+            self._call(call)
+        if "kfp" in self.sdks:
+            for function in nodes.functions:
+                for decorator in function.decorator_list:
                     if not isinstance(decorator, ast.Call) and self._kfp_component(decorator):
                         self._kfp_default(decorator)
+        self.facts.images.sort(key=lambda ref: ref.span)  # in the order the file names them
 
     # -- calls -----------------------------------------------------------------
 

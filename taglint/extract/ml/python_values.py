@@ -28,6 +28,7 @@ from taglint.model import Location, Span, Step
 
 MAX_DEPTH = 8  # names defined from names, at most this deep
 _PY_BREAK = re.compile(r"\r\n|\r|\n")
+_NEWLINE = re.compile("\n")
 _STRING_PREFIX = re.compile(r"^[rRuU]?(\"\"\"|'''|\"|')")
 
 
@@ -46,7 +47,7 @@ class Positions:
     def __init__(self, text: str) -> None:
         self.text = text
         self._py_starts = [0] + [m.end() for m in _PY_BREAK.finditer(text)]
-        self._newlines = [i for i, char in enumerate(text) if char == "\n"]
+        self._newlines = [m.start() for m in _NEWLINE.finditer(text)]
 
     def offset(self, lineno: int, byte_column: int) -> int:
         """Character offset in the text of an ast (line, byte column)."""
