@@ -289,3 +289,111 @@ def test_loopback_is_decided_by_name(host: str, loopback: bool) -> None:
 def test_credentials_never_show_their_secrets() -> None:
     for creds in (Credentials("me", password="hunter2"), Credentials(identity_token="tok-123")):
         assert "hunter2" not in repr(creds) + str(creds) and "tok-123" not in repr(creds) + str(creds)
+
+
+# -- HTTPS ------------------------------------------------------------------------------------
+
+
+def _self_signed(tmp_path: Path, address: str) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and ``address`` signed by itself (PEM cert, PEM key)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "taglint test registry")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    addresses = [x509.IPAddress(ipaddress.ip_address(a)) for a in {"127.0.0.1", address}]
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(addresses), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_https_is_verified_against_the_trust_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A self-signed registry is refused (no fallback to plain HTTP), and accepted once its CA is trusted."""
+    import ssl
+
+    address = _non_loopback_address()
+    cert, key = _self_signed(tmp_path, address)
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append(self.path)
+            body = tags_body(["9.9.9"])
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("0.0.0.0", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        host = f"{address}:{httpd.server_address[1]}"
+        with pytest.raises(RegistryError, match="TLS certificate not trusted"):
+            make_client(tmp_path / "a").tags(f"{host}/x/y")
+        with pytest.raises(RegistryError, match="TLS certificate not trusted"):
+            make_client(tmp_path / "b", insecure_hosts=(host,)).tags(f"{host}/x/y")  # still verified
+        assert seen == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # read by the default context when the client is made
+        client = make_client(tmp_path / "c")
+        assert client.tags(f"{host}/x/y") == ["9.9.9"]
+        assert client.transport.base_url(host) == f"https://{host}"
+        assert seen == ["/v2/x/y/tags/list?n=1000"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_dropped_connection_is_retried(tmp_path: Path) -> None:
+    """The first connection closes without an answer (a registry restarting); the retry gets the tags."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    handled: list[str] = []
+
+    def run() -> None:
+        while len(handled) < 2:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                if not handled:
+                    handled.append("dropped")
+                    continue
+                body = tags_body(["1.0.0"])
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: " + str(len(body)).encode()
+                                   + b"\r\nConnection: close\r\n\r\n" + body)
+                handled.append("answered")
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        client = make_client(tmp_path)
+        client.transport.sleep = lambda _seconds: None
+        client.transport._schemes[f"127.0.0.1:{port}"] = "http"  # skip the HTTPS probe
+        assert client.tags(f"127.0.0.1:{port}/x/y") == ["1.0.0"]
+    finally:
+        listener.close()
+    assert handled == ["dropped", "answered"]

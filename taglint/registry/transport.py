@@ -78,17 +78,22 @@ class Transport:
                 raise
             tls_error = error
         try:
-            response = self.request(method, f"http://{host}{path}", headers)
+            response = self.request(method, f"http://{host}{path}", headers, probe=True)
         except TransportError:
             raise tls_error from None  # the host speaks neither: the TLS failure says more
         with self._lock:
             self._schemes[host] = "http"
         return response
 
-    def request(self, method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> Response:
-        """``method url`` with retries on 429/5xx and transient network errors, following redirects."""
+    def request(self, method: str, url: str, headers: dict[str, str], body: bytes | None = None,
+                probe: bool = False) -> Response:
+        """``method url`` with retries on 429/5xx and transient network errors, following redirects.
+
+        A ``probe`` (plain HTTP tried after HTTPS failed) is not retried on
+        network errors: a host that drops the connection is not speaking HTTP.
+        """
         for _redirect in range(MAX_REDIRECTS + 1):
-            response = self._with_retries(method, url, headers, body)
+            response = self._with_retries(method, url, headers, body, 0 if probe else self.retries)
             if response.status not in (301, 302, 303, 307, 308) or "location" not in response.headers:
                 return response
             target = urllib.parse.urljoin(url, response.headers["location"])
@@ -106,7 +111,8 @@ class Transport:
             headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
         return headers
 
-    def _with_retries(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Response:
+    def _with_retries(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                      network_retries: int) -> Response:
         attempt = 0
         while True:
             try:
@@ -114,7 +120,7 @@ class Transport:
             except TransportError as error:
                 transient = isinstance(error.__cause__, (TimeoutError, socket.timeout, ConnectionResetError,
                                                          http.client.RemoteDisconnected))
-                if not transient or attempt >= self.retries:
+                if not transient or attempt >= network_retries:
                     raise
                 self.sleep(_backoff(attempt))
                 attempt += 1
