@@ -222,7 +222,7 @@ def _image(ci: CiFile, line: _Line, token: _Token, context: str, target: str, en
 
 def _save_image(ci: CiFile, line: _Line, tokens: list[_Token], target: str, env: Env) -> None:
     push = any(t.text == "--push" for t in tokens)
-    names = [t for t in _operands(tokens)]
+    names = _operands(tokens)
     if not names:
         return
     words: list[Word] = []
