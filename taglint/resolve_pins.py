@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from taglint.tags import Classification
 
 # Rules whose findings a registry answer can fix.
-IMAGE_RULES = ("TL101", "TL102", "TL103", "TL104")
+IMAGE_RULES = ("TL101", "TL102", "TL103", "TL104", "TL110")
+STALE_PIN = "TL115"
 ACTION_RULES = ("TL301", "TL302")
 DEFAULT_ACTIONS_URL = "https://github.com"
 
@@ -44,6 +45,10 @@ class PinSource(Protocol):
     """What :func:`resolve_fixes` needs of :class:`taglint.registry.Registry`."""
 
     def pin_many(self, images: Iterable[str]) -> dict[str, Pin | RegistryError]: ...
+
+    def digest(self, image: str) -> str: ...
+
+    def manifest_exists(self, image: str, digest: str) -> bool: ...
 
     def close(self) -> None: ...
 
@@ -64,17 +69,26 @@ class _Lines:
 
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
+        self._texts: dict[str, str | None] = {}
         self._files: dict[str, list[str] | None] = {}
 
-    def line(self, path: str, number: int) -> str | None:
-        if path not in self._files:
-            from taglint.source import SkippedFile, decode, read_file_bytes, split_lines
+    def text(self, path: str) -> str | None:
+        """The file's text, or None when it cannot be read."""
+        if path not in self._texts:
+            from taglint.source import SkippedFile, decode, read_file_bytes
             from taglint.spans import MAX_CHECKED_SIZE
 
             try:
-                text = decode(read_file_bytes(self.cwd / path, MAX_CHECKED_SIZE)).text
+                self._texts[path] = decode(read_file_bytes(self.cwd / path, MAX_CHECKED_SIZE)).text
             except (OSError, SkippedFile):
-                text = None
+                self._texts[path] = None
+        return self._texts[path]
+
+    def line(self, path: str, number: int) -> str | None:
+        if path not in self._files:
+            from taglint.source import split_lines
+
+            text = self.text(path)
             self._files[path] = None if text is None else split_lines(text)
         lines = self._files[path]
         return lines[number - 1] if lines is not None and 0 < number <= len(lines) else None
@@ -88,8 +102,38 @@ def resolve_fixes(
     registry (and ``git ls-remote``) answer; add one notice per reference
     that could not be resolved to ``result.errors``."""
     lines = _Lines(cwd)
-    _resolve_images(result, config_for, settings, lines, registry)
+    session = _Session(config_for, settings, [facts.path for facts in result.files], registry)
+    try:
+        _resolve_images(result, config_for, lines, session)
+        from taglint.stale_pins import check_pins
+
+        check_pins(result, config_for, lines, session)
+    finally:
+        session.close()
     _resolve_actions(result, config_for, lines)
+
+
+class _Session:
+    """The registry client of one run, made on first use (no request, no
+    client, when nothing needs asking) and closed at the end."""
+
+    def __init__(
+        self, config_for: Callable[[str], Config], settings: ResolveSettings, paths: list[str],
+        given: PinSource | None,
+    ) -> None:
+        self._config_for, self._settings, self._paths = config_for, settings, paths
+        self._client = given
+        self._own = given is None
+
+    @property
+    def client(self) -> PinSource:
+        if self._client is None:
+            self._client = _registry(self._config_for, self._settings, self._paths)
+        return self._client
+
+    def close(self) -> None:
+        if self._own and self._client is not None:
+            self._client.close()
 
 
 # -- images --------------------------------------------------------------------
@@ -124,10 +168,7 @@ def _registry(config_for: Callable[[str], Config], settings: ResolveSettings, pa
     return Registry(RegistryOptions(insecure_hosts=tuple(hosts), refresh=settings.refresh))
 
 
-def _resolve_images(
-    result: ScanResult, config_for: Callable[[str], Config], settings: ResolveSettings, lines: _Lines,
-    registry: PinSource | None,
-) -> None:
+def _resolve_images(result: ScanResult, config_for: Callable[[str], Config], lines: _Lines, session: _Session) -> None:
     from taglint.checks.images import written_name
     from taglint.tags import classify_reference
 
@@ -145,13 +186,7 @@ def _resolve_images(
             wanted.append((position, ref, found))
     if not wanted:
         return
-    own = registry is None
-    source = registry if registry is not None else _registry(config_for, settings, (r.path for _, r, _ in wanted))
-    try:
-        answers = source.pin_many(sorted({ref.value for _, ref, _ in wanted}))
-    finally:
-        if own:
-            source.close()
+    answers = session.client.pin_many(sorted({ref.value for _, ref, _ in wanted}))
     failed: dict[str, list[str]] = {}
     for position, ref, found in wanted:
         answer = answers.get(ref.value)
@@ -161,7 +196,8 @@ def _resolve_images(
             continue
         style = config_for(ref.path).pin_style
         line_text = lines.line(ref.path, ref.span.line)
-        fix = pin_fix(ref, found, answer, style, facts_by_path.get(ref.path), line_text, written_name(ref, found))
+        fix = pin_fix(ref, found, answer, style, facts_by_path.get(ref.path), line_text, written_name(ref, found),
+                      exact=finding.rule == "TL110")
         result.findings[position] = replace(finding, fix=fix)
     for image, places in sorted(failed.items()):
         answer = answers.get(image)
@@ -176,15 +212,23 @@ def _short(digest: str) -> str:
 
 def pin_fix(
     ref: ImageRef, found: Classification, pin: Pin, style: str, facts: FileFacts | None, line_text: str | None,
-    name: str,
+    name: str, exact: bool = False,
 ) -> Fix:
     """The fix of a floating reference from the registry's answer ``pin``,
-    in the pin ``style`` (``tag``, ``tag@digest``, ``digest # tag``)."""
+    in the pin ``style`` (``tag``, ``tag@digest``, ``digest # tag``).  An
+    ``exact`` reference (TL110: a version tag without a digest) keeps its
+    tag and gains the digest (``tag@digest``, or ``digest # tag``)."""
     reference = found.reference
     current_tag = reference.tag if reference is not None else None
     today = f"`{ref.value}` points at `{_short(pin.digest)}` today"
     version = pin.version_tag
-    if version:
+    if exact and current_tag:
+        targets = [Target(name, current_tag, pin.digest)]
+        if style not in ("tag", "tag@digest"):
+            targets.insert(0, Target(name, None, pin.digest, comment=current_tag))
+        applicability = "safe"
+        why = f"{today}; the digest keeps it exactly that image"
+    elif version:
         if style == "tag":
             targets = [Target(name, version)]
         elif style == "tag@digest":

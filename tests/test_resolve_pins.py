@@ -48,6 +48,7 @@ class FakeRegistry:
 
     def __init__(self, answers: dict[str, Pin | RegistryError]) -> None:
         self.answers = answers
+        self.digests = {a.digest for a in answers.values() if isinstance(a, Pin)}
         self.asked: list[list[str]] = []
         self.closed = False
 
@@ -55,6 +56,16 @@ class FakeRegistry:
         images = list(images)
         self.asked.append(images)
         return {i: self.answers.get(i, RegistryError(i, "connection refused")) for i in images}
+
+    def digest(self, image: str) -> str:
+        answer = self.answers.get(image, RegistryError(image, "connection refused"))
+        if isinstance(answer, RegistryError):
+            raise answer
+        return answer.digest
+
+    def manifest_exists(self, image: str, digest: str) -> bool:
+        self.asked.append([f"{image}@{digest}"])
+        return digest in self.digests
 
     def close(self) -> None:
         self.closed = True
@@ -149,10 +160,81 @@ def test_a_registry_that_cannot_answer_is_a_notice_per_reference(tmp_path: Path)
 
 
 def test_nothing_to_resolve_asks_nothing(tmp_path: Path) -> None:
-    root = _project(tmp_path, {"Dockerfile": f"FROM python:3.12.7-slim@{DIGEST}\n"})
+    root = _project(tmp_path, {"Dockerfile": "FROM python:3.12.7-slim AS app\n"})
     registry = FakeRegistry({})
-    _fix(root, registry)
+    _fix(root, registry)  # TL110, the only rule that would ask, is off
     assert registry.asked == []
+
+
+def test_tl110_with_resolve_adds_the_digest_the_tag_points_at(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"Dockerfile": "FROM python:3.12.7-slim AS app\n"})
+    answers = {"python:3.12.7-slim": Pin("python:3.12.7-slim", OTHER, "3.12.7-slim")}
+    config = Config(select=("TL110",))
+    result = scan(["."], config, cwd=root)
+    resolve_fixes(result, lambda _path: config, ResolveSettings(), root, registry=FakeRegistry(answers))
+    apply_fixes(result.findings, root, unsafe=False, write=True, digests=result.digests)
+    assert (root / "Dockerfile").read_text() == f"FROM python:3.12.7-slim@{OTHER} AS app\n"
+
+
+STALE = "sha256:" + "ef" * 32  # an older build the registry still has
+GONE = "sha256:" + "99" * 32  # garbage-collected
+
+
+def _check_pins(root: Path, answers: dict[str, Pin | RegistryError], unsafe: bool = True):
+    config = Config()
+    result = scan(["."], config, cwd=root)
+    registry = FakeRegistry(answers)
+    registry.digests.add(STALE)
+    resolve_fixes(result, lambda _path: config, ResolveSettings(), root, registry=registry)
+    outcome = apply_fixes(result.findings, root, unsafe=unsafe, write=True, digests=result.digests)
+    return [f for f in result.findings if f.rule == "TL115"], result, outcome
+
+
+def test_stale_pins_moved_tag_version_comment_and_missing_digest(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": f"FROM python:3.12.7-slim@{STALE} AS app\n# 3.12.7-slim\nFROM python@{STALE} AS tools\n",
+        "pod.yaml": (
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n"
+            f"      image: registry.test/ml/model@{STALE}  # 1.2.3\n"
+            "    - name: b\n"
+            f"      image: registry.test/ml/gone@{GONE}\n"
+        ),
+    }
+    root = _project(tmp_path, files)
+    answers = {
+        "python:3.12.7-slim": Pin("python:3.12.7-slim", OTHER, "3.12.7-slim"),
+        "registry.test/ml/model:1.2.3": Pin("registry.test/ml/model:1.2.3", DIGEST, "1.2.3"),
+    }
+    stale, result, _ = _check_pins(root, answers)
+    by_line = {(f.path, f.span.line): f for f in stale}
+    assert set(by_line) == {("Dockerfile", 1), ("Dockerfile", 3), ("pod.yaml", 8), ("pod.yaml", 10)}
+    assert all(f.severity == "info" for f in stale)
+    assert "does not have" in by_line[("pod.yaml", 10)].message  # no tag, no comment: only missing
+    assert not by_line[("pod.yaml", 10)].fix.edits
+    assert "carries the comment `# 3.12.7-slim`" in by_line[("Dockerfile", 3)].message
+    assert (root / "Dockerfile").read_text() == (
+        f"FROM python:3.12.7-slim@{OTHER} AS app\n# 3.12.7-slim\nFROM python@{OTHER} AS tools\n"
+    )
+    assert f"image: registry.test/ml/model@{DIGEST}  # 1.2.3\n" in (root / "pod.yaml").read_text()
+    assert not [e for e in result.errors if "cannot check" in e]
+
+
+def test_a_current_pin_gives_no_finding_and_a_suppressed_one_none(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": (
+            f"FROM python:3.12.7-slim@{OTHER} AS app\n"
+            "# taglint: ignore[TL115] a rebuild we review separately\n"
+            f"FROM python:3.12.6-slim@{STALE} AS old\n"
+        ),
+    }
+    root = _project(tmp_path, files)
+    answers = {
+        "python:3.12.7-slim": Pin("python:3.12.7-slim", OTHER, "3.12.7-slim"),
+        "python:3.12.6-slim": Pin("python:3.12.6-slim", OTHER, "3.12.6-slim"),
+    }
+    stale, _, _ = _check_pins(root, answers)
+    assert stale == []
+    assert (root / "Dockerfile").read_text() == files["Dockerfile"]
 
 
 @pytest.mark.parametrize(
