@@ -170,3 +170,45 @@ def test_a_registry_that_stops_answering_gives_notices_and_exit_2(tmp_path: Path
     assert after["Dockerfile"] == f"FROM {host}/ml/model:1.2.3\nFROM {host}/library/python:latest AS tools\n"
     assert after["deploy.yaml"] == files["deploy.yaml"]
     assert not [p for p in root.rglob("*") if p.name.startswith(".") and p.is_file()]  # no temporary file left
+
+
+def test_resolve_reports_stale_digest_pins_and_fixes_them(tmp_path: Path) -> None:
+    """TL115 against the real registry: a tag re-pushed after the pin, a
+    version comment that names it, a digest the registry never had."""
+    import json
+
+    own = start_registry(tmp_path / "registry")
+    try:
+        populate(own)
+        host = f"localhost:{own.port}"
+        old = own.digest_of("ml/model", "1.1.0")
+        new = own.retag("ml/model", "1.2.2", ["1.1.0"])  # 1.1.0 re-pushed: it names 1.2.2's content now
+        assert new != old
+        missing = "sha256:" + "0" * 64
+        files = {
+            "Dockerfile": f"FROM {host}/ml/model:1.1.0@{old} AS model\n# 1.1.0\nFROM {host}/ml/model@{old} AS again\n",
+            "pod.yaml": (
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n"
+                f"      image: {host}/ml/model@{missing}\n"
+            ),
+        }
+        root = tmp_path / "project"
+        _write(root, files)
+        env = _env(tmp_path)
+        report = _taglint(root, env, "--resolve", "--format", "json", ".")
+        assert report.returncode == 0, report.stderr  # info findings only
+        found = {(f["path"], f["line"]): f for f in json.loads(report.stdout)["findings"] if f["rule"] == "TL115"}
+        assert set(found) == {("Dockerfile", 1), ("Dockerfile", 3), ("pod.yaml", 8)}
+        assert "points at" in found[("Dockerfile", 1)]["message"]
+        assert "carries the comment `# 1.1.0`" in found[("Dockerfile", 3)]["message"]
+        assert "does not have" in found[("pod.yaml", 8)]["message"]
+        assert found[("Dockerfile", 1)]["fix"]["applicability"] == "unsafe"
+
+        fixed = _taglint(root, env, "--fix", "--unsafe-fixes", "--resolve", ".")
+        assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+        assert (root / "Dockerfile").read_text() == (
+            f"FROM {host}/ml/model:1.1.0@{new} AS model\n# 1.1.0\nFROM {host}/ml/model@{new} AS again\n"
+        )
+        assert (root / "pod.yaml").read_text() == files["pod.yaml"]  # nothing names what it should be
+    finally:
+        own.stop()
