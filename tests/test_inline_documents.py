@@ -379,3 +379,48 @@ images:
     assert ("images[0].newTag (name nginx)", "nginx:1.25.4") in found
     assert not any(value == "nginx:latest" for _, value in found)  # retagged by images[0]
     assert ("patches[1].patch[0]", "mirror.example.com/busybox:1.36") in found
+
+
+def test_unquoted_heredocs_expand_the_scripts_literal_assignments(tmp_path: Path) -> None:
+    script = """\
+#!/bin/sh
+TAG=latest
+export REGISTRY="registry.example.com"
+COMMIT=$(git rev-parse --short HEAD)
+kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+spec:
+  containers:
+    - name: app
+      image: ${REGISTRY}/app:$TAG
+    - name: sidecar
+      image: ${REGISTRY}/sidecar:${COMMIT}
+EOF
+kubectl apply -f - <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: literal
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:$TAG
+EOF
+"""
+    refs = manifest_images(script, "deploy.sh")
+    assert [ref.value for ref in refs] == [
+        "registry.example.com/app:latest",
+        "registry.example.com/sidecar:${COMMIT}",
+        "registry.example.com/app:$TAG",  # a quoted delimiter: no expansion
+    ]
+    app = refs[0]
+    assert app.written == "${REGISTRY}/app:$TAG" and app.span == Span(13, 14, 13, 34)
+    assert [(step.name, step.value, step.location.span.line if step.location else None) for step in app.via] == [
+        ("$REGISTRY", "registry.example.com", 3),
+        ("$TAG", "latest", 2),
+    ]
+    result = scan_findings(tmp_path, {"deploy.sh": script}, "TL102")
+    assert [(f.span.line, f.reference) for f in result.findings] == [(13, "registry.example.com/app:latest")]

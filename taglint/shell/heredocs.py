@@ -17,8 +17,11 @@ its references have kind ``kubernetes`` and spans in the script.
 given (shell files, CI ``run:``/``script:`` blocks, Makefile recipes),
 with the script's positions in its file.
 
-The body is taken as written: an unquoted delimiter lets the shell expand
-``$TAG`` in it, which stays as written here (TL108 names it).  A body that
+An unquoted delimiter lets the shell expand ``$TAG`` in the body: a
+variable the script assigns a literal value before the heredoc
+(``TAG=1.2.3``, ``export TAG="1.2.3"``; the last such line) is
+substituted, with a step naming that line; any other stays as written
+(TL108 names it).  A quoted delimiter (``<<'EOF'``) keeps the body as is.  A body that
 is not YAML is left alone (a heredoc may be anything); nothing else of
 the script is read here.
 """
@@ -28,7 +31,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from taglint.model import ImageRef, Span
+from taglint.model import ImageRef, Location, Span, Step
 from taglint.source import split_lines
 
 _HEREDOC = re.compile(r"""(?<![<])<<(?P<dash>-?)[ \t]*(?:'(?P<single>[^'\n]+)'|"(?P<double>[^"\n]+)"|\\?(?P<bare>[A-Za-z0-9_.-]+))""")
@@ -67,7 +70,20 @@ def _moved(ref: ImageRef, text: str, position: Position, end_position: Position,
     line, column = position(start)
     end_line, end_column = end_position(end)
     written = original(start, end) if original is not None else ref.written
-    return replace(ref, span=Span(line, column, end_line, end_column), written=written)
+    via = tuple(_moved_step(step, starts, position, end_position) for step in ref.via)
+    return replace(ref, span=Span(line, column, end_line, end_column), written=written, via=via)
+
+
+def _moved_step(step: Step, starts: list[int], position: Position, end_position: Position) -> Step:
+    """A step whose location is in the script (an assignment), moved into the file."""
+    if step.location is None:
+        return step
+    span = step.location.span
+    start = starts[span.line - 1] + span.column - 1
+    end = starts[span.end_line - 1] + span.end_column - 1
+    line, column = position(start)
+    end_line, end_column = end_position(end) if end > start else (line, column)
+    return replace(step, location=Location(step.location.path, Span(line, column, end_line, end_column)))
 
 
 def _line_starts(text: str) -> list[int]:
@@ -109,10 +125,56 @@ def _script_manifest_images(text: str, path: str) -> list[ImageRef]:
                     documents = load_at(body, body_start + 1, indents)
                 except YamlError:
                     documents = []
-                refs.extend(images_of(documents, path, text))
+                found = images_of(documents, path, text)
+                expands = operator.group("bare") is not None and not operator.group(0).rstrip().endswith("\\" + delimiter)
+                if expands and any("$" in ref.value for ref in found):
+                    known = _assignments(lines[:index], path)
+                    found = [_expanded(ref, known) if "$" in ref.value else ref for ref in found]
+                refs.extend(found)
             body_start = after
         index = max(body_start, end + 1)
+    refs.sort(key=lambda ref: ref.span)
     return refs
+
+
+_ASSIGNMENT = re.compile(
+    r"""^[ \t]*(?:(?:export|readonly|local|declare)[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)="""
+    r"""(?:"(?P<double>[^"$`\\]*)"|'(?P<single>[^']*)'|(?P<plain>[^\s;&|$`'"\\()<>]*))[ \t]*(?:[;#].*)?$"""
+)
+
+
+def _assignments(lines: list[str], path: str) -> dict[str, Step]:
+    """``NAME=literal`` assignments of the script's lines before a heredoc
+    (the last of each name wins; a name assigned anything else is unknown)."""
+    known: dict[str, Step] = {}
+    for number, line in enumerate(lines, start=1):
+        if "=" not in line:
+            continue
+        match = _ASSIGNMENT.match(line)
+        if match is None:
+            other = re.match(r"^[ \t]*(?:(?:export|readonly|local|declare)[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=", line)
+            if other is not None:
+                known[other.group(1)] = Step(f"${other.group(1)}", None, Location(path, Span(number, 1, number, 1)))
+            continue
+        group = next(g for g in ("double", "single", "plain") if match.group(g) is not None)
+        start, end = match.span(group)
+        where = Location(path, Span(number, start + 1, number, end + 1))
+        known[match.group("name")] = Step(f"${match.group('name')}", match.group(group), where)
+    return known
+
+
+def _expanded(ref: ImageRef, known: dict[str, Step]) -> ImageRef:
+    """``ref`` with the shell's expansion of an unquoted heredoc applied."""
+    from taglint.variables import Binding, expand
+
+    def lookup(name: str) -> Binding | None:
+        step = known.get(name)
+        return Binding(step.value, step) if step is not None else None
+
+    value, steps = expand(ref.value, lookup)
+    if not steps:
+        return ref
+    return replace(ref, value=value, via=ref.via + steps)
 
 
 def _body(lines: list[str], start: int, delimiter: str, dash: bool) -> tuple[str, list[int], int]:
