@@ -216,3 +216,33 @@ def test_tfvars_replace_defaults(tmp_path: Path) -> None:
     (step,) = ref.via
     assert step.location is not None
     assert (step.location.path, step.location.span) == ("z.auto.tfvars", Span(2, 8, 2, 13))
+
+
+def _big_module(extra: str = "") -> str:
+    filler = "".join(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "b{i}"\n}}\n\n' for i in range(1500))
+    return (
+        'variable "tag" {\n  default = "latest"\n}\n\n' + filler
+        + 'resource "docker_image" "a" {\n  name = "nginx:${var.tag}"\n}\n' + extra
+    )
+
+
+def test_big_files_parse_only_the_blocks_that_matter_with_the_files_positions() -> None:
+    from taglint.extract.infra import terraform
+
+    text = _big_module()
+    assert len(text) > terraform.WHOLE_PARSE_SIZE
+    (ref,) = facts(text).images
+    line = text.split("\n").index('  name = "nginx:${var.tag}"') + 1
+    assert (ref.value, ref.span) == ("nginx:latest", Span(line, 11, line, 27))
+    assert ref.via[0].location is not None and ref.via[0].location.span == Span(2, 14, 2, 20)
+
+
+def test_big_files_not_cut_at_blocks_are_parsed_whole() -> None:
+    heredoc = (
+        'resource "aws_ecs_task_definition" "t" {\n  container_definitions = <<EOF\n[\n{"image": "redis:7.4.1"}\n'
+        "]\nEOF\n}\n"
+    )
+    text = _big_module(heredoc.replace('{"image"', '{\n"image"').replace('7.4.1"}', '7.4.1"\n}'))
+    found = facts(text)
+    assert [i.value for i in found.images] == ["nginx:latest", "redis:7.4.1"]
+    assert found.problems == []

@@ -49,6 +49,15 @@ _DEFINITION_IMAGES = ("[].image",)
 # A file that names none of these resource types names no image (the HCL
 # parser reads about 70 KB a second, so most of a big module is skipped).
 RELEVANT_MARKERS = ("docker_", "kubernetes_", "aws_ecs_task_definition", "helm_release")
+# Past this size only the top-level blocks that can matter are parsed
+# (:func:`taglint.extract.infra.hcl.parse_blocks`).
+WHOLE_PARSE_SIZE = 64 * 1024
+_VARIABLE_BLOCK = ("variable ", "locals ", "locals{")
+
+
+def _worth_parsing(block: str) -> bool:
+    """A top-level block that may name an image or define a variable."""
+    return block.startswith(_VARIABLE_BLOCK) or any(marker in block for marker in RELEVANT_MARKERS)
 
 
 def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
@@ -56,11 +65,13 @@ def extract(source: SourceFile, ctx: ExtractContext) -> FileFacts:
     if not any(marker in source.text for marker in RELEVANT_MARKERS):
         return ci.facts  # nothing that names an image: not worth a parse
     try:
-        tree = hcl.parse(source.text)
+        if len(source.text) > WHOLE_PARSE_SIZE:
+            blocks = hcl.parse_blocks(source.text, _worth_parsing)
+        else:
+            blocks = hcl.top_blocks(hcl.parse(source.text))
     except hcl.HclError as error:
         ci.facts.problems.append(Problem(source.path, error.span, f"invalid HCL: {error.message}"))
         return ci.facts
-    blocks = hcl.top_blocks(tree)
     variables = hcl.Variables(source.path)
     variables.read(blocks, source.lines)
     declared, assigned = module_steps(source)
