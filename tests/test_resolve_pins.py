@@ -254,3 +254,36 @@ def test_action_pin_edit(line: str, expected: str) -> None:
     fix = action_fix(action, sha, "v4.2.2", line.rstrip("\n"))
     assert fix.applicability == "safe"
     assert apply_edits(line, fix.edits)[0] == expected.format(sha=sha)
+
+
+def test_insecure_hosts_from_the_command_line_and_every_configuration_reach_the_client(tmp_path: Path) -> None:
+    from taglint.resolve_pins import _registry
+
+    configs = {
+        "a/Dockerfile": Config(resolve_insecure_registries=("registry.internal:5000",)),
+        "b/Dockerfile": Config(resolve_insecure_registries=("mirror.internal", "registry.internal:5000")),
+    }
+    client = _registry(configs.__getitem__, ResolveSettings(insecure_hosts=("cli.internal",), refresh=True),
+                       list(configs))
+    try:
+        assert client.options.insecure_hosts == ("cli.internal", "registry.internal:5000", "mirror.internal")
+        assert client.options.refresh is True
+    finally:
+        client.close()
+
+
+def test_cli_flags_reach_the_resolve_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--resolve, --refresh and --insecure-registry (repeatable) become the settings of one resolve step."""
+    import taglint.resolve_pins as resolve_pins
+    from taglint.cli import main
+
+    seen: list[ResolveSettings] = []
+    monkeypatch.setattr(resolve_pins, "resolve_fixes", lambda result, config_for, settings, cwd: seen.append(settings))
+    _project(tmp_path, {"Dockerfile": "FROM python:3.12.7-slim\n"})
+    monkeypatch.chdir(tmp_path)
+    main(["--resolve", "--refresh", "--insecure-registry", "a.internal", "--insecure-registry", "b.internal:5000",
+          "--quiet", "."])
+    assert seen == [ResolveSettings(insecure_hosts=("a.internal", "b.internal:5000"), refresh=True)]
+    seen.clear()
+    main(["--quiet", "."])
+    assert seen == []
