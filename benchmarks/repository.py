@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 try:
-    from benchmarks import bundles, manifests
+    from benchmarks import manifests
+    from benchmarks.bundles import crd_chart, release_bundle
 except ImportError:  # run as a script from the benchmarks folder
-    import bundles  # type: ignore[no-redef]
     import manifests  # type: ignore[no-redef]
+    from bundles import crd_chart, release_bundle  # type: ignore[no-redef]
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _group(rng: random.Random, base: Path, index: int) -> list[tuple[Path, str]]
     if roll < 0.52:
         return manifests.helm_chart(rng, base / "chart")
     if roll < 0.53:
-        chart = bundles.crd_chart(rng, name, rng.randint(60_000, 250_000))
+        chart = crd_chart(rng, name, rng.randint(60_000, 250_000))
         return [(base / "charts" / name / relative, text) for relative, text in chart.items()]
     if roll < 0.61:
         return manifests.kustomize_tree(rng, base / "k8s")
@@ -117,11 +118,14 @@ def _group(rng: random.Random, base: Path, index: int) -> list[tuple[Path, str]]
     return [(base / "src" / f"{name}.py", source_file(rng)), (base / "README.md", f"# {name}\n\nSee the docs.\n")]
 
 
-def generate(root: Path, size: str = "small", *, files: int | None = None, seed: int = 13) -> Generated:
-    """Write a repository of ``size`` (or of ``files`` files and that size's
-    bundles) into ``root``."""
+def generate(
+    root: Path, size: str = "small", *, files: int | None = None, seed: int = 13, bundles: tuple[int, ...] | None = None,
+) -> Generated:
+    """Write a repository of ``size`` into ``root``; ``files`` and
+    ``bundles`` (bytes of each release bundle) replace the size's own."""
     plan = SIZES[size]
     count = plan.files if files is None else files
+    bundle_sizes = plan.bundles if bundles is None else bundles
     rng = random.Random(seed)
     written = 0
     total = 0
@@ -134,8 +138,8 @@ def generate(root: Path, size: str = "small", *, files: int | None = None, seed:
         written += 1
         total += len(data)
 
-    for number, bundle_size in enumerate(plan.bundles):
-        write(root / "releases" / f"v0.{number}.0" / "install.yaml", bundles.release_bundle(rng, bundle_size))
+    for number, bundle_size in enumerate(bundle_sizes):
+        write(root / "releases" / f"v0.{number}.0" / "install.yaml", release_bundle(rng, bundle_size))
     index = 0
     while written < count:
         index += 1
