@@ -285,3 +285,17 @@ def test_an_included_file_with_its_own_configuration_is_checked_once(tmp_path: P
     main(["--format", "json", "--select", "TL208", "."])
     report = json.loads(capsys.readouterr().out)
     assert [(f["path"], f["line"]) for f in report["findings"]] == [("ci/push.yml", 3)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # blank lines and comments inside the job, and CRLF line ends
+    ("build:\n  stage: build\n\n  # the build\n  script:\n    - make\n", "gitlab-ci"),
+    ("build:\r\n  stage: build\r\n\r\n  script:\r\n    - make\r\n", "gitlab-ci"),
+    # a blank line ends nothing, but a top-level key does: `script:` of another
+    # block at a smaller indent is not the job's
+    ("build:\n    stage: build\n\nnotes:\n  script: see wiki\n", "gitlab-ci"),
+    ("build:\n    stage: build\n\nscript:\n  - make\n", None),
+    ("build:\n  nested:\n    stage: x\n\n    script: y\n", None),
+], ids=["blank-and-comment", "crlf", "next-block", "top-level-script", "deeper-after-blank"])
+def test_where_a_job_script_is(text: str, expected: str | None) -> None:
+    assert kind_of("deploy/jobs.yml", text) == expected
