@@ -244,6 +244,8 @@ def pin_fix(
                f"without naming a version (unsafe: review it)")
     for target in targets:
         edits = pin_edits(ref, current_tag, target, facts, line_text)
+        if target.comment and len(edits) < 2:
+            continue  # a digest pin keeps its version in a comment, or the tag stays beside it
         if edits:
             return Fix(f"Pin `{target.text}`: {why}.", applicability, edits)
     return Fix(
