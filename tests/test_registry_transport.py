@@ -323,8 +323,9 @@ def _self_signed(tmp_path: Path, address: str) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def test_https_is_verified_against_the_trust_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A self-signed registry is refused (no fallback to plain HTTP), and accepted once its CA is trusted."""
+@contextmanager
+def tls_registry(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
+    """An HTTPS server on a non-loopback address with a self-signed certificate: (host, cert, paths seen)."""
     import ssl
 
     address = _non_loopback_address()
@@ -350,7 +351,15 @@ def test_https_is_verified_against_the_trust_store(tmp_path: Path, monkeypatch: 
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        host = f"{address}:{httpd.server_address[1]}"
+        yield f"{address}:{httpd.server_address[1]}", cert, seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_https_is_verified_against_the_trust_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A self-signed registry is refused (no fallback to plain HTTP), and accepted once its CA is trusted."""
+    with tls_registry(tmp_path) as (host, cert, seen):
         with pytest.raises(RegistryError, match="TLS certificate not trusted"):
             make_client(tmp_path / "a").tags(f"{host}/x/y")
         with pytest.raises(RegistryError, match="TLS certificate not trusted"):
@@ -361,9 +370,57 @@ def test_https_is_verified_against_the_trust_store(tmp_path: Path, monkeypatch: 
         assert client.tags(f"{host}/x/y") == ["9.9.9"]
         assert client.transport.base_url(host) == f"https://{host}"
         assert seen == ["/v2/x/y/tags/list?n=1000"]
+
+
+def test_https_goes_through_the_https_proxy_unless_no_proxy_names_the_host(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CONNECT tunnel (TLS end to end, still verified) through HTTPS_PROXY; NO_PROXY bypasses it."""
+    tunnels: list[str] = []
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+
+    def pipe(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            target.close()
+
+    def proxy() -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += client.recv(4096)
+            line = request.split(b"\r\n", 1)[0].decode()
+            tunnels.append(line)
+            host, port = line.split()[1].rsplit(":", 1)
+            upstream = socket.create_connection((host, int(port)))
+            client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+
+    threading.Thread(target=proxy, daemon=True).start()
+    try:
+        with tls_registry(tmp_path) as (host, cert, seen):
+            monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+            monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{listener.getsockname()[1]}")
+            monkeypatch.delenv("NO_PROXY", raising=False)
+            monkeypatch.delenv("no_proxy", raising=False)
+            monkeypatch.delenv("https_proxy", raising=False)
+            assert make_client(tmp_path / "a").tags(f"{host}/x/y") == ["9.9.9"]
+            assert tunnels == [f"CONNECT {host} HTTP/1.0"]
+            monkeypatch.setenv("NO_PROXY", host.split(":")[0])
+            assert make_client(tmp_path / "b").tags(f"{host}/x/y") == ["9.9.9"]
+            assert len(tunnels) == 1 and len(seen) == 2
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        listener.close()
 
 
 def test_a_dropped_connection_is_retried(tmp_path: Path) -> None:
