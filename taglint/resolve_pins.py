@@ -248,11 +248,14 @@ def pin_fix(
             continue  # a digest pin keeps its version in a comment, or the tag stays beside it
         if edits:
             return Fix(f"Pin `{target.text}`: {why}.", applicability, edits)
-    return Fix(
-        f"Pin `{targets[0].text}`: {why}; taglint cannot write it where this value is decided "
-        f"(a template expression or a value built from several parts).",
-        "none",
-    )
+    elsewhere = sorted({
+        f"{step.location.path}:{step.location.span.line}" for step in ref.via
+        if step.location is not None and step.location.path != ref.path
+    })
+    where = (f"its value is set in {', '.join(elsewhere)}: change it there" if elsewhere
+             else "taglint cannot write it where this value is decided (a template expression or a value "
+                  "built from several parts)")
+    return Fix(f"Pin `{targets[0].text}`: {why}; {where}.", "none")
 
 
 # -- GitHub Actions --------------------------------------------------------------

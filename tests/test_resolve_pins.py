@@ -287,3 +287,17 @@ def test_cli_flags_reach_the_resolve_step(tmp_path: Path, monkeypatch: pytest.Mo
     seen.clear()
     main(["--quiet", "."])
     assert seen == []
+
+
+def test_a_value_set_in_another_file_is_named_not_edited(tmp_path: Path) -> None:
+    """A Compose tag from `.env`: the fix names the place; no edit (an edit
+    in another file than the finding's is not made)."""
+    root = _project(tmp_path, {
+        "compose.yaml": 'services:\n  model:\n    image: "registry.test/ml/model:${MODEL_TAG}"\n',
+        ".env": "MODEL_TAG=latest\n",
+    })
+    result, outcome = _fix(root, FakeRegistry(_answers()))
+    finding = next(f for f in result.findings if f.rule == "TL102")
+    assert finding.fix is not None and finding.fix.applicability == "none" and not finding.fix.edits
+    assert "its value is set in .env:1: change it there" in finding.fix.description
+    assert (root / ".env").read_text() == "MODEL_TAG=latest\n" and outcome.fixed == 0
