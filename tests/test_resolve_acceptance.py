@@ -212,3 +212,26 @@ def test_resolve_reports_stale_digest_pins_and_fixes_them(tmp_path: Path) -> Non
         assert (root / "pod.yaml").read_text() == files["pod.yaml"]  # nothing names what it should be
     finally:
         own.stop()
+
+
+def test_digest_pin_style_writes_the_version_in_a_comment_where_it_can(
+    registry: TestRegistry, tmp_path: Path  # noqa: F811
+) -> None:
+    host = _host(registry)
+    files = _files(host)
+    files["deploy/deployment.yaml"] = files["deploy/deployment.yaml"].replace("  # the model server", "")
+    root = tmp_path / "project"
+    _write(root, files, 'fix:\n  pin-style: "digest # tag"\n')
+    env = _env(tmp_path)
+    digest = registry.digest_of("ml/model", "latest")
+    proc = _taglint(root, env, "--fix", "--resolve", ".")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    after = _read(root, files)
+    # a Dockerfile comment goes on the line above (a trailing # is an argument to Docker)
+    assert after["Dockerfile"] == f"# 1.2.3\nFROM {host}/ml/model@{digest} AS model\nRUN echo ready\n"
+    assert after["deploy/deployment.yaml"].endswith(f"image: {host}/ml/model@{digest} # 1.2.3\n")
+    # places that hold only a tag keep the version beside the digest
+    assert f'tag: "1.2.3@{digest}"' in after["chart/values.yaml"]
+    assert f"newTag: 1.2.3@{digest}\n" in after["kustomize/overlays/prod/kustomization.yaml"]
+    again = _taglint(root, env, "--fix", "--resolve", ".")
+    assert again.returncode == 0 and _read(root, files) == after, again.stdout + again.stderr
