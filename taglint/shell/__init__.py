@@ -219,12 +219,15 @@ def analyze_script(
             via_ranges=via_ranges,
             branch=tuple(branch),
         )
-        if "<<" in text:  # manifests applied from heredocs (taglint.shell.heredocs)
-            from taglint.shell.heredocs import manifest_images
-
-            found.images.extend(manifest_images(text, path, position, end_position, original))
-        return found
     except RecursionError:
         return ScriptFacts()
     except Exception:  # the shell layer must never end a scan
         return ScriptFacts()
+    if "<<" in text:  # manifests applied from heredocs (taglint.shell.heredocs)
+        try:
+            from taglint.shell.heredocs import manifest_images
+
+            found.images.extend(manifest_images(text, path, position, end_position, original))
+        except Exception:  # never ends a scan, never loses the commands found
+            pass
+    return found
