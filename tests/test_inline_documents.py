@@ -424,3 +424,9 @@ EOF
     ]
     result = scan_findings(tmp_path, {"deploy.sh": script}, "TL102")
     assert [(f.span.line, f.reference) for f in result.findings] == [(13, "registry.example.com/app:latest")]
+
+
+def test_configmap_aliased_image_is_one_reference() -> None:
+    text = 'apiVersion: v1\nkind: ConfigMap\ndata:\n  e: "image: &a nginx:1.25.4\\nsidecarImage: *a\\n"\n'
+    refs = extract(text, "config.yaml", "kubernetes").images
+    assert [(ref.value, ref.context) for ref in refs] == [("nginx:1.25.4", "data.e: image")]

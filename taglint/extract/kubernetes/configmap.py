@@ -81,6 +81,7 @@ def _looks_like_a_document(key: str, value: str) -> bool:
 
 def _images(root: Node, base: str, path: str, text: str, lines: list[str], stage: str) -> list[ImageRef]:
     refs: list[ImageRef] = []
+    seen: set[int] = set()  # an aliased value is one reference, where it is written
     for node_path, node in walk(root, max_nodes=MAX_INNER_NODES):
         if not isinstance(node, MappingNode):
             continue
@@ -88,8 +89,9 @@ def _images(root: Node, base: str, path: str, text: str, lines: list[str], stage
             key = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
             if not (key == "image" or (len(key) > 5 and key.endswith("Image") and key[0].islower())):
                 continue
-            if not isinstance(value, ScalarNode) or value.tag != STR_TAG:
+            if not isinstance(value, ScalarNode) or value.tag != STR_TAG or id(value) in seen:
                 continue
+            seen.add(id(value))
             written = str(value.value).strip()
             if not written or "://" in written or any(c.isspace() for c in written):
                 continue
