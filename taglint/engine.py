@@ -355,7 +355,7 @@ def scan(
     config: Config,
     *,
     cwd: Path | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     force_exclude: bool = False,
     build_args: Mapping[str, str] | None = None,
     prerender: Callable[[Finding], str] | None = None,
@@ -375,7 +375,8 @@ def scan(
     process with (files read, files found) as the files are read.
     ``named_kind`` (``--kind``) is the kind of the files named in ``paths``;
     ``stdin`` = (PATH, bytes) scans those bytes as the file PATH
-    (``--stdin-filename``) instead of ``paths``."""
+    (``--stdin-filename``) instead of ``paths``.  ``jobs`` None: as many
+    processes as the files found pay for (:func:`taglint.jobs.choose_jobs`)."""
     with paused_gc():
         cwd = Path(os.path.abspath(cwd or os.getcwd()))
         lookup = configs or ConfigLookup(lambda c: c, fixed=config)
@@ -385,6 +386,10 @@ def scan(
             named_kind=named_kind, stdin=stdin,
         )
         groups, candidates, errors = gathered.groups, gathered.candidates, gathered.errors
+        if jobs is None:
+            from taglint.jobs import choose_jobs
+
+            jobs = choose_jobs(candidates)
         results = []
         done_before = 0
         for own, members in groups.values():

@@ -35,6 +35,15 @@ R = TypeVar("R")
 CHUNK = 16  # items per chunk: small enough to balance the processes, large enough to share set-up costs
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the
+    system tells, as under ``taskset`` or a container's cpuset), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def fork_is_safe() -> bool:
     """Fork only a process that runs one thread, on a platform where fork
     is sound (not macOS).  A thread's locks are copied held and nobody

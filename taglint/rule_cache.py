@@ -79,21 +79,20 @@ def _yaml_library_stamp() -> str:
 
 def _key(paths: Sequence[Path], contents: Sequence[bytes]) -> str:
     """A hash of everything the parsed values depend on."""
-    import hashlib
+    from taglint.fasthash import sha256_hex
 
-    digest = hashlib.sha256(FORMAT)
     stamp = f"{__version__}\0{sys.version}\0{marshal.version}\0{_yaml_library_stamp()}\0{len(paths)}\0"
-    digest.update(stamp.encode("utf-8", "surrogateescape"))
+    parts = [FORMAT, stamp.encode("utf-8", "surrogateescape")]
     for path, data in zip(paths, contents):
-        digest.update(f"{path.name}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
-        digest.update(data)
-    return digest.hexdigest()[:40]
+        parts.append(f"{path.name}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+        parts.append(data)
+    return sha256_hex(b"".join(parts))[:40]
 
 
 def _read_entry(path: Path, expected_count: int) -> list[Any] | None:
     """The values stored in ``path``, or None when it is missing, damaged
     or not what was asked for."""
-    import hashlib
+    from taglint.fasthash import sha256
 
     try:
         with open(path, "rb") as handle:
@@ -104,7 +103,7 @@ def _read_entry(path: Path, expected_count: int) -> list[Any] | None:
     if len(blob) < header or not blob.startswith(FORMAT):
         return None
     payload = blob[header:]
-    if hashlib.sha256(payload).digest() != blob[len(FORMAT):header]:
+    if sha256(payload).digest() != blob[len(FORMAT):header]:
         return None
     try:
         values = marshal.loads(payload)
@@ -120,13 +119,13 @@ def _write_entry(folder: Path, group: str, path: Path, values: list[Any]) -> Non
     reader never sees half a file) and drop the group's older entries.
     Values marshal cannot hold, or a folder that cannot be written, leave
     the cache as it was."""
-    import hashlib
+    from taglint.fasthash import sha256
 
     try:
         payload = marshal.dumps(values)
     except ValueError:  # e.g. a date: parse the file each time instead
         return
-    blob = FORMAT + hashlib.sha256(payload).digest() + payload
+    blob = FORMAT + sha256(payload).digest() + payload
     temporary = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,6 @@ FORMAT=FILE``), the baseline (``--write-baseline``) and fixed files
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -42,8 +41,11 @@ class ChangedSinceScan(OSError):
 
 
 def digest(data: bytes) -> str:
-    """The digest by which taglint recognises the content of a file."""
-    return hashlib.sha256(data).hexdigest()
+    """The digest by which taglint recognises the content of a file
+    (SHA-256; :mod:`taglint.fasthash` spares a short run loading OpenSSL)."""
+    from taglint.fasthash import sha256_hex
+
+    return sha256_hex(data)
 
 
 def _umask() -> int:

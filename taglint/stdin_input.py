@@ -14,7 +14,6 @@ fix) and the findings that remain are reported on standard error.
 """
 from __future__ import annotations
 
-import difflib
 import sys
 from typing import Iterable
 
@@ -64,6 +63,8 @@ def fixed_bytes(data: bytes, path: str, findings: Iterable[Finding], unsafe: boo
 
 def unified_diff(before: bytes, after: bytes, path: str) -> str:
     """The diff ``--diff`` prints for the text read from standard input."""
+    import difflib  # here: every run imports this module, few print a diff
+
     old = before.decode("utf-8", "replace").splitlines(keepends=True)
     new = after.decode("utf-8", "replace").splitlines(keepends=True)
     return "".join(difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}"))
