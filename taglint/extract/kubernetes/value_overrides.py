@@ -105,7 +105,7 @@ def set_images(pairs: Iterable[SetValue], path: str, text: str, *, kind: str, st
     """The references that ``--set``-style pairs name (see the module docstring)."""
     by_name: dict[str, SetValue] = {}
     for pair in pairs:
-        by_name.setdefault(pair.name, pair)
+        by_name[pair.name] = pair  # a later pair wins, as a later --set does
     lines: list[str] | None = None
     refs: list[ImageRef] = []
     for name, pair in by_name.items():
