@@ -524,13 +524,13 @@ strict: false
 # Files larger than this many bytes are not read (listed as skipped).
 # max-file-size: 67108864
 
-# Offline fixes: the version tag --fix writes for an image (the tag's variant is
-# kept: python:3-alpine -> 3.12.7-alpine; glob keys for your own registry), and
-# how a pin is written (also by --resolve).
+# Offline fixes: the version tag --fix writes for an image (the variant of the
+# tag written is kept, python:3-alpine -> 3.12.7-alpine; glob keys for your own
+# registry), and how a pin is written (also by --resolve).
 # fix:
 #   pin-style: tag          # tag | "tag@digest" | "digest # tag"
 #   versions:
-#     python: "3.12.7"
+#     python: "3.12.7-slim-bookworm"
 #     nginx: "1.27.2"
 #     "ghcr.io/acme/*": "v2.4.1"
 
