@@ -479,12 +479,12 @@ def _stdin_input(args: argparse.Namespace) -> tuple[str, bytes] | None:
     """(PATH, bytes) when the file comes from standard input (``-`` as the
     only PATH), else None.  Standard input needs a name (``--stdin-filename``)
     or a kind (``--kind``) to be checked as something."""
-    from taglint.stdin_input import STDIN, read_stdin
-
-    if STDIN not in args.paths:
+    if "-" not in args.paths:
         if args.stdin_filename is not None:
             raise UsageError("--stdin-filename names the file read from standard input; pass - as the PATH")
         return None
+    from taglint.stdin_input import STDIN, read_stdin
+
     if args.paths != [STDIN]:
         raise UsageError("- (standard input) is the only PATH when given")
     if args.stdin_filename is None and args.kind is None:

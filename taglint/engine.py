@@ -591,10 +591,10 @@ def _with_included_files(
     another configuration of the scan (``others``: checked there) stay out.  Run in
     this process, after the others: the includes are known only once the
     including files are read."""
-    from taglint.gitlab_includes import follow, includes_of
+    if not any(p.facts is not None and p.facts.extras.get("gitlab-local-includes") for p in processed):
+        return processed  # most scans: nothing to follow, nothing imported
+    from taglint.gitlab_includes import follow
 
-    if not any(p.facts is not None and includes_of(p.facts) for p in processed):
-        return processed
     index = {c.path: i for i, c in enumerate(candidates)}  # processed[i] is what candidates[i] gave
     roots: dict[str, Path] = {}
     followed: set[str] = set()
