@@ -111,8 +111,9 @@ def _pipeline(ci: CiFile, doc: MappingNode, templates: Templates, inherited: Env
         if node is not None:
             defaults[key] = node
     global_env = _templated_env(ci, ci.env_from(mapping_get(doc, "variables"), "variables.", inherited), templates)
-    # For the files this one includes (taglint.gitlab_includes): they run in this pipeline.
-    ci.facts.extras["gitlab-variables"] = tuple(global_env.items())
+    if "gitlab-local-includes" in ci.facts.extras:
+        # For the files this one includes (taglint.gitlab_includes): they run in this pipeline.
+        ci.facts.extras["gitlab-variables"] = tuple(global_env.items())
     _images(ci, "default", defaults, global_env, templates)
     for name in jobs:
         _job(ci, name, _effective(name, jobs), defaults, global_env, jobs, templates)
