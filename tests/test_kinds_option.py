@@ -157,3 +157,11 @@ def test_the_starter_config_documents_kinds() -> None:
     from taglint.config import STARTER_CONFIG
 
     assert "# kinds:" in STARTER_CONFIG
+
+
+def test_kinds_in_pyproject_and_patterns_without_a_slash(tmp_path: Path, run) -> None:
+    """A pattern without `/` matches a name at any depth, as in exclude."""
+    write(tmp_path / "pyproject.toml", '[tool.taglint]\nselect = ["TL208"]\n\n[tool.taglint.kinds]\n"*.pipeline.yml" = "gitlab-ci"\n')
+    write(tmp_path / "a/b/release.pipeline.yml", JOB)
+    write(tmp_path / "release.pipeline.yml", JOB)
+    assert found(run, ".") == [("a/b/release.pipeline.yml", 3, "TL208"), ("release.pipeline.yml", 3, "TL208")]
