@@ -306,3 +306,28 @@ def test_a_refused_identity_token_is_an_error_without_the_token(registry_token_a
     error = client(tmp_path, config).pin_many([image])[image]
     assert isinstance(error, RegistryError) and "refused" in str(error)
     assert IDENTITY_TOKEN not in str(error) + repr(error.args)
+
+
+COUNTED_RUN = r"""
+import sys
+connects = []
+def count(event, args):
+    if event == "socket.connect":
+        connects.append(args[1])
+sys.addaudithook(count)
+from pathlib import Path
+from taglint.registry import Registry, RegistryOptions
+cache = Path(sys.argv[1])
+with Registry(RegistryOptions(cache_dir=cache, docker_config=cache / "no-docker")) as registry:
+    pin = registry.pin(sys.argv[2])
+print(pin.version_tag, len(connects))
+"""
+
+
+def test_one_connection_serves_a_whole_pin(registry: TestRegistry, tmp_path: Path) -> None:
+    """HEAD latest, the tag list, HEAD 1.2.3: one kept-alive connection (after the HTTPS probe loopback gets)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", COUNTED_RUN, str(tmp_path / "cache"), f"{registry.host}/ml/model"],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1.2.3", "2"]

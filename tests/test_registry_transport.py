@@ -454,3 +454,62 @@ def test_a_dropped_connection_is_retried(tmp_path: Path) -> None:
     finally:
         listener.close()
     assert handled == ["dropped", "answered"]
+
+
+# -- kept-alive connections ----------------------------------------------------------------------
+
+
+@contextmanager
+def keep_alive_server(drop_after_each: bool) -> Iterator[dict[str, int]]:
+    """An HTTP/1.1 server counting connections; with ``drop_after_each`` it closes each connection
+    after answering without saying so (as a server's idle timeout does)."""
+    counts = {"connections": 0, "requests": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def setup(self) -> None:
+            super().setup()
+            counts["connections"] += 1
+
+        def do_GET(self) -> None:  # noqa: N802
+            counts["requests"] += 1
+            body = tags_body([f"1.0.{counts['requests']}"])
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            if drop_after_each:
+                self.close_connection = True
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    counts["port"] = httpd.server_address[1]
+    try:
+        yield counts
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_connections_are_kept_alive_and_reused() -> None:
+    with keep_alive_server(drop_after_each=False) as counts:
+        transport = Transport(timeout=5, retries=0)
+        for _ in range(5):
+            assert transport.request("GET", f"http://127.0.0.1:{counts['port']}/v2/x/y/tags/list", {}).status == 200
+        transport.close()
+    assert counts == {"connections": 1, "requests": 5, "port": counts["port"]}
+
+
+def test_a_kept_alive_connection_the_server_closed_is_replaced() -> None:
+    with keep_alive_server(drop_after_each=True) as counts:
+        transport = Transport(timeout=5, retries=0)  # no retries: the replacement is not one
+        bodies = [transport.request("GET", f"http://127.0.0.1:{counts['port']}/v2/x/y/tags/list", {}).body
+                  for _ in range(3)]
+        transport.close()
+    assert [json.loads(body)["tags"] for body in bodies] == [["1.0.1"], ["1.0.2"], ["1.0.3"]]
+    assert counts["connections"] == 3

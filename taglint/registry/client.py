@@ -125,7 +125,8 @@ class Registry:
         return results
 
     def close(self) -> None:
-        """Nothing stays open between requests; kept so callers can release the client the usual way."""
+        """Close the connections kept alive for further requests."""
+        self.transport.close()
 
     def __enter__(self) -> Registry:
         return self

@@ -3,9 +3,11 @@
 Standard library only (``http.client`` + ``ssl``; docs/decisions.md says
 why).  Plain HTTP is used only for loopback hosts and hosts the user named
 with ``--insecure-registry``, and only after HTTPS failed on them, as
-Docker does.  A redirect never carries the ``Authorization`` header to
-another host and never goes from HTTPS to plain HTTP on a host where plain
-HTTP is not allowed.  Errors raised from here name the host and what went
+Docker does.  Connections are kept alive and reused (a pin is a few
+requests to one host); one the server closed meanwhile is replaced by a
+new one.  A redirect never carries the ``Authorization`` header to another
+host and never goes from HTTPS to plain HTTP on a host where plain HTTP is
+not allowed.  Errors raised from here name the host and what went
 wrong, never a header value.
 """
 from __future__ import annotations
@@ -27,6 +29,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # seconds; a registry asking for longer is reported, not waited for
 MAX_REDIRECTS = 5
 MAX_BODY = 16 * 1024 * 1024  # a manifest, token or tag list page is far smaller
+MAX_IDLE_PER_HOST = 8  # kept-alive connections per host (pin_many runs a few threads)
 
 
 class TransportError(Exception):
@@ -49,6 +52,7 @@ class Transport:
         self.retries = retries
         self.insecure_hosts = frozenset(h.lower() for h in insecure_hosts)
         self._schemes: dict[str, str] = {}  # host -> "https" | "http", learnt this run
+        self._idle: dict[tuple, list[http.client.HTTPConnection]] = {}  # kept-alive connections by host
         self._lock = threading.Lock()
         self._tls = ssl.create_default_context()
         self.sleep = time.sleep  # tests may replace it to record waits
@@ -146,35 +150,74 @@ class Transport:
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        connection = self._connection(parts)
-        try:
-            connection.request(method, path, body=body, headers={"User-Agent": _user_agent(), **headers})
-            raw = connection.getresponse()
-            data = raw.read(MAX_BODY + 1) if method != "HEAD" else b""
+        proxy = _proxy_for(parts.scheme, host)
+        key = (parts.scheme, host.lower(), proxy)
+        while True:
+            connection, reused = self._checkout(key, parts, proxy)
+            try:
+                connection.request(method, path, body=body, headers={"User-Agent": _user_agent(), **headers})
+                raw = connection.getresponse()
+                data = raw.read(MAX_BODY + 1)  # b"" for HEAD; reading ends the response either way
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
+                connection.close()
+                if reused:
+                    continue  # a kept-alive connection the server had closed: again on a new one
+                raise _transport_error(host, error) from error
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                raise _transport_error(host, error) from error
             if len(data) > MAX_BODY:
+                connection.close()
                 raise TransportError(f"{host}: answer larger than {MAX_BODY} bytes")
-            answer_headers = {k.lower(): v for k, v in raw.getheaders()}
-            return Response(raw.status, answer_headers, data, url)
-        except ssl.SSLCertVerificationError as error:
-            raise TransportError(f"{host}: TLS certificate not trusted ({error.verify_message})") from error
-        except ssl.SSLError as error:
-            raise TransportError(f"{host}: TLS handshake failed ({error.reason or 'SSL error'})") from error
-        except (OSError, http.client.HTTPException) as error:
-            reason = getattr(error, "strerror", None) or type(error).__name__
-            raise TransportError(f"{host}: cannot connect ({reason})") from error
-        finally:
-            connection.close()
+            if raw.will_close or not raw.isclosed():
+                connection.close()
+            else:
+                self._checkin(key, connection)
+            return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, data, url)
 
-    def _connection(self, parts: urllib.parse.SplitResult) -> http.client.HTTPConnection:
+    # -- connections --------------------------------------------------------------
+
+    def _checkout(self, key: tuple, parts: urllib.parse.SplitResult,
+                  proxy: tuple[str, int] | None) -> tuple[http.client.HTTPConnection, bool]:
+        """An idle kept-alive connection for ``key`` (reused=True), else a new one."""
+        with self._lock:
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop(), True
         host, port = parts.hostname or "", parts.port
-        proxy = _proxy_for(parts.scheme, parts.netloc)
         if parts.scheme == "https":
             if proxy:
                 connection = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=self.timeout, context=self._tls)
                 connection.set_tunnel(host, port or 443)
-                return connection
-            return http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._tls)
-        return http.client.HTTPConnection(host, port, timeout=self.timeout)
+                return connection, False
+            return http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._tls), False
+        return http.client.HTTPConnection(host, port, timeout=self.timeout), False
+
+    def _checkin(self, key: tuple, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < MAX_IDLE_PER_HOST:
+                idle.append(connection)
+                return
+        connection.close()
+
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        with self._lock:
+            idle = [connection for connections in self._idle.values() for connection in connections]
+            self._idle.clear()
+        for connection in idle:
+            connection.close()
+
+
+def _transport_error(host: str, error: Exception) -> TransportError:
+    """A :class:`TransportError` naming ``host`` and the kind of failure (never a header or body)."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return TransportError(f"{host}: TLS certificate not trusted ({error.verify_message})")
+    if isinstance(error, ssl.SSLError):
+        return TransportError(f"{host}: TLS handshake failed ({error.reason or 'SSL error'})")
+    reason = getattr(error, "strerror", None) or type(error).__name__
+    return TransportError(f"{host}: cannot connect ({reason})")
 
 
 def _proxy_for(scheme: str, netloc: str) -> tuple[str, int] | None:
