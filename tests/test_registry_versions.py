@@ -16,6 +16,7 @@ NODE = ["lts-alpine", "22.11.0-alpine3.20", "22.11-alpine3.20", "22-alpine3.20",
     ("3.12.7-slim", TagParts((3, 12, 7), "slim")),
     ("v2.4.1", TagParts((2, 4, 1), "", v_prefix=True)),
     ("22.11.0-alpine3.20", TagParts((22, 11, 0), "alpine3.20")),
+    ("21.0.5_11-jre", TagParts((21, 0, 5, 11), "jre")),
     ("3", TagParts((3,), "")),
     ("latest", None), ("3.14.0a1", None), ("1.0-rc1", TagParts((1, 0), "rc1")), ("20241201", None),
     ("4711", None), ("sha-1a2b3c", None),
@@ -43,6 +44,13 @@ def test_floating_parts(tag: str, parts: TagParts) -> None:
     ("22-alpine", NODE, ["22.11.0-alpine3.20", "22.11.0-alpine", "22.11-alpine3.20"]),
     ("lts", NODE, ["22.11.0"]),
     ("v2", ["v2.4.1", "2.5.0", "v2.4", "v3.0.0"], ["v2.4.1", "v2.4"]),
+    ("21-jre-alpine", ["21.0.5_11-jre-alpine", "21.0.5-jre-alpine", "21-jre-alpine", "21.0.5_11-jdk-alpine"],
+     ["21.0.5_11-jre-alpine", "21.0.5-jre-alpine"]),
+    # a release-line name: the variant after it, else none
+    ("iron-alpine", NODE, ["23.3.0-alpine3.20", "22.11.0-alpine3.20", "22.11.0-alpine", "22.11-alpine3.20",
+                           "22-alpine3.20", "22-alpine"]),
+    ("iron", NODE, ["22.11.0"]),
+    ("slim-bookworm", PYTHON, ["3.12.7-slim-bookworm", "3.12-slim-bookworm"]),
 ])
 def test_candidates_newest_and_most_specific_first(floating: str, tags: list[str], expected: list[str]) -> None:
     assert candidates(floating, tags, limit=50) == expected

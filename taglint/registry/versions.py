@@ -5,8 +5,9 @@ A tag is read as *version* + *variant*: ``3.12.7-slim`` is version
 version and variant ``alpine``; ``latest`` neither.  A candidate for a
 floating tag:
 
-* is version-like (``v?N(.N)*``, optionally ``-variant``; pre-releases such
-  as ``3.14.0a1`` or ``1.0-rc1`` are not, their ``rc1`` is no variant we keep);
+* is version-like (``v?N(.N)*``, with an optional ``_N`` build number as in
+  ``21.0.5_11``, optionally ``-variant``; pre-releases such as ``3.14.0a1``
+  are not);
 * has the same variant, or that variant with a version appended
   (``alpine`` -> ``alpine3.20``, a more exact name for the same thing);
   ``slim`` does not accept ``slim-bookworm`` (another variant axis);
@@ -22,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_VERSION_TAG = re.compile(r"(?P<v>v?)(?P<version>\d+(?:\.\d+)*)(?:-(?P<variant>[A-Za-z][A-Za-z0-9._-]*))?")
+_VERSION_TAG = re.compile(
+    r"(?P<v>v?)(?P<version>\d+(?:\.\d+)*(?:_\d+)?)(?:-(?P<variant>[A-Za-z][A-Za-z0-9._-]*))?")
 _VERSIONED_VARIANT = re.compile(r"(?P<base>[A-Za-z][A-Za-z._-]*?)(?P<version>\d+(?:\.\d+)*)")
 FLOATING_WORDS = frozenset({"latest", "lts", "stable", "current", "edge", "mainline", "release", "rolling", "nightly"})
 MAX_COMPONENT = 10 ** 9  # a "version" with a bigger number is a date or build id, still sortable
@@ -47,7 +49,7 @@ def version_parts(tag: str) -> TagParts | None:
     match = _VERSION_TAG.fullmatch(tag)
     if not match:
         return None
-    numbers = tuple(min(int(part), MAX_COMPONENT) for part in match.group("version").split("."))
+    numbers = tuple(min(int(part), MAX_COMPONENT) for part in re.split(r"[._]", match.group("version")))
     if len(numbers) == 1 and numbers[0] > MAX_SINGLE_NUMBER:
         return None
     return TagParts(numbers, match.group("variant") or "", bool(match.group("v")))
@@ -77,8 +79,24 @@ def _variant_rank(wanted: str, variant: str) -> tuple[int, tuple[int, ...]] | No
 
 
 def candidates(floating: str, tags: list[str], limit: int) -> list[str]:
-    """The version tags that may share ``floating``'s digest, most specific and newest first, at most ``limit``."""
+    """The version tags that may share ``floating``'s digest, most specific and newest first, at most ``limit``.
+
+    A floating tag without a version whose variant no version tag carries
+    may start with a name for a release line (``iron-alpine``, ``jammy``):
+    then the variant after that word is tried, then none (the digest
+    comparison decides; these only choose which tags to ask about).
+    """
     wanted = floating_parts(floating)
+    found = _candidates_for(wanted, floating, tags, limit)
+    if found or wanted.version or not wanted.variant:
+        return found
+    _word, dash, rest = wanted.variant.partition("-")
+    if dash:
+        found = _candidates_for(TagParts((), rest), floating, tags, limit)
+    return found or _candidates_for(TagParts((), ""), floating, tags, limit)
+
+
+def _candidates_for(wanted: TagParts, floating: str, tags: list[str], limit: int) -> list[str]:
     ranked: list[tuple[tuple, str]] = []
     for tag in tags:
         if tag == floating:
