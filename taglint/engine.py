@@ -392,13 +392,14 @@ def scan(
             jobs = choose_jobs(candidates)
         results = []
         done_before = 0
+        # With several configurations, a file one of them includes may be another's.
+        everything = frozenset(c.path for c in candidates) if len(groups) > 1 else frozenset()
         for own, members in groups.values():
             tell = progress
             if progress is not None and len(groups) > 1:
                 offset, total = done_before, len(candidates)
                 tell = lambda done, _n, offset=offset, total=total: progress(offset + done, total)  # noqa: E731
-            others = frozenset(c.path for c in candidates) - {c.path for c in members} if len(groups) > 1 else frozenset()
-            results.append(_scan(members, own, cwd, jobs, build_args, prerender, tell, anchors, others))
+            results.append(_scan(members, own, cwd, jobs, build_args, prerender, tell, anchors, everything))
             done_before += len(members)
         merged = results[0] if len(results) == 1 else _merged(results)
         merged.errors = list(dict.fromkeys(errors + merged.errors))
@@ -520,11 +521,12 @@ def _merged(results: list[ScanResult]) -> ScanResult:
 def _scan(
     candidates: list[Candidate], config: Config, cwd: Path, jobs: int,
     build_args: Mapping[str, str] | None, prerender: Callable[[Finding], str] | None,
-    progress: Progress | None, anchors: Anchors, others: frozenset[str] = frozenset(),
+    progress: Progress | None, anchors: Anchors, everything: frozenset[str] = frozenset(),
 ) -> ScanResult:
     """The files of one configuration, through the pipeline (cross-file
-    resolvers read what else they need from disk); ``others``: the files
-    of the other configurations of the scan, which this one leaves to them."""
+    resolvers read what else they need from disk); ``everything``: the files
+    of the whole scan when it has several configurations (a file of another
+    is left to it)."""
     from taglint.checks import is_file_local
 
     rules = load_rules(config.rule_dirs)
@@ -537,7 +539,7 @@ def _scan(
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
     work = FileWork(ctx, config, local, prerender)
     processed = extract_all(candidates, work, jobs, progress)
-    processed = _with_included_files(processed, candidates, work, config, cwd, anchors, others)
+    processed = _with_included_files(processed, candidates, work, config, cwd, anchors, everything)
     done = [p for p in processed if p.facts is not None]
     files = [p.facts for p in done]
     suppressions = [s for p in processed for s in p.suppressions]
@@ -582,13 +584,14 @@ def _scan(
 
 def _with_included_files(
     processed: list[_Processed], candidates: Sequence[Candidate], work: FileWork, config: Config, cwd: Path,
-    anchors: Anchors, others: frozenset[str] = frozenset(),
+    anchors: Anchors, everything: frozenset[str] = frozenset(),
 ) -> list[_Processed]:
     """``processed`` with the files that GitLab pipelines include
     (``include: local:``, :mod:`taglint.gitlab_includes`) read as
     ``gitlab-ci`` with their includer's variables, in place of what the scan
     made of them (another kind, or none); excluded files and the files of
-    another configuration of the scan (``others``: checked there) stay out.  Run in
+    another configuration of the scan (in ``everything`` but not among
+    ``candidates``: checked there) stay out.  Run in
     this process, after the others: the includes are known only once the
     including files are read."""
     if not any(p.facts is not None and p.facts.extras.get("gitlab-local-includes") for p in processed):
@@ -600,11 +603,14 @@ def _with_included_files(
     followed: set[str] = set()
     new = [p.facts for p in processed if p.facts is not None]
     out = list(processed)
+
+    def ours(candidate: Candidate) -> bool:
+        if candidate.path not in index and candidate.path in everything:
+            return False  # another configuration's file
+        return not (config.exclude and matches_any(anchors.path(config, candidate.fs_path, candidate.path), config.exclude))
+
     while new:
-        found = [
-            c for c in follow(new, cwd, roots, followed)
-            if c.path not in others and not (config.exclude and matches_any(anchors.path(config, c.fs_path, c.path), config.exclude))
-        ]
+        found = [c for c in follow(new, cwd, roots, followed) if ours(c)]
         results = work(found) if found else []
         for result, candidate in zip(results, found):
             if candidate.path in index:
