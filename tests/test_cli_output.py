@@ -378,7 +378,7 @@ def _help_options() -> set[str]:
 # shows being refused.
 OTHER_TOOLS = {
     "--all-tags", "--creds", "--dest-creds", "--dest-password", "--dest-tls-verify", "--destination",
-    "--insecure", "--insecure-registry", "--insecure-skip-tls-verify", "--no-push", "--password",
+    "--insecure", "--insecure-skip-tls-verify", "--no-push", "--password",
     "--password-stdin", "--plain-http", "--platform", "--skip-tls-verify", "--src-tls-verify", "--tag",
     "--tls-verify",
 }
