@@ -58,6 +58,9 @@ _DIRECTIVE_OR_END = re.compile(r"^(?:%|\.\.\.(?=[ \t\r\n]|$))", re.MULTILINE)
 # starts the text), and a name character follows it.
 _NODE_STARTS_AFTER = frozenset(" \t\n[{,")
 _NOT_IN_NAMES = frozenset(" \t\r\n,[]{}")
+# What a bracket that opens a flow collection follows: a line break, a
+# blank, another bracket, a comma or a colon (JSON's ``"a":[1]``).
+_BEFORE_FLOW = frozenset("\n \t[{,:")
 # The columns a line's indentation and compact indicators (``- - a``,
 # ``? - b``, ``- &x c:``) take: no block collection starts further right.
 _LINE_PREFIX = re.compile(r"^ *(?:(?:[-?:]|[&!][^ \t\r\n]*)[ \t]+)*", re.MULTILINE)
@@ -118,56 +121,96 @@ def compose(text: str, piece: Piece) -> list[Node]:
 
 def parses(text: str, piece: Piece) -> bool:
     """Whether the piece composes without an error, told without nodes
-    when the text allows it (see the module docstring)."""
+    when the text allows it (see the module docstring).  The piece is
+    read where it lies in ``text``, never copied."""
     from yaml._yaml import CParser
 
-    chunk = text[piece.start : piece.end]
     try:
-        CParser(chunk).raw_parse()
+        CParser(_PieceReader(text, piece.start, piece.end)).raw_parse()
     except yaml.YAMLError:
         return False
-    if not _may_have_anchors(chunk) and _shallower_than(chunk, MAX_DEPTH):
+    if not _may_have_anchors(text, piece.start, piece.end) and _shallower_than(text, piece.start, piece.end, MAX_DEPTH):
         return True
     try:  # anchors, aliases or deep nesting: the composer decides
-        load_documents(chunk)
+        load_documents(text[piece.start : piece.end])
     except YamlError:
         return False
     return True
 
 
-def _may_have_anchors(chunk: str) -> bool:
-    """Whether an anchor or an alias may be written in ``chunk``."""
+class _PieceReader:
+    """``text[start:end]`` as a stream libyaml reads in small parts (a
+    piece of a 50 MB file is not copied, nor encoded whole)."""
+
+    __slots__ = ("text", "at", "end")
+    name = "<unicode string>"
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text, self.at, self.end = text, start, end
+
+    def read(self, size: int) -> str:
+        start = self.at
+        self.at = min(start + max(size, 1), self.end)
+        return self.text[start : self.at]
+
+
+def _may_have_anchors(text: str, start: int, end: int) -> bool:
+    """Whether an anchor or an alias may be written in ``text[start:end]``."""
     for indicator in "&*":
-        at = chunk.find(indicator)
+        at = text.find(indicator, start, end)
         while at >= 0:
-            before = chunk[at - 1 : at] if at else " "
-            after = chunk[at + 1 : at + 2]
+            before = text[at - 1] if at > start else " "
+            after = text[at + 1 : min(at + 2, end)]
             if before in _NODE_STARTS_AFTER and after and after not in _NOT_IN_NAMES:
                 return True
-            at = chunk.find(indicator, at + 1)
+            at = text.find(indicator, at + 1, end)
     return False
 
 
-def _shallower_than(chunk: str, depth: int) -> bool:
-    """Whether every node of ``chunk`` is surely nested in fewer than
-    ``depth`` collections.  In block style a nested collection starts to
-    the right of its parent's start, except a sequence that is a mapping's
-    value, which may start in the key's column: at most two levels a
-    column, and no block collection starts right of a line's indentation
-    and compact indicators (``- - a``, ``? b``).  Each flow level opens a
-    bracket."""
-    flows = chunk.count("[") + chunk.count("{")
+def _shallower_than(text: str, start: int, end: int, depth: int) -> bool:
+    """Whether every node of ``text[start:end]`` is surely nested in fewer
+    than ``depth`` collections.  In block style a nested collection starts
+    to the right of its parent's start, except a sequence that is a
+    mapping's value, which may start in the key's column: at most two
+    levels a column, and no block collection starts right of a line's
+    indentation and compact indicators (``- - a``, ``? b``).  Each flow
+    level opens a bracket where a node may start (after a blank, a
+    bracket, a comma or a colon: a pattern such as ``^[0-9]+$`` opens none)."""
+    flows = text.count("[", start, end) + text.count("{", start, end)
+    if flows >= depth // 4:
+        flows = _flow_starts(text, start, end)
     room = (depth - flows - 4) // 2  # the widest line prefix that cannot nest that deep
     if room <= 0:
         return False
-    if "&" in chunk or "!" in chunk:  # anchors and tags may sit in a prefix: measure every line
-        return max(map(len, _LINE_PREFIX.findall(chunk)), default=0) < room
-    return _prefix_at_least(room).search("\n" + chunk[:room]) is None and _prefix_at_least(room).search(chunk) is None
+    if text.find("&", start, end) >= 0 or text.find("!", start, end) >= 0:
+        # anchors and tags may sit in a prefix: measure every line
+        return max(map(len, _LINE_PREFIX.findall(text, start, end)), default=0) < room
+    if _prefix_at_least(room).match(text, start, end) is not None:  # the first line
+        return False
+    return _later_prefix_at_least(room).search(text, start, end) is None
+
+
+def _flow_starts(text: str, start: int, end: int) -> int:
+    """How many brackets of ``text[start:end]`` may open a flow collection."""
+    count = 0
+    for bracket in "[{":
+        at = text.find(bracket, start, end)
+        while at >= 0:
+            if at == start or text[at - 1] in _BEFORE_FLOW:
+                count += 1
+            at = text.find(bracket, at + 1, end)
+    return count
 
 
 @lru_cache(maxsize=64)
 def _prefix_at_least(width: int) -> re.Pattern[str]:
-    """A line that starts with ``width`` characters of indentation and indicators."""
+    """``width`` characters of indentation and indicators."""
+    return re.compile("[ \t?:-]{%d}" % width)
+
+
+@lru_cache(maxsize=64)
+def _later_prefix_at_least(width: int) -> re.Pattern[str]:
+    """A line after the first that starts with ``width`` characters of indentation and indicators."""
     return re.compile("\n[ \t?:-]{%d}" % width)
 
 

@@ -63,9 +63,8 @@ def images_by_document(text: str, read: Callable[[list[Node]], list[ImageRef]]) 
         return None
     refs: list[ImageRef] = []
     for piece in pieces:
-        chunk = text[piece.start : piece.end]
-        if cannot_hold_image(chunk):
-            if not parses(text, piece):
+        if cannot_hold_image(text, piece.start, piece.end):
+            if not parses(text, piece):  # read where it lies: a skipped piece is never copied
                 return None
             continue
         try:
@@ -77,13 +76,14 @@ def images_by_document(text: str, read: Callable[[list[Node]], list[ImageRef]]) 
     return refs
 
 
-def cannot_hold_image(chunk: str) -> bool:
-    """Whether the manifest walk finds no image in this document, told from
-    its text alone (False when unsure)."""
-    if "mage" not in chunk and _MAGE_ANY_CASE.search(chunk) is None:
+def cannot_hold_image(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether the manifest walk finds no image in the document
+    ``text[start:end]``, told from its text alone (False when unsure)."""
+    end = len(text) if end is None else end
+    if text.find("mage", start, end) < 0 and _MAGE_ANY_CASE.search(text, start, end) is None:
         # No image key is written here; an escape in a quoted key could write one.
-        return "\\" not in chunk
-    found = peek_api_kind(chunk)
+        return text.find("\\", start, end) < 0
+    found = peek_api_kind(text, start, end)
     if found is None:
         return False
     api_version, kind = found
@@ -93,17 +93,19 @@ def cannot_hold_image(chunk: str) -> bool:
     return skips_for(group, kind).whole
 
 
-def peek_api_kind(chunk: str) -> tuple[str, str] | None:
-    """The top-level ``apiVersion`` and ``kind`` a document writes at column 0
-    as plain (or simply quoted) words, each exactly once; else None.
+def peek_api_kind(text: str, start: int = 0, end: int | None = None) -> tuple[str, str] | None:
+    """The top-level ``apiVersion`` and ``kind`` the document
+    ``text[start:end]`` writes at column 0 as plain (or simply quoted)
+    words, each exactly once; else None.
 
     None too when a top-level key could be written in a way the look does
-    not see: double-quoted (escapes) or as a complex key (``? kind``)."""
-    if chunk.startswith(('"', "'", "?")) or _ODD_KEY_LINE.search(chunk) is not None:
+    not see: quoted (escapes) or as a complex key (``? kind``)."""
+    end = len(text) if end is None else end
+    if text.startswith(('"', "'", "?"), start, end) or _ODD_KEY_LINE.search(text, start, end) is not None:
         return None
     found: dict[str, str] = {}
     for key in ("apiVersion", "kind"):
-        line = _only_line_starting(chunk, key)
+        line = _only_line_starting(text, start, end, key)
         if line is None:
             return None
         match = _TOP_KEY_VALUE.fullmatch(line)
@@ -116,14 +118,16 @@ def peek_api_kind(chunk: str) -> tuple[str, str] | None:
     return found["apiVersion"], found["kind"]
 
 
-def _only_line_starting(chunk: str, key: str) -> str | None:
-    """The one line of ``chunk`` that starts with ``key``, or None when
-    there is none or more than one."""
-    first = chunk.startswith(key)
-    at = 0 if first else chunk.find("\n" + key) + 1
-    if at == 0 and not first:
-        return None
-    if chunk.find("\n" + key, at) >= 0:
+def _only_line_starting(text: str, start: int, end: int, key: str) -> str | None:
+    """The one line of ``text[start:end]`` that starts with ``key``, or
+    None when there is none or more than one."""
+    if text.startswith(key, start, end):
+        at = start
+    else:
+        at = text.find("\n" + key, start, end) + 1
+        if at == 0:
+            return None
+    if text.find("\n" + key, at, end) >= 0:
         return None  # written twice (or a longer key starts the same way)
-    end = chunk.find("\n", at)
-    return chunk[at : end if end >= 0 else len(chunk)].rstrip("\r")
+    line_end = text.find("\n", at, end)
+    return text[at : line_end if line_end >= 0 else end].rstrip("\r")
