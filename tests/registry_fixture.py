@@ -24,11 +24,14 @@ Three modes:
 
 Without the binary the tests skip, except under ``CI=true``, where they
 fail (``.ci/run`` installs the package).  ``tests/conftest.py`` registers
-the fixtures, so any test can ask for them by name; do not import them into
-a test module (pytest would then start another registry for that module).
+the fixtures, so any test can ask for them by name; one registry per mode
+runs for the whole test process (also when a module imports the fixtures),
+stopped when the process ends.  A test that stops or changes a registry
+starts its own with :func:`start_registry` and :func:`populate`.
 """
 from __future__ import annotations
 
+import atexit
 import base64
 import gzip
 import hashlib
@@ -44,7 +47,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -444,43 +447,62 @@ def _b64url(data: bytes) -> str:
 # -- fixtures ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestRegistry]:
-    """A populated registry without auth."""
-    running = start_registry(tmp_path_factory.mktemp("registry-open"))
-    try:
-        populate(running)
-        yield running
-    finally:
-        running.stop()
+# One running registry per auth mode per test process, whichever fixture
+# definition asks (conftest's, or one imported into a module): stopped when
+# the process ends.
+_RUNNING: dict[str, TestRegistry] = {}
+_RUNNING_LOCK = threading.Lock()
 
 
-@pytest.fixture(scope="session")
-def registry_basic_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestRegistry]:
-    """A populated registry that wants htpasswd basic auth (:data:`USER`/:data:`PASSWORD`)."""
+def _shared(mode: str, tmp_path_factory: pytest.TempPathFactory,
+            start: Callable[[Path], TestRegistry]) -> TestRegistry:
     binary_or_skip()
-    tmp = tmp_path_factory.mktemp("registry-basic")
+    with _RUNNING_LOCK:
+        if mode not in _RUNNING:
+            running = start(tmp_path_factory.mktemp(f"registry-{mode}"))
+            try:
+                populate(running)
+            except BaseException:
+                running.stop()
+                raise
+            if running.token_server is not None:
+                running.token_server.requests.clear()
+            atexit.register(running.stop)
+            _RUNNING[mode] = running
+        return _RUNNING[mode]
+
+
+def _start_basic(tmp: Path) -> TestRegistry:
     (tmp / "htpasswd").write_text(htpasswd_line(USER, PASSWORD))
     running = start_registry(tmp, f"auth:\n  htpasswd:\n    realm: taglint-test\n    path: {tmp / 'htpasswd'}\n")
     running.auth = (USER, PASSWORD)
+    return running
+
+
+def _start_token(tmp: Path) -> TestRegistry:
+    tokens = TokenServer(tmp)
     try:
-        populate(running)
-        yield running
-    finally:
-        running.stop()
+        running = start_registry(tmp, tokens.auth_config())
+    except BaseException:
+        tokens.stop()
+        raise
+    running.token_server = tokens
+    return running
 
 
 @pytest.fixture(scope="session")
-def registry_token_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestRegistry]:
+def registry(tmp_path_factory: pytest.TempPathFactory) -> TestRegistry:
+    """A populated registry without auth."""
+    return _shared("open", tmp_path_factory, start_registry)
+
+
+@pytest.fixture(scope="session")
+def registry_basic_auth(tmp_path_factory: pytest.TempPathFactory) -> TestRegistry:
+    """A populated registry that wants htpasswd basic auth (:data:`USER`/:data:`PASSWORD`)."""
+    return _shared("basic", tmp_path_factory, _start_basic)
+
+
+@pytest.fixture(scope="session")
+def registry_token_auth(tmp_path_factory: pytest.TempPathFactory) -> TestRegistry:
     """A populated registry with bearer-token auth from a :class:`TokenServer` the tests run."""
-    binary_or_skip()
-    tmp = tmp_path_factory.mktemp("registry-token")
-    tokens = TokenServer(tmp)
-    running = start_registry(tmp, tokens.auth_config())
-    running.token_server = tokens
-    try:
-        populate(running)
-        tokens.requests.clear()
-        yield running
-    finally:
-        running.stop()
+    return _shared("token", tmp_path_factory, _start_token)
