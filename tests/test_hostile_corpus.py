@@ -231,7 +231,7 @@ def test_a_20_mb_release_bundle_stays_under_150_mb(output: list[str], tmp_path: 
     from benchmarks.bundles import release_bundle
 
     root = tmp_path / "bundle"
-    _write(root / "install.yaml", release_bundle(random.Random(3), 23_000_000))
+    _write(root / "install.yaml", release_bundle(random.Random(3), 20_500_000))
     assert (root / "install.yaml").stat().st_size > 19_000_000
     run = run_measured(root, "--no-config", *output, ".", timeout=TIME_LIMIT)
     assert_survived(run, "20 MB bundle", MEMORY_LIMIT_MB_BUNDLE)
