@@ -441,8 +441,10 @@ def _check(args: argparse.Namespace) -> int:
             return _report_diff(outcome, result.errors)
         if outcome.fixed:  # what is left is what a fresh scan of the fixed files finds
             rescanned = scan_once(prerender=False)
+            if args.resolve:  # what is left with the registry's answers (cached by now)
+                _resolve_pins(args, rescanned, lookup, cwd)
             options = replace(options, baseline=with_baseline(rescanned))
-            rescanned.errors[:0] = result.errors
+            rescanned.errors[:] = list(dict.fromkeys([*result.errors, *rescanned.errors]))
             result = rescanned
         result.errors.extend(outcome.errors)
         options = replace(options, fixed=outcome.fixed)

@@ -204,8 +204,11 @@ def test_resolve_reports_stale_digest_pins_and_fixes_them(tmp_path: Path) -> Non
         assert "does not have" in found[("pod.yaml", 8)]["message"]
         assert found[("Dockerfile", 1)]["fix"]["applicability"] == "unsafe"
 
-        fixed = _taglint(root, env, "--fix", "--unsafe-fixes", "--resolve", ".")
+        fixed = _taglint(root, env, "--fix", "--unsafe-fixes", "--resolve", "--format", "json", ".")
         assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+        # what is left after the fix is reported with the registry's answers: the missing digest
+        left = [(f["path"], f["line"]) for f in json.loads(fixed.stdout)["findings"] if f["rule"] == "TL115"]
+        assert left == [("pod.yaml", 8)]
         assert (root / "Dockerfile").read_text() == (
             f"FROM {host}/ml/model:1.1.0@{new} AS model\n# 1.1.0\nFROM {host}/ml/model@{new} AS again\n"
         )
