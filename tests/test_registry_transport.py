@@ -439,10 +439,10 @@ def test_a_dropped_connection_is_retried(tmp_path: Path) -> None:
                 if not handled:
                     handled.append("dropped")
                     continue
+                handled.append("answered")  # before answering: the client may check as soon as it has the answer
                 body = tags_body(["1.0.0"])
                 connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: " + str(len(body)).encode()
                                    + b"\r\nConnection: close\r\n\r\n" + body)
-                handled.append("answered")
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -513,3 +513,25 @@ def test_a_kept_alive_connection_the_server_closed_is_replaced() -> None:
         transport.close()
     assert [json.loads(body)["tags"] for body in bodies] == [["1.0.1"], ["1.0.2"], ["1.0.3"]]
     assert counts["connections"] == 3
+
+
+def test_a_host_that_cannot_be_reached_is_not_asked_again_in_the_run(tmp_path: Path) -> None:
+    """The registry stopped: the first look-up finds it refusing, the others fail at once, each with its notice."""
+    from tests.registry_fixture import free_port
+
+    host = f"127.0.0.1:{free_port()}"
+    client = make_client(tmp_path, max_workers=1)
+    opened: list[tuple] = []
+    checkout = client.transport._checkout
+
+    def counting(key: tuple, *args: Any) -> Any:
+        opened.append(key)
+        return checkout(key, *args)
+
+    client.transport._checkout = counting  # type: ignore[method-assign]
+    images = [f"{host}/team/app{n}:latest" for n in range(4)]
+    results = client.pin_many(images)
+    assert all(isinstance(results[i], RegistryError) and "cannot connect" in str(results[i]) for i in images)
+    assert [str(results[i]).split(": ", 1)[0] for i in images] == images  # each reference named
+    assert opened == [("https", host, None)]  # refused once; HTTPS refused means no plain-HTTP probe either
+    assert "earlier in this run" in str(results[images[-1]])

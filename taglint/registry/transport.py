@@ -53,6 +53,7 @@ class Transport:
         self.insecure_hosts = frozenset(h.lower() for h in insecure_hosts)
         self._schemes: dict[str, str] = {}  # host -> "https" | "http", learnt this run
         self._idle: dict[tuple, list[http.client.HTTPConnection]] = {}  # kept-alive connections by host
+        self._unreachable: dict[tuple[str, str], str] = {}  # (scheme, host) -> why, for the rest of the run
         self._lock = threading.Lock()
         self._tls = ssl.create_default_context()
         self.sleep = time.sleep  # tests may replace it to record waits
@@ -125,6 +126,10 @@ class Transport:
                 transient = isinstance(error.__cause__, (TimeoutError, socket.timeout, ConnectionResetError,
                                                          http.client.RemoteDisconnected))
                 if not transient or attempt >= network_retries:
+                    if _unreachable(error.__cause__):
+                        with self._lock:  # ask no more this run: each try would wait for the same failure
+                            self._unreachable[(urllib.parse.urlsplit(url).scheme, _host_of(url))] = (
+                                f"{error} (earlier in this run)")
                     raise
                 self.sleep(_backoff(attempt))
                 attempt += 1
@@ -141,12 +146,16 @@ class Transport:
 
     def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Response:
         parts = urllib.parse.urlsplit(url)
-        host = parts.netloc
+        host = _host_of(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname or "@" in parts.netloc:
+            raise TransportError(f"{host or 'a URL'}: unsupported URL (only http(s)://host/path)")
         if parts.scheme == "http" and not self.plain_http_allowed(host):
             raise TransportError(f"{host}: refusing plain HTTP (TLS is required except for loopback hosts "
                                  f"and hosts named with --insecure-registry)")
-        if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
-            raise TransportError(f"{host or url[:40]}: unsupported URL")
+        with self._lock:
+            unreachable = self._unreachable.get((parts.scheme, host))
+        if unreachable is not None:
+            raise TransportError(unreachable)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -220,6 +229,12 @@ def _transport_error(host: str, error: Exception) -> TransportError:
     return TransportError(f"{host}: cannot connect ({reason})")
 
 
+def _unreachable(error: BaseException | None) -> bool:
+    """A failure to reach the host at all (no DNS answer, refused, timed out), not one of TLS or HTTP."""
+    return (isinstance(error, (socket.gaierror, ConnectionRefusedError, TimeoutError, socket.timeout))
+            and not isinstance(error, ssl.SSLError))
+
+
 def _proxy_for(scheme: str, netloc: str) -> tuple[str, int] | None:
     """The ``HTTPS_PROXY`` host and port for an HTTPS request (not for loopback or ``NO_PROXY`` hosts)."""
     if scheme != "https" or is_loopback(netloc):
@@ -253,7 +268,8 @@ def _backoff(attempt: int) -> float:
 
 
 def _host_of(url: str) -> str:
-    return urllib.parse.urlsplit(url).netloc
+    """``host[:port]`` of ``url``, without any user information a URL may carry."""
+    return urllib.parse.urlsplit(url).netloc.rpartition("@")[2]
 
 
 def _user_agent() -> str:
