@@ -512,7 +512,7 @@ def _show_files(
         _say_error(error)
     if not args.quiet and args.format != "json":
         try:
-            print(f"taglint: {summary(entries)}", file=sys.stderr)
+            print(f"taglint: {summary(entries, args.verbose)}", file=sys.stderr)
         except OSError:
             pass
     return EXIT_ERROR if errors else EXIT_CLEAN

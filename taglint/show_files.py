@@ -123,7 +123,8 @@ def render(entries: Sequence[Listed], fmt: str, verbose: bool) -> str:
     return "".join(f"{kind:<{width}}  {path}\n" for kind, path in rows)
 
 
-def summary(entries: Sequence[Listed]) -> str:
+def summary(entries: Sequence[Listed], verbose: bool) -> str:
     """``3 files would be read, 12 not`` (for standard error)."""
     read = sum(1 for e in entries if e.kind is not None)
-    return f"{read} file{'' if read == 1 else 's'} would be read, {len(entries) - read} not"
+    hint = " (--verbose lists them)" if not verbose and read < len(entries) else ""
+    return f"{read} file{'' if read == 1 else 's'} would be read, {len(entries) - read} not{hint}"
