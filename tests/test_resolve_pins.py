@@ -301,3 +301,18 @@ def test_a_value_set_in_another_file_is_named_not_edited(tmp_path: Path) -> None
     assert finding.fix is not None and finding.fix.applicability == "none" and not finding.fix.edits
     assert "its value is set in .env:1: change it there" in finding.fix.description
     assert (root / ".env").read_text() == "MODEL_TAG=latest\n" and outcome.fixed == 0
+
+
+def test_an_empty_helm_tag_that_defaults_to_the_app_version_gets_the_tag(tmp_path: Path) -> None:
+    files = {
+        "chart/Chart.yaml": "apiVersion: v2\nname: model\nversion: 0.1.0\nappVersion: latest\n",
+        "chart/values.yaml": 'image:\n  repository: registry.test/ml/model\n  tag: ""\n',
+        "chart/templates/deploy.yaml": (
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: m\nspec:\n  containers:\n    - name: m\n"
+            '      image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"\n'
+        ),
+    }
+    root = _project(tmp_path, files)
+    _fix(root, FakeRegistry(_answers()))
+    assert (root / "chart/values.yaml").read_text() == files["chart/values.yaml"].replace('tag: ""', 'tag: "1.2.3"')
+    assert (root / "chart/Chart.yaml").read_text() == files["chart/Chart.yaml"]

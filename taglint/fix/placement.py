@@ -82,10 +82,22 @@ def pin_edits(
     if current_tag and written == current_tag and _holds_tag_only(ref) and not _has_placeholder(written):
         tag_text = target.tag_text
         return () if tag_text is None else (Edit(span, tag_text),)
+    if written == "" and ref.origin is not None and _between_quotes(span, line_text):
+        # a Helm values `tag: ""` the template defaults (to the chart's appVersion): set the tag there
+        tag_text = target.tag_text
+        return () if tag_text is None else (Edit(span, tag_text),)
     if ref.kind == "dockerfile" and facts is not None:
         edit = _arg_default_edit(ref, target.text, facts.extras.get("arg-defaults", {}))
         return () if edit is None else (edit, *_comment_edits(ref, target, line_text))
     return ()
+
+
+def _between_quotes(span: Span, line_text: str | None) -> bool:
+    """``span`` is the empty inside of ``""`` or ``''`` on ``line_text``."""
+    if line_text is None or span.line != span.end_line or span.column != span.end_column or span.column < 2:
+        return False
+    before, after = line_text[span.column - 2 : span.column - 1], line_text[span.column - 1 : span.column]
+    return before in ('"', "'") and before == after
 
 
 def _holds_tag_only(ref: ImageRef) -> bool:
