@@ -1,7 +1,7 @@
 """``--resolve``: fixes that pin what a tag points at today (SPEC §7, issue 11).
 
 After the scan, the findings of TL101–TL104 (untagged, ``latest``,
-floating, partial version) get a fix from the registry: one
+floating, partial version) and TL110 (no digest) get a fix from the registry: one
 :meth:`Registry.pin_many` call for every reference, then an edit in the
 configured ``fix.pin-style`` — ``tag`` (``1.2.3``), ``tag@digest``
 (``1.2.3@sha256:…``) or ``digest # tag`` (``@sha256:…`` and a ``# 1.2.3``
@@ -10,6 +10,7 @@ comment where the format has comments) — written where the value is decided
 digest names the image that runs today, so its fix is safe; when no version
 tag shares the digest, the fix says so and pins the digest, unsafe.
 
+Digest pins are checked too (TL115, :mod:`taglint.stale_pins`).
 GitHub Actions (TL301/TL302): ``uses: actions/checkout@v4`` becomes
 ``uses: actions/checkout@<40-hex> # v4.2.2`` from ``git ls-remote``
 (:func:`taglint.registry.git_refs.action_pin`).
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 # Rules whose findings a registry answer can fix.
 IMAGE_RULES = ("TL101", "TL102", "TL103", "TL104", "TL110")
-STALE_PIN = "TL115"
 ACTION_RULES = ("TL301", "TL302")
 DEFAULT_ACTIONS_URL = "https://github.com"
 
@@ -205,11 +205,6 @@ def _resolve_images(result: ScanResult, config_for: Callable[[str], Config], lin
         result.errors.append(f"--resolve: cannot resolve `{image}` ({', '.join(places)}): {why}")
 
 
-def _short(digest: str) -> str:
-    algorithm, _, hexes = digest.partition(":")
-    return f"{algorithm}:{hexes[:12]}…" if hexes else digest
-
-
 def pin_fix(
     ref: ImageRef, found: Classification, pin: Pin, style: str, facts: FileFacts | None, line_text: str | None,
     name: str, exact: bool = False,
@@ -220,7 +215,9 @@ def pin_fix(
     tag and gains the digest (``tag@digest``, or ``digest # tag``)."""
     reference = found.reference
     current_tag = reference.tag if reference is not None else None
-    today = f"`{ref.value}` points at `{_short(pin.digest)}` today"
+    from taglint.checks.images import short_digest
+
+    today = f"`{ref.value}` points at `{short_digest(pin.digest)}` today"
     version = pin.version_tag
     if exact and current_tag:
         targets = [Target(name, current_tag, pin.digest)]
