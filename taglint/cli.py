@@ -525,11 +525,12 @@ def _fix_stdin(
     ``--diff`` the diff goes to standard output (exit 1 when something would
     change); with ``--fix`` the fixed text does, and the findings that remain
     (a scan of the fixed text) are reported on standard error."""
+    from taglint.discovery import display_path
     from taglint.model import severity_rank
     from taglint.report import render
     from taglint.stdin_input import NotFixable, fixed_bytes, unified_diff
 
-    shown_path = result.files[0].path if result.files else stdin[0]
+    shown_path = display_path(Path.cwd() / stdin[0], Path.cwd())  # as the scan named it
     try:
         after, fixed = fixed_bytes(stdin[1], shown_path, result.findings, unsafe=args.unsafe_fixes)
     except NotFixable as exc:

@@ -149,3 +149,14 @@ def test_stdin_larger_than_max_file_size_is_skipped(tmp_path: Path) -> None:
     done = taglint(tmp_path, "FROM python:3.12.7-slim-bookworm\n", "-", "--stdin-filename", "Dockerfile")
     assert done.returncode == 0
     assert b"Dockerfile: skipped (larger than max-file-size (10 bytes))" in done.stderr
+
+
+def test_fix_of_a_pipeline_that_includes_a_file_changes_only_the_text_read(tmp_path: Path) -> None:
+    included = write(tmp_path / "ci/push.yml", LOGIN)
+    text = "include:\n  - local: /ci/push.yml\n" + LOGIN
+    done = taglint(tmp_path, text, "--no-config", "--fix", "--format", "json", "-", "--stdin-filename", ".gitlab-ci.yml")
+    assert done.stdout.decode() == "include:\n  - local: /ci/push.yml\n" + FIXED_LOGIN
+    assert included.read_text() == LOGIN  # the included file is checked, never written
+    remaining = json.loads(done.stderr.decode())
+    assert [(f["path"], f["rule"]) for f in remaining["findings"]] == [("ci/push.yml", "TL208")]
+    assert done.returncode == 1
