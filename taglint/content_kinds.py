@@ -39,11 +39,12 @@ _GITLAB_JOB_KEYWORDS = re.compile(r"\n[ \t]+(?:stage|extends|needs|rules|only|ex
 _COMPONENT_SPEC = re.compile(r"\nspec[ \t]*:[ \t]*\r?\n[ \t]+inputs[ \t]*:")
 # A `script:` key indented under something (the cheap test before the job test).
 _NESTED_SCRIPT = re.compile(r"\n[ \t]+script[ \t]*:")
-# A top-level key holding a mapping whose first level has `script:`: the
-# first nested line sets the indent (group 1); the lines in between are at
-# that indent or deeper, blank, or comments.
+# A top-level key (with an anchor, `.template: &template`, or not) holding
+# a mapping whose first level has `script:`: the first nested line sets the
+# indent (group 1); the lines in between are at that indent or deeper,
+# blank, or comments.
 _SCRIPT_JOB = re.compile(
-    r"\n[^\s#\-][^\n]*:[ \t]*(?:#[^\n]*)?\r?\n"
+    r"\n[^\s#\-][^\n]*:[ \t]*(?:&[^\s#]+[ \t]*)?(?:#[^\n]*)?\r?\n"
     r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*"
     r"([ \t]+)(?:script[ \t]*:|\S[^\n]*\n(?:(?:\1[ \t]*\S|[ \t]*#)[^\n]*\n|[ \t]*\r?\n)*?\1script[ \t]*:)"
 )

@@ -299,3 +299,13 @@ def test_an_included_file_with_its_own_configuration_is_checked_once(tmp_path: P
 ], ids=["blank-and-comment", "crlf", "next-block", "top-level-script", "deeper-after-blank"])
 def test_where_a_job_script_is(text: str, expected: str | None) -> None:
     assert kind_of("deploy/jobs.yml", text) == expected
+
+
+def test_a_template_job_with_an_anchor() -> None:
+    """GitLab's documentation on YAML anchors: `.job_template: &job_configuration`."""
+    text = (
+        ".job_template: &job_configuration  # hidden, a template\n"
+        "  image: ruby:3.0\n  script:\n    - test project\n\n"
+        "test1:\n  <<: *job_configuration\n"
+    )
+    assert kind_of("ci/templates.yml", text) == "gitlab-ci"
