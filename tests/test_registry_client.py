@@ -331,3 +331,17 @@ def test_one_connection_serves_a_whole_pin(registry: TestRegistry, tmp_path: Pat
                           capture_output=True, text=True, env=env, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1.2.3", "2"]
+
+
+def test_a_link_planted_in_the_cache_is_never_written_through(registry: TestRegistry, tmp_path: Path) -> None:
+    image = f"{registry.host}/ml/model"
+    expected = client(tmp_path).pin(image)
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    entries = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    for path in entries:
+        path.unlink()
+        path.symlink_to(victim)
+    assert client(tmp_path, refresh=True).pin(image) == expected
+    assert victim.read_text() == "precious\n"
+    assert all(path.is_symlink() for path in entries)

@@ -10,7 +10,8 @@ Under ``<cache dir>/registry-v1/``:
   with the same time limit.
 
 Only public facts are stored (names, digests, tags), never a credential or
-token.  Files are written to a temporary name and renamed (atomic); an
+token.  Files are written by :mod:`taglint.safewrite` (a temporary file
+renamed over the entry: atomic, never through a planted link); an
 entry that cannot be read or parsed, or does not match its key, is ignored
 and written again.  The folder is created private (0700).
 """
@@ -20,7 +21,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,9 @@ class DiskCache:
             self._write(self._entry_path(folder, key), body)
 
     def _write(self, path: Path, data: bytes) -> None:
+        """Through :mod:`taglint.safewrite`: a temporary file renamed over the entry, never through a link."""
+        from taglint.safewrite import write_file
+
         try:
             if not path.parent.is_dir():
                 self.root.parent.mkdir(parents=True, exist_ok=True)
@@ -123,14 +126,7 @@ class DiskCache:
                 for part in path.parent.relative_to(self.root).parts:
                     folder = folder / part
                     folder.mkdir(exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            write_file(path, data)
         except OSError:
             pass  # a cache that cannot be written costs a request next time, nothing more
 
