@@ -535,3 +535,23 @@ def test_a_host_that_cannot_be_reached_is_not_asked_again_in_the_run(tmp_path: P
     assert [str(results[i]).split(": ", 1)[0] for i in images] == images  # each reference named
     assert opened == [("https", host, None)]  # refused once; HTTPS refused means no plain-HTTP probe either
     assert "earlier in this run" in str(results[images[-1]])
+
+
+@pytest.mark.parametrize("head_status", [405, 200])
+def test_without_head_or_digest_header_the_manifest_bytes_are_hashed(tmp_path: Path, head_status: int) -> None:
+    """A registry that refuses HEAD (405) or sends no Docker-Content-Digest: GET, and hash what came."""
+    import hashlib
+
+    manifest = b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}'
+
+    def answer(request: BaseHTTPRequestHandler) -> Answer:
+        if request.command == "HEAD":
+            return head_status, {}, b""
+        return 200, {"Content-Type": "application/vnd.oci.image.manifest.v1+json"}, manifest
+
+    with serve(answer) as seen:
+        client = make_client(tmp_path)
+        digest = client.digest(f"127.0.0.1:{port_of(seen)}/x/y:1.0")
+    assert digest == "sha256:" + hashlib.sha256(manifest).hexdigest()
+    assert [r["method"] for r in requests_of(seen)][-2:] == ["HEAD", "GET"]
+    assert client.disk.manifest(digest) == manifest  # kept by digest
