@@ -247,7 +247,15 @@ def test_the_peek_reads_plain_and_quoted_values() -> None:
 
 
 @needs_libyaml
-def test_a_one_document_file_is_read_whole() -> None:
-    calls = []
-    assert bundle.images_by_document("apiVersion: v1\nkind: Pod\n", lambda docs: calls.append(docs) or []) is None
+def test_a_one_document_crd_file_gets_no_nodes() -> None:
+    calls: list[list[Node]] = []
+
+    def read(documents: list[Node]) -> list:  # type: ignore[type-arg]
+        calls.append(documents)
+        return []
+
+    assert bundle.images_by_document(CRD_HEAD + "spec:\n  image: {type: string}\n", read) == []
     assert calls == []
+    assert bundle.images_by_document("apiVersion: v1\nkind: Pod\nspec: {containers: [{image: a}]}\n", read) == []
+    assert len(calls) == 1 and calls[0][0].start_mark.line == 0
+    assert bundle.images_by_document(CRD_HEAD + "spec: [1, 2\n", read) is None  # broken: read whole

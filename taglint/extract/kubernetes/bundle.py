@@ -2,7 +2,8 @@
 name an image without building their nodes.
 
 A release bundle (``kubectl apply -f kserve.yaml``) is a few megabytes of
-CustomResourceDefinition schemas followed by the controller's workloads.
+CustomResourceDefinition schemas followed by the controller's workloads;
+a kubebuilder project or a Helm chart's ``crds/`` holds one CRD a file.
 Composing it whole costs seconds and a node tree ten times its size, for
 the few ``image:`` keys near its end.  Here each document
 (:mod:`taglint.yaml_documents`) gets a cheap look at its top-level
@@ -45,7 +46,6 @@ from taglint.yaml_documents import compose, parses, split_documents
 from taglint.yamlnodes import Node, YamlError
 
 ENABLED = os.environ.get("TAGLINT_WHOLE_FILE_YAML", "") != "1"
-MIN_DOCUMENTS = 2  # a one-document file is read whole: there is nothing to skip
 
 _TOP_KEY_VALUE = re.compile(r"""["']?(apiVersion|kind)["']?[ \t]*:[ \t]*(.*)""")
 _ODD_KEY_LINE = re.compile("\n[\"'?]")  # a quoted or complex key at column 0
@@ -59,7 +59,7 @@ def images_by_document(text: str, read: Callable[[list[Node]], list[ImageRef]]) 
     if not ENABLED:
         return None
     pieces = split_documents(text)
-    if pieces is None or len(pieces) < MIN_DOCUMENTS:
+    if pieces is None:
         return None
     refs: list[ImageRef] = []
     for piece in pieces:
