@@ -25,6 +25,7 @@ DIGESTS = {"latest": "sha256:" + "1" * 64, "2.0.1": "sha256:" + "1" * 64, "2.0":
 class CountingServer:
     def __init__(self, delay: float) -> None:
         self.delay = delay
+        self.deleted_tags: list[str] = []  # listed, but HEAD answers 404
         self.requests: list[tuple[str, str]] = []
         self.in_flight = 0
         self.most_in_flight = 0
@@ -44,7 +45,7 @@ class CountingServer:
                 with server._lock:
                     server.in_flight -= 1
                 if "/tags/list" in self.path:
-                    body = json.dumps({"tags": list(DIGESTS)}).encode()
+                    body = json.dumps({"tags": list(DIGESTS) + server.deleted_tags}).encode()
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
@@ -104,3 +105,10 @@ def test_the_run_cache_asks_each_question_once(server: CountingServer, tmp_path:
     assert client.digest(f"{server.host}/team/app:2.0") == DIGESTS["2.0"]
     assert client.tags(f"{server.host}/team/app") == list(DIGESTS)
     assert server.requests == asked + [("HEAD", "/v2/team/app/manifests/2.0")]
+
+
+def test_a_listed_tag_that_is_gone_is_skipped(server: CountingServer, tmp_path: Path) -> None:
+    server.deleted_tags = ["2.0.9"]
+    pin = _client(tmp_path, server).pin(f"{server.host}/team/app")
+    assert pin.version_tag == "2.0.1"
+    assert ("HEAD", "/v2/team/app/manifests/2.0.9") in server.requests

@@ -42,6 +42,10 @@ TAGS_PAGE_SIZE = 1000
 MAX_TAG_PAGES = 100
 
 
+class TagNotFound(RegistryError):
+    """The registry has no such tag (HTTP 404)."""
+
+
 class Registry:
     """Answers about images from their registries, with a per-run and a disk cache.
 
@@ -104,7 +108,11 @@ class Registry:
         digest = self._tag_digest(name, name.tag)
         version_tag = None
         for candidate in candidates(name.tag, self._tags(name), self.options.max_candidates):
-            if self._tag_digest(name, candidate) == digest:
+            try:
+                candidate_digest = self._tag_digest(name, candidate)
+            except TagNotFound:
+                continue  # listed but gone (deleted since the list was made)
+            if candidate_digest == digest:
                 version_tag = candidate
                 break
         if version_tag is None:
@@ -162,7 +170,7 @@ class Registry:
         headers = {"Accept": ACCEPT_MANIFESTS}
         response = self._api(name, "HEAD", f"manifests/{tag}", headers)
         if response.status == 404:
-            raise RegistryError(name.written, f"tag '{tag}' not found in {name.key}")
+            raise TagNotFound(name.written, f"tag '{tag}' not found in {name.key}")
         if response.status != 405:  # 405: a registry without HEAD; GET below
             self._expect_ok(name, response, f"tag '{tag}'")
             digest = response.headers.get("docker-content-digest", "")
@@ -171,7 +179,7 @@ class Registry:
         # No digest header (or no HEAD): the digest of the manifest's bytes, as the registry would compute it.
         response = self._api(name, "GET", f"manifests/{tag}", headers)
         if response.status == 404:
-            raise RegistryError(name.written, f"tag '{tag}' not found in {name.key}")
+            raise TagNotFound(name.written, f"tag '{tag}' not found in {name.key}")
         self._expect_ok(name, response, f"tag '{tag}'")
         digest = "sha256:" + hashlib.sha256(response.body).hexdigest()
         self.disk.put_manifest(digest, response.body)
