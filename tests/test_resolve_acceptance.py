@@ -238,3 +238,22 @@ def test_digest_pin_style_writes_the_version_in_a_comment_where_it_can(
     assert f"newTag: 1.2.3@{digest}\n" in after["kustomize/overlays/prod/kustomization.yaml"]
     again = _taglint(root, env, "--fix", "--resolve", ".")
     assert again.returncode == 0 and _read(root, files) == after, again.stdout + again.stderr
+
+
+def test_refresh_asks_again_what_a_cached_tag_points_at(tmp_path: Path) -> None:
+    own = start_registry(tmp_path / "registry")
+    try:
+        populate(own)
+        host = f"localhost:{own.port}"
+        root = tmp_path / "project"
+        _write(root, {"Dockerfile": f"FROM {host}/ml/model:latest\n"})
+        env = _env(tmp_path)
+        first = _taglint(root, env, "--diff", "--resolve", ".")
+        assert f"+FROM {host}/ml/model:1.2.3" in first.stdout, first.stdout + first.stderr
+        own.retag("ml/model", "1.2.2", ["latest"])  # a release rolled back: latest is 1.2.2 now
+        cached = _taglint(root, env, "--diff", "--resolve", ".")
+        assert f"+FROM {host}/ml/model:1.2.3" in cached.stdout, cached.stdout + cached.stderr
+        fresh = _taglint(root, env, "--diff", "--resolve", "--refresh", ".")
+        assert f"+FROM {host}/ml/model:1.2.2" in fresh.stdout, fresh.stdout + fresh.stderr
+    finally:
+        own.stop()
