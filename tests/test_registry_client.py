@@ -345,3 +345,16 @@ def test_a_link_planted_in_the_cache_is_never_written_through(registry: TestRegi
     assert client(tmp_path, refresh=True).pin(image) == expected
     assert victim.read_text() == "precious\n"
     assert all(path.is_symlink() for path in entries)
+
+
+def test_without_a_home_folder_the_client_still_works(registry: TestRegistry, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("HOME", "DOCKER_CONFIG", "TAGLINT_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    with Registry(RegistryOptions()) as registry_client:
+        assert registry_client.pin(f"{registry.host}/ml/model").version_tag == "1.2.3"
+        assert not registry_client.disk.enabled

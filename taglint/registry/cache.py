@@ -42,7 +42,11 @@ class DiskCache:
     """Reads and writes cache entries; every failure to read or write is silent (a cache miss)."""
 
     def __init__(self, root: Path | None, enabled: bool = True) -> None:
-        self.root = (root or default_cache_dir()) / LAYOUT
+        try:
+            base = root or default_cache_dir()
+        except RuntimeError:  # no home folder to put it in: run without a disk cache
+            base, enabled = Path("."), False
+        self.root = base / LAYOUT
         self.enabled = enabled
 
     # -- manifests by digest ------------------------------------------------------

@@ -49,7 +49,12 @@ def docker_config_dir(explicit: Path | None = None) -> Path:
     if explicit is not None:
         return explicit
     env = os.environ.get("DOCKER_CONFIG")
-    return Path(env) if env else Path.home() / ".docker"
+    if env:
+        return Path(env)
+    try:
+        return Path.home() / ".docker"
+    except RuntimeError:  # no home folder: no Docker configuration either
+        return Path(os.devnull)
 
 
 class CredentialStore:

@@ -21,6 +21,8 @@ class RegistryOptions:
     ``cache_dir`` defaults to ``$TAGLINT_CACHE_DIR``, else
     ``$XDG_CACHE_HOME/taglint``, else ``~/.cache/taglint``;
     ``docker_config`` to ``$DOCKER_CONFIG``, else ``~/.docker``.
+    ``max_candidates`` bounds the version tags a pin asks about;
+    ``use_disk_cache=False`` keeps answers for the run only.
     """
 
     insecure_hosts: tuple[str, ...] = ()
