@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.registry_fixture import TestRegistry, populate, registry, start_registry  # noqa: F401
+from tests.registry_fixture import (  # noqa: F401 - pytest fixtures
+    TestRegistry, populate, registry, registry_basic_auth, start_registry,
+)
 from tests.test_security import GUARDED_CLI
 
 
@@ -257,3 +259,32 @@ def test_refresh_asks_again_what_a_cached_tag_points_at(tmp_path: Path) -> None:
         assert f"+FROM {host}/ml/model:1.2.2" in fresh.stdout, fresh.stdout + fresh.stderr
     finally:
         own.stop()
+
+
+def test_fix_resolve_with_basic_auth_from_the_docker_config(registry_basic_auth: TestRegistry, tmp_path: Path) -> None:
+    import base64
+    import json
+
+    from tests.registry_fixture import PASSWORD, USER
+
+    host = f"localhost:{registry_basic_auth.port}"
+    files = {"Dockerfile": f"FROM {host}/ml/model:latest\n"}
+    env = _env(tmp_path)
+    # without credentials: a notice, exit 2, the file as it was
+    root = tmp_path / "anonymous"
+    _write(root, files)
+    refused = _taglint(root, env, "--fix", "--resolve", ".")
+    assert refused.returncode == 2 and "cannot resolve" in refused.stdout + refused.stderr
+    assert _read(root, files) == files
+    # with `auths` in $DOCKER_CONFIG/config.json: pinned, and the password is shown nowhere
+    docker = Path(env["DOCKER_CONFIG"])
+    docker.mkdir(parents=True, exist_ok=True)
+    token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    (docker / "config.json").write_text(json.dumps({"auths": {host: {"auth": token}}}))
+    root = tmp_path / "authenticated"
+    _write(root, files)
+    proc = _taglint(root, env, "--fix", "--resolve", ".")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _read(root, files) == {"Dockerfile": f"FROM {host}/ml/model:1.2.3\n"}
+    for output in (refused.stdout, refused.stderr, proc.stdout, proc.stderr):
+        assert PASSWORD not in output and token not in output
