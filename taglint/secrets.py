@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+from taglint.lazy_pattern import LazyPattern  # most runs meet none of these: compiled on first use
 from taglint.model import Command, Edit, FileFacts, Finding, Related, Secret, Span, Word
 from taglint.tags import closing_bracket
 
@@ -49,35 +50,35 @@ _MAX_WORD = 4096
 MAX_SECRETS_PER_FILE = 1000
 
 # Long options whose value is a password or token, for any command.
-_SECRET_OPTION = re.compile(
+_SECRET_OPTION = LazyPattern(
     r"--(?:[a-z0-9]+-)*(?:password|pass|creds|registry-token|identity-token|access-token)", re.IGNORECASE
 )
-_CREDS_OPTION = re.compile(r"--(?:[a-z0-9]+-)*creds", re.IGNORECASE)  # user:password
+_CREDS_OPTION = LazyPattern(r"--(?:[a-z0-9]+-)*creds", re.IGNORECASE)  # user:password
 # Placeholders of documentation-style scripts, not secrets.
-PLACEHOLDER = re.compile(r"<[^<>]*>|\*+|x+|X+|\.\.\.|…|-")
+PLACEHOLDER = LazyPattern(r"<[^<>]*>|\*+|x+|X+|\.\.\.|…|-")
 
 # `https://user:password@host`: after a `://`, the user, `:`, the password
 # (group "secret") and `@`, each part bounded so that every `://` of a text
 # costs a bounded look (a long line of them stays linear).
-_URL_USERINFO = re.compile(r"[^\s/@:'\"]{1,256}:(?P<secret>[^\s/@'\"]{1,512})@")
+_URL_USERINFO = LazyPattern(r"[^\s/@:'\"]{1,256}:(?P<secret>[^\s/@'\"]{1,512})@")
 # Docker `auths` tokens written as JSON (also with escaped quotes inside a shell string).
-_AUTH_JSON = re.compile(
+_AUTH_JSON = LazyPattern(
     r'\\{0,3}"(?:auth|password|identitytoken|registrytoken)\\{0,3}"\s*:\s*\\{0,3}"(?P<secret>[^"\\\s]+)\\{0,3}"',
     re.IGNORECASE,
 )
 # ... and as YAML, in a file that has an `auths` mapping.
-_AUTH_YAML = re.compile(
+_AUTH_YAML = LazyPattern(
     r"^[ \t]*-?[ \t]*[\"']?(?:auth|password|identitytoken|registrytoken)[\"']?[ \t]*:[ \t]*[\"']?(?P<secret>[^\s\"'#]+)",
     re.IGNORECASE | re.MULTILINE,
 )
 # The whole Docker configuration, base64-encoded in a Kubernetes Secret.
-_DOCKERCFG = re.compile(
+_DOCKERCFG = LazyPattern(
     r"[\"']?\.docker(?:configjson|cfg)[\"']?[ \t]*:[ \t]*[\"']?(?P<secret>[A-Za-z0-9+/=_-]{16,})", re.IGNORECASE
 )
 
 
-_SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?!-]")
-_WINDOWS_VARIABLE = re.compile(r"%[A-Za-z_][A-Za-z0-9_]*%")
+_SHELL_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?!-]")
+_WINDOWS_VARIABLE = LazyPattern(r"%[A-Za-z_][A-Za-z0-9_]*%")
 
 
 # -- literal text and references -------------------------------------------------------------
@@ -356,7 +357,7 @@ def _text_secrets(path: str, text: str, lines: _Lines) -> Iterable[Secret]:
     """Docker ``auths`` tokens, ``.dockerconfigjson`` values and URL
     passwords in the text."""
     lowered = text.lower()
-    patterns: list[re.Pattern[str]] = []
+    patterns: list[LazyPattern] = []
     if "auths" in lowered:
         patterns += [_AUTH_JSON, _AUTH_YAML]
     if ".dockerconfigjson" in lowered or ".dockercfg" in lowered:

@@ -28,6 +28,7 @@ from enum import Enum
 from functools import cached_property, lru_cache
 from typing import Any
 
+from taglint.lazy_pattern import LazyPattern  # patterns most runs never use: compiled on first use
 from taglint.reference import Reference, ReferenceError, parse_reference, validate_tag
 
 __all__ = [
@@ -242,11 +243,11 @@ class Placeholder:
     bare: bool = False  # an ALL_CAPS_NAME substituted by sed & co.
 
 
-_SHELL_PARAM = re.compile(r"[!#]?([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
-_SIMPLE_NAME = re.compile(r"\s*([A-Za-z_][\w.-]*)\s*")
+_SHELL_PARAM = LazyPattern(r"[!#]?([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
+_SIMPLE_NAME = LazyPattern(r"\s*([A-Za-z_][\w.-]*)\s*")
 _AUTOCONF = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)@")
-_EXPR_NAME = re.compile(r"\$?\.?[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])*")
-_EXPR_STRING = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
+_EXPR_NAME = LazyPattern(r"\$?\.?[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])*")
+_EXPR_STRING = LazyPattern(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
 _EXPR_KEYWORDS = frozenset(
     """default quote squote printf print println include tpl toString toYaml toJson if
     else end with range and or not eq ne lt gt le ge format join toJSON fromJSON contains
@@ -645,8 +646,8 @@ _DATE = re.compile(
     r"(?:[0-2]\d[0-5]\d(?:[0-5]\d)?)?(?!\d)"
 )
 _VERSION_TOKEN = re.compile(r"(v?)(\d+(?:\.\d+)*)(?:\.?([a-z][a-z0-9.]*))?")
-_WORD_WITH_NUMBER = re.compile(r"([a-z]+)(\d+(?:\.\d+)*)")
-_WORD_WITH_VERSION = re.compile(r"([a-z]+)(\d+(?:\.\d+)+)")
+_WORD_WITH_NUMBER = LazyPattern(r"([a-z]+)(\d+(?:\.\d+)*)")
+_WORD_WITH_VERSION = LazyPattern(r"([a-z]+)(\d+(?:\.\d+)+)")
 _COMMIT_TOKEN = re.compile(r"(?:sha|git|g)?([0-9a-f]{7,40})")
 _BUILD_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 _ARCH_ALIASES = re.compile(r"x86[_-]64")

@@ -228,3 +228,31 @@ def test_scan_decides_the_jobs_when_not_told(tmp_path: Path, monkeypatch: pytest
     told = scan(["."], Config(), cwd=tmp_path, jobs=1)
     assert seen == [1]  # an explicit number is used as given
     assert [f.rule for f in auto.findings] == [f.rule for f in told.findings] == ["TL101"]
+
+
+# --- lazy patterns ---------------------------------------------------------------
+
+
+def test_a_lazy_pattern_compiles_on_first_use_and_then_acts_as_the_compiled_one() -> None:
+    import pickle
+    import re
+
+    from taglint.lazy_pattern import LazyPattern
+
+    lazy = LazyPattern(r"(?P<word>[a-z]+)(\d+)", re.IGNORECASE)
+    assert "match" not in vars(lazy)  # nothing compiled yet
+    compiled = re.compile(r"(?P<word>[a-z]+)(\d+)", re.IGNORECASE)
+    text = "Alpine3 and node20, x"
+    assert lazy.search(text).group("word") == compiled.search(text).group("word") == "Alpine"
+    assert "match" in vars(lazy)  # kept: later calls skip __getattr__
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+    assert lazy.fullmatch("ab12") is not None and lazy.fullmatch("ab") is None
+    assert lazy.sub("_", text) == compiled.sub("_", text)
+    assert (lazy.pattern, lazy.flags, lazy.groups, dict(lazy.groupindex)) == (
+        compiled.pattern, compiled.flags, compiled.groups, dict(compiled.groupindex),
+    )
+    assert lazy.compiled() is compiled  # re's cache: the same object
+    again = pickle.loads(pickle.dumps(lazy))
+    assert again.search(text).group(2) == "3"
+    with pytest.raises(AttributeError):
+        lazy.no_such_method  # noqa: B018
