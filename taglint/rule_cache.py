@@ -3,15 +3,16 @@ parsed once and kept compiled in the user's cache folder.
 
 Parsing some thirty YAML files at every start costs more than the rest of
 a one-file run (issue 13): the parsed values are stored with
-:mod:`marshal` (read by C code, no YAML library imported) in a file whose
-name carries a hash of everything the values depend on: the files' names
-and bytes, taglint's version, the Python version (marshal's format) and
-the installed PyYAML (its ``__init__.py`` size and time).  Any change to
-one of them names another file, so a stale entry is never read.  A cache
-file also carries a SHA-256 of its payload: a truncated or damaged file
-is parsed afresh and rewritten, never trusted.  When nothing can be
-written (a read-only home, ``TAGLINT_CACHE_DIR=""``) the files are simply
-parsed each time.
+:mod:`marshal` (read by C code, no YAML library imported), together with
+the bytes of the files they came from.  An entry is used only when those
+bytes equal the files' bytes now (a comparison, no hashing), and its name
+carries a hash of the rest the values depend on: the files' paths,
+taglint's version, the Python version (marshal's format) and the installed
+PyYAML (its ``__init__.py`` size and time).  A cache file carries a CRC-32
+of its payload and is read only when it is the user's own and not
+writable by anyone: a stale, truncated or damaged entry is parsed afresh
+and rewritten, never trusted.  When nothing can be written (a read-only
+home, ``TAGLINT_CACHE_DIR=""``) the files are simply parsed each time.
 
 The cache folder: ``$TAGLINT_CACHE_DIR`` when set (empty: no cache),
 else ``$XDG_CACHE_HOME/taglint``, else the platform's user cache folder
@@ -28,8 +29,7 @@ from typing import Any, Sequence
 
 from taglint import __version__
 
-FORMAT = b"taglint-compiled-yaml 1\n"
-_DIGEST_SIZE = 32
+FORMAT = b"taglint-cache 2\n"
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
@@ -77,55 +77,48 @@ def _yaml_library_stamp() -> str:
     return f"yaml:{origin}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def _key(paths: Sequence[Path], contents: Sequence[bytes]) -> str:
-    """A hash of everything the parsed values depend on."""
+def _key(paths: Sequence[Path]) -> str:
+    """A hash of what the parsed values depend on besides the files' bytes
+    (which an entry holds and is compared with)."""
     from taglint.fasthash import sha256_hex
 
-    stamp = f"{__version__}\0{sys.version}\0{marshal.version}\0{_yaml_library_stamp()}\0{len(paths)}\0"
-    parts = [FORMAT, stamp.encode("utf-8", "surrogateescape")]
-    for path, data in zip(paths, contents):
-        parts.append(f"{path.name}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
-        parts.append(data)
-    return sha256_hex(b"".join(parts))[:40]
+    stamp = f"{__version__}\0{sys.version}\0{marshal.version}\0{_yaml_library_stamp()}\0"
+    names = "\0".join(str(path) for path in paths)
+    return sha256_hex(FORMAT + (stamp + names).encode("utf-8", "surrogateescape"))[:40]
 
 
-def _read_entry(path: Path, expected_count: int) -> list[Any] | None:
-    """The values stored in ``path``, or None when it is missing, damaged
-    or not what was asked for."""
-    from taglint.fasthash import sha256
+def read_cache_file(path: Path) -> bytes | None:
+    """The payload of a cache file written by :func:`write_cache_file`, or
+    None when it is missing, damaged (its CRC-32 does not match), or not
+    this user's own (owned by someone else, or writable by anyone)."""
+    from zlib import crc32
 
     try:
         with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            getuid = getattr(os, "getuid", None)
+            if (getuid is not None and info.st_uid != getuid()) or info.st_mode & 0o002:
+                return None
             blob = handle.read()
     except OSError:
         return None
-    header = len(FORMAT) + _DIGEST_SIZE
+    header = len(FORMAT) + 4
     if len(blob) < header or not blob.startswith(FORMAT):
         return None
     payload = blob[header:]
-    if sha256(payload).digest() != blob[len(FORMAT):header]:
+    if crc32(payload).to_bytes(4, "little") != blob[len(FORMAT):header]:
         return None
-    try:
-        values = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(values, list) or len(values) != expected_count:
-        return None
-    return values
+    return payload
 
 
-def _write_entry(folder: Path, group: str, path: Path, values: list[Any]) -> None:
-    """Store ``values`` in ``path`` (a temporary file renamed over it, so a
-    reader never sees half a file) and drop the group's older entries.
-    Values marshal cannot hold, or a folder that cannot be written, leave
-    the cache as it was."""
-    from taglint.fasthash import sha256
+def write_cache_file(folder: Path, path: Path, payload: bytes, replaces: str | None = None) -> None:
+    """Write ``payload`` to ``path`` in ``folder`` (a temporary file renamed
+    over it: a reader never sees half a file), then remove the other files
+    whose names start with ``replaces``.  A folder that cannot be written
+    leaves the cache as it was."""
+    from zlib import crc32
 
-    try:
-        payload = marshal.dumps(values)
-    except ValueError:  # e.g. a date: parse the file each time instead
-        return
-    blob = FORMAT + sha256(payload).digest() + payload
+    blob = FORMAT + crc32(payload).to_bytes(4, "little") + payload
     temporary = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -138,17 +131,47 @@ def _write_entry(folder: Path, group: str, path: Path, values: list[Any]) -> Non
         except OSError:
             pass
         return
-    prefix = f"{group}-"
+    if replaces is None:
+        return
     try:
         names = os.listdir(folder)
     except OSError:
         return
     for name in names:
-        if name.startswith(prefix) and name.endswith(".marshal") and name != path.name:
+        if name.startswith(replaces) and name.endswith(".marshal") and name != path.name:
             try:
                 os.unlink(folder / name)
             except OSError:
                 pass
+
+
+def _read_entry(path: Path, contents: list[bytes]) -> list[Any] | None:
+    """The values stored in ``path`` for files holding exactly ``contents``,
+    or None (no entry, a damaged one, or one for other bytes)."""
+    payload = read_cache_file(path)
+    if payload is None:
+        return None
+    try:
+        stored = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == contents):
+        return None
+    values = stored[1]
+    if not isinstance(values, list) or len(values) != len(contents):
+        return None
+    return values
+
+
+def _write_entry(folder: Path, group: str, path: Path, contents: list[bytes], values: list[Any]) -> None:
+    """Store the files' bytes and values in ``path``, replacing the group's
+    older entries.  Values marshal cannot hold (a date) are not stored: the
+    files are parsed each time instead."""
+    try:
+        payload = marshal.dumps((contents, values))
+    except ValueError:
+        return
+    write_cache_file(folder, path, payload, replaces=f"{group}-")
 
 
 def load_yaml_files(paths: Sequence[Path], group: str) -> list[Any]:
@@ -159,14 +182,14 @@ def load_yaml_files(paths: Sequence[Path], group: str) -> list[Any]:
     replaced.  Errors are those of reading and parsing the files."""
     contents = [Path(path).read_bytes() for path in paths]
     folder = cache_dir()
-    entry = None if folder is None else folder / f"{group}-{_key(paths, contents)}.marshal"
+    entry = None if folder is None else folder / f"{group}-{_key(paths)}.marshal"
     if entry is not None:
-        values = _read_entry(entry, len(paths))
+        values = _read_entry(entry, contents)
         if values is not None:
             return values
     values = [parse_yaml_bytes(data) for data in contents]
     if entry is not None and folder is not None:
-        _write_entry(folder, group, entry, values)
+        _write_entry(folder, group, entry, contents, values)
     return values
 
 

@@ -4,6 +4,7 @@ entry is never trusted (issue 13, target 1)."""
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import pytest
@@ -91,14 +92,17 @@ def test_the_vocabulary_precedence_and_publishers_load_through_the_cache(cache: 
             loader.cache_clear()
 
 
-def test_a_changed_file_is_parsed_again_and_replaces_the_old_entry(cache: Path, tmp_path: Path) -> None:
+def test_a_changed_file_is_parsed_again_and_replaces_the_old_entry(cache: Path, tmp_path: Path, monkeypatch) -> None:
     paths = _write_yaml(tmp_path / "src", {"a.yaml": "x: 1\n", "b.yaml": "[1, 2]\n"})
     assert load_yaml_files(paths, "demo") == [{"x": 1}, [1, 2]]
-    old = _entries(cache, "demo")
+    (old,) = _entries(cache, "demo")
+    old_bytes = old.read_bytes()
     paths[0].write_text("x: 2\n", encoding="utf-8")  # same size, other bytes
     assert load_yaml_files(paths, "demo") == [{"x": 2}, [1, 2]]
-    new = _entries(cache, "demo")
-    assert len(old) == len(new) == 1 and old != new
+    (new,) = _entries(cache, "demo")
+    assert new.read_bytes() != old_bytes
+    _refuse_to_parse(monkeypatch)
+    assert load_yaml_files(paths, "demo") == [{"x": 2}, [1, 2]]  # the new entry serves
 
 
 def test_a_renamed_file_set_gets_its_own_entry(cache: Path, tmp_path: Path) -> None:
@@ -117,9 +121,9 @@ def test_a_renamed_file_set_gets_its_own_entry(cache: Path, tmp_path: Path) -> N
         lambda blob: blob[: len(blob) // 2],  # truncated
         lambda blob: blob[:-1] + bytes([blob[-1] ^ 0xFF]),  # one payload byte flipped
         lambda blob: b"garbage" + blob,  # wrong header
-        lambda blob: blob[: len(rule_cache.FORMAT)] + b"\0" * 32 + blob[len(rule_cache.FORMAT) + 32 :],  # digest
+        lambda blob: blob[: len(rule_cache.FORMAT)] + b"\0" * 4 + blob[len(rule_cache.FORMAT) + 4 :],  # checksum
     ],
-    ids=["empty", "truncated", "flipped-byte", "bad-header", "bad-digest"],
+    ids=["empty", "truncated", "flipped-byte", "bad-header", "bad-checksum"],
 )
 def test_a_damaged_entry_is_never_trusted_and_is_rewritten(cache: Path, tmp_path: Path, damage) -> None:
     paths = _write_yaml(tmp_path / "src", {"a.yaml": "key: [one, two]\nn: 3\n"})
@@ -132,16 +136,35 @@ def test_a_damaged_entry_is_never_trusted_and_is_rewritten(cache: Path, tmp_path
     assert entry.read_bytes() == good  # rewritten
 
 
-def test_an_entry_with_the_wrong_number_of_values_is_not_used(cache: Path, tmp_path: Path) -> None:
-    import hashlib
+@pytest.mark.parametrize(
+    "stored",
+    [
+        lambda contents: (contents, [1]),  # too few values
+        lambda contents: ([b"1\n", b"3\n"], [1, 3]),  # values of other bytes
+        lambda contents: [1, 2],  # not the entry's shape
+    ],
+    ids=["count", "other-bytes", "shape"],
+)
+def test_an_entry_that_does_not_fit_the_files_is_not_used(cache: Path, tmp_path: Path, stored) -> None:
     import marshal
 
     paths = _write_yaml(tmp_path / "src", {"a.yaml": "1\n", "b.yaml": "2\n"})
     load_yaml_files(paths, "demo")
     (entry,) = _entries(cache, "demo")
-    payload = marshal.dumps([1])
-    entry.write_bytes(rule_cache.FORMAT + hashlib.sha256(payload).digest() + payload)
+    contents = [path.read_bytes() for path in paths]
+    rule_cache.write_cache_file(cache, entry, marshal.dumps(stored(contents)))
     assert load_yaml_files(paths, "demo") == [1, 2]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_an_entry_anyone_may_write_is_not_trusted(cache: Path, tmp_path: Path, monkeypatch) -> None:
+    paths = _write_yaml(tmp_path / "src", {"a.yaml": "a: 1\n"})
+    load_yaml_files(paths, "demo")
+    (entry,) = _entries(cache, "demo")
+    entry.chmod(0o666)
+    _refuse_to_parse(monkeypatch)
+    with pytest.raises(AssertionError, match="parsed YAML"):
+        load_yaml_files(paths, "demo")
 
 
 def test_no_cache_folder_means_parsing_each_time(tmp_path: Path, monkeypatch) -> None:
