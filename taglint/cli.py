@@ -809,12 +809,21 @@ def run() -> None:
     interpreter down would free every object of the scan one by one, a
     noticeable part of a large scan's time, for nothing: the process ends.
     Output is flushed first; nothing else waits for exit (workers are
-    joined and temporary files closed by the scan itself)."""
+    joined and temporary files closed by the scan itself).  The methods
+    of the dataclasses it defines come compiled from the cache
+    (:mod:`taglint.code_cache`)."""
+    from taglint import code_cache
+
+    code_cache.install()
     code = main()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except OSError:  # a closed pipe (`taglint . | head`): nothing more to say
+        pass
+    try:
+        code_cache.save()
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache, never an error
         pass
     os._exit(code)
 
