@@ -12,9 +12,9 @@ next.  This module gives it what it needs:
   unexpected document indicator" for a quoted one, as it would on the
   whole text).  Texts where a cut could change the meaning are refused
   (None), so the caller reads them whole: ``%`` directives (they apply to
-  the next document), ``...`` document ends, a byte-order mark inside the
-  text and the line breaks libyaml counts but taglint does not (the marks
-  would need the whole text to be placed).
+  the next document), a byte-order mark inside the text and the line
+  breaks libyaml counts but taglint does not (the marks would need the
+  whole text to be placed).
 * :func:`compose` builds the nodes of one piece with the marks of the
   whole text (line, column and character offset), through the same loader
   and depth bound as :func:`taglint.yamlnodes.load_documents`.
@@ -53,7 +53,6 @@ _MARKER_ENDS = ("", " ", "\t", "\r", "\n")  # what may follow a line's "---" tha
 # after the start, and line breaks libyaml counts but taglint does not.
 _LONE_CR = re.compile("\r(?!\n)")
 _OTHER_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff")
-_DIRECTIVE_OR_END = re.compile(r"^(?:%|\.\.\.(?=[ \t\r\n]|$))", re.MULTILINE)
 # An anchor (``&name``) or an alias (``*name``) follows one of these (or
 # starts the text), and a name character follows it.
 _NODE_STARTS_AFTER = frozenset(" \t\n[{,")
@@ -98,14 +97,31 @@ def split_documents(text: str) -> list[Piece] | None:
 
 def _read_whole(text: str) -> bool:
     """Whether a cut at the ``---`` lines could change what ``text`` says or
-    where (cheap ``in`` tests first: the regular expressions run rarely)."""
+    where (one-character tests first, which run at memory speed; the
+    regular expression runs rarely).
+
+    A ``...`` line needs no care: after it, a document starts with
+    ``---`` (else libyaml refuses the text, in a piece as in the whole),
+    and only directives may come between."""
     if "\r" in text and _LONE_CR.search(text) is not None:
         return True
     if any(mark in text for mark in _OTHER_BREAKS):
         return True
-    if text.startswith(("%", "...")) or "\n%" in text or "\n..." in text:
-        return _DIRECTIVE_OR_END.search(text) is not None
-    return False
+    return _has_directive(text)
+
+
+def _has_directive(text: str) -> bool:
+    """Whether a line of ``text`` starts with ``%``."""
+    if text.startswith("%"):
+        return True
+    at = text.find("%")
+    for _ in range(1000):  # percent signs in values are common, directives rare
+        if at < 0:
+            return False
+        if text[at - 1] == "\n":
+            return True
+        at = text.find("%", at + 1)
+    return "\n%" in text
 
 
 def compose(text: str, piece: Piece) -> list[Node]:

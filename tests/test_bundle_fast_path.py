@@ -167,7 +167,6 @@ def test_pieces_compose_to_the_whole_files_nodes_and_marks(newline: str) -> None
     [
         "%YAML 1.1\n---\na: 1\n",
         "%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\n---\nb: 2\n",
-        "a: 1\n...\n---\nb: 2\n",
         "a: 1\r---\nb: 2\n",  # a lone CR is a line break for libyaml only
         "a: \u2028x\n---\nb: 2\n",
         "a: 1\n---\n\ufeffb: 2\n",
@@ -175,6 +174,22 @@ def test_pieces_compose_to_the_whole_files_nodes_and_marks(newline: str) -> None
 )
 def test_texts_a_cut_could_change_are_read_whole(text: str) -> None:
     assert split_documents(text) is None
+
+
+@needs_libyaml
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\n...\n---\nb: 2\n",
+        "a: 1\n...\n# between\n---\nb: &x [1]\nc: *x\n...\n",
+        "--- |\n  text\n...\n--- >\n  more\n",
+        "a: 50%\nb: '%'\n---\nc: 1\n",  # percent signs that are not directives
+    ],
+)
+def test_document_ends_and_percent_signs_split_like_the_whole(text: str) -> None:
+    pieces = split_documents(text)
+    assert pieces is not None and len(pieces) >= 2
+    assert _marks([doc for piece in pieces for doc in compose(text, piece)]) == _marks(load_documents(text))
 
 
 @needs_libyaml
