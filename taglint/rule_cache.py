@@ -24,6 +24,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -61,6 +62,7 @@ def parse_yaml_bytes(data: bytes) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+@lru_cache(maxsize=1)
 def _yaml_library_stamp() -> str:
     """The installed PyYAML, without importing it: where its package is,
     and the size and time of its ``__init__.py`` (an upgrade rewrites it)."""
