@@ -35,13 +35,13 @@ PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 def choose_jobs(candidates: Sequence[Candidate], cores: int | None = None) -> int:
     """Processes for a scan of ``candidates``: 1, or all ``cores`` (default:
     the cores this process may run on) but no more than there are chunks
-    of files to parse."""
+    of candidates to hand out."""
     cores = available_cores() if cores is None else cores
     if cores <= 1:
         return 1
     files, size = _parsed_work(candidates)
     if files >= PARALLEL_MIN_FILES or (size >= PARALLEL_MIN_BYTES and files >= 2 * CHUNK):
-        return max(1, min(cores, -(-files // CHUNK)))
+        return max(1, min(cores, -(-len(candidates) // CHUNK)))
     return 1
 
 

@@ -166,6 +166,12 @@ def test_many_files_to_parse_use_every_core(tmp_path: Path) -> None:
     assert choose_jobs(files, cores=1) == 1
 
 
+def test_a_large_repository_uses_every_core(tmp_path: Path) -> None:
+    names = [f"svc{i}/Dockerfile" for i in range(PARALLEL_MIN_FILES)] + [f"src/m{i}.py" for i in range(40 * CHUNK)]
+    files = _candidates(tmp_path, names)
+    assert choose_jobs(files, cores=32) == 32  # counting stopped early, the chunks did not
+
+
 def test_files_of_no_kind_are_not_work(tmp_path: Path) -> None:
     names = [f"src/module{i}.py" for i in range(PARALLEL_MIN_FILES * 4)] + ["Dockerfile"]
     assert choose_jobs(_candidates(tmp_path, names), cores=4) == 1
