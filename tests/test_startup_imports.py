@@ -23,13 +23,18 @@ from taglint.parallel import CHUNK, available_cores
 
 REPO = Path(__file__).resolve().parent.parent
 
-# Runs taglint's CLI in a fresh interpreter and writes the modules loaded
-# by the end of the run (before anything else is imported) to argv[1].
+# Runs taglint's CLI in a fresh interpreter as the command does (cli.run:
+# the compiled code cache installed, then main) and writes the modules
+# loaded by the end of the run (before anything else is imported) to
+# argv[1].  (``-X importtime`` would miss what importlib.import_module loads.)
 _WRAPPER = """
 import sys
 out, args = sys.argv[1], sys.argv[2:]
+from taglint import code_cache
 from taglint.cli import main
+code_cache.install()
 code = main(args)
+code_cache.save()
 loaded = sorted(sys.modules)
 import json
 with open(out, "w") as handle:
@@ -90,7 +95,7 @@ def test_a_dockerfile_run_without_config_imports_only_what_it_uses(dockerfile_pr
     assert "yaml" in first  # the first run compiles the shipped YAML into the cache...
     code, modules = _loaded_modules(dockerfile_project, cache, "Dockerfile")
     assert code == 1
-    assert "taglint.extract.containers.dockerfile" in modules and "taglint.report.text" in modules
+    assert {"taglint.extract.containers.dockerfile", "taglint.report.text", "taglint.code_cache"} <= modules
     assert _offending(modules, NOT_FOR_A_DOCKERFILE) == []  # ...later runs read it, and import no YAML library
 
 
