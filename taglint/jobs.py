@@ -26,8 +26,11 @@ if TYPE_CHECKING:
     from taglint.discovery import Candidate
 
 # Enough work for worker processes: this many files to parse, or this
-# many bytes in at least two chunks of files (issue 13: measured on
-# generated Dockerfiles and manifests, benchmarks/).
+# many bytes in at least two chunks of files.  A file costs 1-3 ms of CPU
+# to read, parse and check; a forked worker's own start (its lazy imports,
+# copied memory pages) cost 50-150 ms of CPU in issue 13's measurements,
+# so below about a hundred files a worker does not earn its start.  The
+# benchmarks (benchmarks/) compare --jobs 2 with --jobs 1 on real sizes.
 PARALLEL_MIN_FILES = 8 * CHUNK
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 
