@@ -155,9 +155,17 @@ def _inside_chart_templates(parts: list[str]) -> bool:
     return True
 
 
-def classify(path: str, read_text: Callable[[], str | None], fs_path: str | os.PathLike[str] | None = None) -> str | None:
+def classify(
+    path: str,
+    read_text: Callable[[], str | None],
+    fs_path: str | os.PathLike[str] | None = None,
+    read_bytes: Callable[[], bytes | None] | None = None,
+) -> str | None:
     """Kind of the file at ``path`` (its display path; ``fs_path`` where it
-    is on disk, when the two differ); ``read_text`` is called only when needed."""
+    is on disk, when the two differ); ``read_text`` is called only when needed.
+    ``read_bytes``, when given, lets a family look at the raw bytes of a file
+    it may want (``.py``) before the file is decoded: most such files hold
+    none of its words and are never decoded."""
     kind = kind_from_path(path)
     where = os.fspath(fs_path) if fs_path is not None else path
     if kind == HELM_TEMPLATE:
@@ -186,6 +194,9 @@ def classify(path: str, read_text: Callable[[], str | None], fs_path: str | os.P
             return SHELL
         return families.kind_from_text(path, text) if text is not None else None
     if lower.endswith(families.content_suffixes()):
+        data = read_bytes() if read_bytes is not None else None
+        if data is not None and not families.may_hold(path, data):
+            return None
         text = read_text()
         return families.kind_from_text(path, text) if text is not None else None
     return None

@@ -147,7 +147,46 @@ def _git_names(folder: Path) -> list[str] | None:
     if proc.returncode != 0:
         return None
     names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [name for name in dict.fromkeys(names) if name and not _SKIPPED_COMPONENT.search(name)]
+    return _without_wordless([name for name in dict.fromkeys(names) if name and not _SKIPPED_COMPONENT.search(name)], folder)
+
+
+def _without_wordless(names: list[str], folder: Path) -> list[str]:
+    """``names`` less the files that only a family looking for words in
+    them could take (Python files: an ML SDK import) and that hold none of
+    those words, found by one ``git grep`` instead of opening each file
+    (a repository of Python code that uses no SDK reads as fast as if
+    ``.py`` files were never looked at).  Unchanged when git cannot tell."""
+    from taglint.extract.families import grep_words
+
+    by_suffix = grep_words()
+    if not by_suffix:
+        return names
+    suffixes = tuple(by_suffix)
+    if not any(name.lower().endswith(suffixes) for name in names):
+        return names
+    keep = _git_grep(folder, tuple(dict.fromkeys(w for words in by_suffix.values() for w in words)), suffixes)
+    if keep is None:
+        return names
+    return [name for name in names if name in keep or not name.lower().endswith(suffixes)]
+
+
+def _git_grep(folder: Path, words: tuple[str, ...], suffixes: tuple[str, ...]) -> set[str] | None:
+    """The files (tracked, or untracked and not ignored) under ``folder``
+    ending in one of ``suffixes`` that hold one of ``words``, by name
+    relative to ``folder``; None when git fails."""
+    import subprocess
+
+    command = ["git", "-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "-I", "-F", "--untracked", "--no-color"]
+    for word in words:
+        command += ["-e", word]
+    command += ["--", *(f"*{suffix}" for suffix in suffixes)]
+    try:
+        proc = subprocess.run(command, cwd=folder, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode not in (0, 1):  # 1: no file matched
+        return None
+    return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
 
 
 # pathlib's own helper for directory walks (Path.iterdir uses it): the Path

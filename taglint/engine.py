@@ -86,13 +86,15 @@ def read_source(candidate: Candidate, max_size: int) -> tuple[SourceFile | None,
 
 
 def _read_source(
-    candidate: Candidate, max_size: int,
+    candidate: Candidate, max_size: int, data: bytes | None = None,
 ) -> tuple[SourceFile | None, list[Problem], str | None, str | None]:
-    """:func:`read_source`, and the digest of the bytes read."""
+    """:func:`read_source` (of ``data`` when the bytes were read already),
+    and the digest of the bytes read."""
     from taglint.safewrite import digest
 
     try:
-        data = _candidate_bytes(candidate, max_size)
+        if data is None:
+            data = _candidate_bytes(candidate, max_size)
     except SkippedFile as exc:
         return None, [], exc.reason, None
     except OSError as exc:
@@ -179,15 +181,24 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
     skip: str | None = None
     digest: str | None = None
     loaded = False
+    raw: list[bytes] = []  # the bytes, once read for a look before decoding
+
+    def read_bytes() -> bytes | None:
+        if not raw:
+            try:
+                raw.append(_candidate_bytes(candidate, max_size))
+            except (SkippedFile, OSError):
+                return None  # read_text tells why
+        return raw[0]
 
     def read_text() -> str | None:
         nonlocal source, problems, skip, digest, loaded
         if not loaded:
-            source, problems, skip, digest = _read_source(candidate, max_size)
+            source, problems, skip, digest = _read_source(candidate, max_size, raw[0] if raw else None)
             loaded = True
         return source.text if source is not None else None
 
-    kind = candidate.kind or classify(candidate.path, read_text, candidate.fs_path)
+    kind = candidate.kind or classify(candidate.path, read_text, candidate.fs_path, read_bytes)
     if candidate.context:  # what the file that brought it in defines (taglint.gitlab_includes)
         ctx = replace(ctx, inherited=candidate.context)
     if kind is None or not has_extractor(kind):
@@ -251,7 +262,7 @@ def extract_all(
     return map_in_processes(work, candidates, jobs, progress=tell)
 
 
-def _to_finding(rule: Rule, hit: Hit, config: Config) -> Finding:
+def _to_finding(rule: Rule, hit: Hit, config: Config, file_kind: str | None = None) -> Finding:
     fields = dict(hit.fields)
     fields.setdefault("reference", hit.reference or "")
     # A check may lower or raise one hit's severity (TL205: info for a plain
@@ -273,6 +284,7 @@ def _to_finding(rule: Rule, hit: Hit, config: Config) -> Finding:
             edits=hit.edits,
         ),
         related=hit.related,
+        kind=hit.kind or file_kind,
     )
 
 
@@ -296,11 +308,12 @@ def evaluate(rules: Iterable[Rule], project: Project, errors: list[str]) -> list
     from taglint.secrets import SecretTable
 
     secrets = SecretTable.of(project.files)
+    kinds = {facts.path: facts.kind for facts in project.files}
     findings: dict[tuple[str, str, Span], Finding] = {}
     for rule in rules:
         try:
             for hit in check_kind(rule.check_kind)(rule, project):
-                finding = secrets.mask_finding(_to_finding(rule, hit, project.config))
+                finding = secrets.mask_finding(_to_finding(rule, hit, project.config, kinds.get(hit.path)))
                 findings.setdefault((finding.rule, finding.path, finding.span), finding)
         except Exception as exc:  # a check bug must not end the scan
             errors.append(f"internal error in rule {rule.code} ({rule.check_kind}): {type(exc).__name__}: {exc}")

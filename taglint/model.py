@@ -222,6 +222,7 @@ class Hit:
     edits: tuple[Edit, ...] = ()
     applicability: str = "none"
     related: tuple[Related, ...] = ()
+    kind: str | None = None  # the format the reference is read from, when not the file's own kind
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,10 @@ class Finding:
     # Where secrets are written in the finding's file: every report that
     # quotes the file's lines masks them (``taglint.secrets.masked_line``).
     masks: tuple[Span, ...] = ()
+    # The format the finding was read from: the file's kind (``dockerfile``,
+    # ``kfp-pipeline``…) or, for an object inside it, the object's
+    # (``argocd-application`` in a manifest file).
+    kind: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.rule)

@@ -75,7 +75,7 @@ def _hit(ref: ActionRef, reason: str) -> Hit:
         "system": SYSTEMS.get(ref.kind, ref.kind),
         "reference": ref.written,
     }
-    return Hit(path=ref.path, span=ref.span, fields=fields, reference=ref.written)
+    return Hit(path=ref.path, span=ref.span, fields=fields, reference=ref.written, kind=ref.kind)
 
 
 def check_unpinned_branch(rule: Rule, project: Project) -> Iterator[Hit]:

@@ -44,7 +44,9 @@ def image_hit(ref: ImageRef, classification: Classification | None = None, **fie
     base.update(fields)
     # How the value came to be (ARG BASE=…, $TAG) goes on notes, not in the headline.
     related = ref.related + substitution_notes(ref.path, ref.span, ref.value, ref.via)
-    return Hit(path=ref.path, span=ref.span, fields=base, reference=ref.value, related=related)
+    # The format read, unless a resolver moved the finding to the file that decides the value.
+    kind = ref.kind if ref.origin is None else None
+    return Hit(path=ref.path, span=ref.span, fields=base, reference=ref.value, related=related, kind=kind)
 
 
 def _applies(rule: Rule, ref: ImageRef) -> bool:

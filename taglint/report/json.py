@@ -25,6 +25,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "name": finding.name,
         "severity": finding.severity,
         "path": finding.path,
+        "kind": finding.kind,
         "line": span.line,
         "column": span.column,
         "end_line": span.end_line,

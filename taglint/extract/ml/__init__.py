@@ -71,6 +71,15 @@ def kind_from_path(path: PurePosixPath, lower_name: str) -> str | None:
     return kind
 
 
+CONTENT_WORDS = SDK_WORDS  # a Python file holds one of them to be read (taglint.extract.families)
+_SDK_BYTES = tuple(word.encode() for word in SDK_WORDS)
+
+
+def may_hold(path: str, data: bytes) -> bool:
+    """A Python file can import an SDK only if one of its words is there."""
+    return any(word in data for word in _SDK_BYTES)
+
+
 def kind_from_text(path: str, text: str) -> str | None:
     """A kind from substrings and anchored patterns only: never a parse."""
     if path.lower().endswith(".py"):
