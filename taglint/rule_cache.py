@@ -114,24 +114,20 @@ def read_cache_file(path: Path) -> bytes | None:
 
 
 def write_cache_file(folder: Path, path: Path, payload: bytes, replaces: str | None = None) -> None:
-    """Write ``payload`` to ``path`` in ``folder`` (a temporary file renamed
-    over it: a reader never sees half a file), then remove the other files
+    """Write ``payload`` to ``path`` in ``folder`` through
+    :mod:`taglint.safewrite` (a temporary file renamed over it: a reader
+    never sees half a file; a planted link is refused), then remove the other files
     whose names start with ``replaces``.  A folder that cannot be written
     leaves the cache as it was."""
     from zlib import crc32
 
+    from taglint.safewrite import UnsafeWrite, write_file
+
     blob = FORMAT + crc32(payload).to_bytes(4, "little") + payload
-    temporary = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(blob)
-        os.replace(temporary, path)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        write_file(path, blob)  # a temporary file renamed over it, never through a link
+    except (OSError, UnsafeWrite):
         return
     if replaces is None:
         return

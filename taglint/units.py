@@ -27,7 +27,7 @@ from dataclasses import dataclass
 # File kinds whose unit is the file itself: one pipeline each.
 PIPELINE_KINDS = frozenset({
     "github-workflow", "github-action", "gitlab-ci", "circleci", "azure-pipelines",
-    "bitbucket-pipelines", "cloudbuild", "drone", "jenkinsfile",
+    "bitbucket-pipelines", "cloudbuild", "drone", "jenkinsfile", "buildkite", "kfp-pipeline",
 })
 HELM_KINDS = frozenset({"helm-values", "helm-template", "helm-chart"})
 MANIFEST_KINDS = frozenset({"kubernetes", "kustomization"})
