@@ -66,6 +66,7 @@ def test_unknown_values() -> None:
         from flytekit import task
 
         TAG = os.getenv("TAG", "1.0")
+        RELEASE = os.environ["RELEASE"]
         REASSIGNED = "a:1.0.0"
         REASSIGNED = "a:2.0.0"
 
@@ -76,12 +77,16 @@ def test_unknown_values() -> None:
             return task(container_image=f"ghcr.io/acme/report:{version}")
 
         other = task(container_image=REASSIGNED)
+        release = task(container_image=f"ghcr.io/acme/release:{RELEASE}")
         """), key=lambda ref: ref.span)]
     assert found == [
-        ('f"ghcr.io/acme/clean:{TAG}"', "ghcr.io/acme/clean:${TAG:-1.0}",
-         [("os.getenv('TAG', '1.0')", None), ("TAG", None)]),
+        # an environment read with a default is that default unless the variable is set (as an ARG default)
+        ('f"ghcr.io/acme/clean:{TAG}"', "ghcr.io/acme/clean:1.0",
+         [("os.getenv('TAG', '1.0')", "1.0"), ("TAG", "1.0")]),
         ('f"ghcr.io/acme/report:{version}"', "ghcr.io/acme/report:{{ version }}", [("version", None)]),
         ("REASSIGNED", "{{ REASSIGNED }}", [("REASSIGNED", None)]),
+        ('f"ghcr.io/acme/release:{RELEASE}"', "ghcr.io/acme/release:${RELEASE}",
+         [("os.environ['RELEASE']", None), ("RELEASE", None)]),
     ]
 
 

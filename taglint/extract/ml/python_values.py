@@ -4,8 +4,9 @@ turn into image references.
 
 Resolved: string constants, module-level names bound once to something
 resolved (``IMAGE = f"{REGISTRY}/train:1.2"``), f-strings and ``+`` of
-those.  Environment reads (``os.environ["TAG"]``, ``os.getenv("TAG",
-"1.0")``) become ``${TAG}`` / ``${TAG:-1.0}``; anything else (a function
+those.  Environment reads become ``${TAG}`` (``os.environ["TAG"]``) or
+their default (``os.getenv("TAG", "1.0")`` is ``1.0`` unless the variable is
+set, as a Dockerfile ``ARG`` default is); anything else (a function
 parameter, a call, an attribute) becomes ``{{ expression }}``.  Each
 substitution is a :class:`~taglint.model.Step`: a resolved name with its
 value and where it is set, an unknown one with value None naming the
@@ -184,8 +185,9 @@ class Resolver:
         environment = environment_name(node)
         if environment is not None:
             name, default = environment
-            placeholder = f"${{{name}:-{default}}}" if default is not None else f"${{{name}}}"
-            return Value(placeholder, (Step(shown(node, calls=True), None),))
+            if default is not None:  # what the code reads unless the variable is set, as an ARG default
+                return Value(default, (Step(shown(node, calls=True), default),))
+            return Value(f"${{{name}}}", (Step(shown(node, calls=True), None),))
         return self.unknown(node)
 
     def unknown(self, node: ast.expr) -> Value:
