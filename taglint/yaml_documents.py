@@ -49,7 +49,7 @@ from taglint.yamlnodes import (
 )
 
 _MARKER_ENDS = ("", " ", "\t", "\r", "\n")  # what may follow a line's "---" that starts a document
-# Texts read whole: directives, document end markers, a byte-order mark
+# Texts read whole: directives (``_has_directive``), a byte-order mark
 # after the start, and line breaks libyaml counts but taglint does not.
 _LONE_CR = re.compile("\r(?!\n)")
 _OTHER_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff")

@@ -15,7 +15,7 @@ nothing in it:
   machine images...: ``taglint/data/not_container_images.yaml``), unless an
   object reader (:mod:`taglint.extract.kubernetes.object_readers`) reads
   that kind: a ConfigMap with image settings in its data is read;
-* documents whose text has no ``mage`` (every image key, ``image`` or
+* documents whose text has no ``mage``, in any letter case (every image key, ``image`` or
   ``*Image``, has it; a document with a ``\\`` is looked at whole, as an
   escape in a quoted key could write it).
 
