@@ -198,12 +198,31 @@ def _shallower_than(text: str, start: int, end: int, depth: int) -> bool:
     room = (depth - flows - 4) // 2  # the widest line prefix that cannot nest that deep
     if room <= 0:
         return False
-    if text.find("&", start, end) >= 0 or text.find("!", start, end) >= 0:
-        # anchors and tags may sit in a prefix: measure every line
+    if _property_in_a_prefix(text, start, end):
+        # an anchor or a tag in a line's prefix (``- &x - a``): measure every line
         return max(map(len, _LINE_PREFIX.findall(text, start, end)), default=0) < room
     if _prefix_at_least(room).match(text, start, end) is not None:  # the first line
         return False
     return _later_prefix_at_least(room).search(text, start, end) is None
+
+
+def _property_in_a_prefix(text: str, start: int, end: int) -> bool:
+    """Whether an ``&`` or a ``!`` of ``text[start:end]`` has only
+    indentation and indicators before it on its line (so it may be an
+    anchor or a tag among a line's compact indicators); one in a value
+    (``a && b``, ``!= 0``) does not count."""
+    for mark in "&!":
+        at = text.find(mark, start, end)
+        for _ in range(10_000):
+            if at < 0:
+                break
+            line_start = max(text.rfind("\n", start, at) + 1, start)
+            if not text[line_start:at].strip(" \t-?:"):
+                return True
+            at = text.find(mark, at + 1, end)
+        else:
+            return True  # too many to look at one by one: assume the worst
+    return False
 
 
 def _flow_starts(text: str, start: int, end: int) -> int:

@@ -212,6 +212,11 @@ def test_a_marker_needs_a_blank_after_it() -> None:
         ("a: " + "[" * (MAX_DEPTH - 2) + "1" + "]" * (MAX_DEPTH - 2) + "\n", True),
         ("".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH - 1)) + "  " * (MAX_DEPTH - 1) + "v: 1\n", False),
         ("description: 'matches *.example.com & more'\npattern: ^[0-9]*$\n", True),
+        ("a: b && c != d\n" + "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH - 1)) + "  " * (MAX_DEPTH - 1) + "v: 1\n", False),
+        ("x:\n" + "- " * (MAX_DEPTH - 1) + "&a y: 1\n", False),  # an anchor among compact indicators
+        ("x:\n" + "- " * 400 + "&a y: 1\n", True),
+        ("x:\n" + "- " * (MAX_DEPTH - 1) + "!!str y: 1\n", False),  # a tag among compact indicators
+        ("x:\n" + "- " * 400 + "!!str y: 1\n", True),
     ],
 )
 def test_parses_agrees_with_the_composer(chunk: str, ok: bool) -> None:
