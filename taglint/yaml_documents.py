@@ -41,10 +41,9 @@ import yaml
 from taglint.yamlnodes import (
     C_LOADER,
     MAX_DEPTH,
-    MappingNode,
     Node,
-    SequenceNode,
     YamlError,
+    each_node,
     load_documents,
 )
 
@@ -253,19 +252,7 @@ def _shift_marks(documents: list[Node], lines: int, offset: int) -> None:
     """Every node's marks moved down ``lines`` lines and ``offset`` characters
     (each node once: aliases share nodes)."""
     mark = yaml.Mark
-    seen: set[int] = set()
-    stack: list[Node] = list(documents)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    for node in each_node(documents):
         start, end = node.start_mark, node.end_mark  # libyaml's marks are read-only
         node.start_mark = mark(start.name, start.index + offset, start.line + lines, start.column, None, None)
         node.end_mark = mark(end.name, end.index + offset, end.line + lines, end.column, None, None)
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)

@@ -77,7 +77,7 @@ import bisect
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
@@ -350,8 +350,9 @@ class _Lines:
         return yaml.Mark(mark.name, index, line, index - self.starts[line], None, None)
 
 
-def _relocate_marks(documents: list[Node], lines: _Lines) -> None:
-    """Every node's marks counted at ``\\n`` only (each node once: aliases share them)."""
+def each_node(documents: Iterable[Node]) -> Iterator[Node]:
+    """Every node of ``documents``, keys included, each once (aliases share
+    nodes), a node before its children: for moving marks."""
     seen: set[int] = set()
     stack: list[Node] = list(documents)
     while stack:
@@ -359,14 +360,20 @@ def _relocate_marks(documents: list[Node], lines: _Lines) -> None:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        node.start_mark = lines.moved(node.start_mark)
-        node.end_mark = lines.moved(node.end_mark)
+        yield node
         if isinstance(node, MappingNode):
             for key, value in node.value:
                 stack.append(key)
                 stack.append(value)
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
+
+
+def _relocate_marks(documents: list[Node], lines: _Lines) -> None:
+    """Every node's marks counted at ``\\n`` only."""
+    for node in each_node(documents):
+        node.start_mark = lines.moved(node.start_mark)
+        node.end_mark = lines.moved(node.end_mark)
 
 
 # --------------------------------------------------------------------------

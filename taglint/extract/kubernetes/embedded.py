@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import yaml
 
-from taglint.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, YamlError, load_documents, scalar_line_map
+from taglint.yamlnodes import Node, ScalarNode, YamlError, each_node, load_documents, scalar_line_map
 
 Place = Callable[[int], tuple[int, int]]  # offset in the inner text -> 1-based (line, column) in the file
 MAX_INNER_CHARS = 1_000_000  # larger strings are not parsed as documents
@@ -84,24 +84,12 @@ def _relocate(documents: list[Node], starts: list[int], place: Place) -> None:
     def offset_of(mark: yaml.Mark) -> int:
         return starts[min(mark.line, len(starts) - 1)] + mark.column
 
-    seen: set[int] = set()
-    stack: list[Node] = list(documents)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    for node in each_node(documents):
         if isinstance(node, ScalarNode) and node.style in ('"', "'") and node.start_mark is not None and node.end_mark is not None:
             _place_quoted(node, offset_of(node.start_mark), offset_of(node.end_mark), place)
             continue
         node.start_mark = moved(node.start_mark)
         node.end_mark = moved(node.end_mark)
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
 
 
 def _place_quoted(node: ScalarNode, start: int, end: int, place: Place) -> None:
