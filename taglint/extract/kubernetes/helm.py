@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -199,26 +200,15 @@ def extract_values(source: SourceFile, chart: ChartInfo | None) -> FileFacts:
     blocks: list[dict[str, Any]] = []
     numeric: list[dict[str, Any]] = []
     for document in documents[:1]:
-        seen: set[int] = set()
-        for path, node in walk(document):
-            if not isinstance(node, MappingNode) or id(node) in seen:
-                continue  # an aliased mapping is reported once, where it is written
-            seen.add(id(node))
-            for key_node, value in node.value:
-                if not isinstance(key_node, ScalarNode):
-                    continue
-                key = str(key_node.value)
-                if not key.lower().endswith("image"):
-                    continue
-                key_path = path + (key,)
-                if isinstance(value, MappingNode):
-                    ref = _image_block(source, lines, value, key_path, chart, blocks, numeric)
-                elif isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:str" and value.value.strip():
-                    ref = _image_string(source, lines, node, key, value, key_path, chart, numeric)
-                else:
-                    ref = None
-                if ref is not None:
-                    facts.images.append(ref)
+        for node, key, value, key_path in image_keys(document):
+            if isinstance(value, MappingNode):
+                ref = _image_block(source, lines, value, key_path, chart, blocks, numeric)
+            elif isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:str" and value.value.strip():
+                ref = _image_string(source, lines, node, key, value, key_path, chart, numeric)
+            else:
+                ref = None
+            if ref is not None:
+                facts.images.append(ref)
     facts.images.sort(key=lambda ref: ref.span)
     if blocks:
         facts.extras["helm_image_blocks"] = blocks
@@ -559,6 +549,21 @@ def _image_block(
         context=context,
         via=tuple(steps),
     )
+
+
+def image_keys(root: Node) -> Iterator[tuple[MappingNode, str, Node, tuple]]:
+    """The ``*image`` keys of a values tree (``image``, ``sidecarImage``…):
+    (the mapping holding one, the key, its value, the key's path); an
+    aliased mapping is read once, where it is written."""
+    seen: set[int] = set()
+    for path, node in walk(root):
+        if not isinstance(node, MappingNode) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for key_node, value in node.value:
+            if isinstance(key_node, ScalarNode) and str(key_node.value).lower().endswith("image"):
+                key = str(key_node.value)
+                yield node, key, value, path + (key,)
 
 
 def values_key_image(

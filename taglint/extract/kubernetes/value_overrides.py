@@ -34,7 +34,6 @@ from taglint.yamlnodes import (
     scalar_str,
     span_text,
     split_lines,
-    walk,
     yaml_number_text,
 )
 
@@ -55,28 +54,18 @@ def values_images(
     file ``text``, or relocated into it); ``context`` prefixes each key path."""
     if root is None or not isinstance(root, MappingNode):
         return []
-    from taglint.extract.kubernetes.helm import values_key_image
+    from taglint.extract.kubernetes.helm import image_keys, values_key_image
 
     source = SourceFile.from_text(path, text)
     if lines is None:
         lines = split_lines(text)
     refs: list[ImageRef] = []
-    seen: set[int] = set()
-    for key_path, node in walk(root):
-        if not isinstance(node, MappingNode) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        for key_node, value in node.value:
-            if not isinstance(key_node, ScalarNode):
-                continue
-            key = str(key_node.value)
-            if not key.lower().endswith("image"):
-                continue
-            if isinstance(value, MappingNode) and not any(_has_key(value, name) for name in _TAG_KEYS):
-                continue  # the chart's own tag stays: not here
-            ref = values_key_image(source, lines, node, key, value, key_path + (key,), None)
-            if ref is not None:
-                refs.append(replace(ref, kind=kind, context=_join(context, ref.context), stage=stage))
+    for node, key, value, key_path in image_keys(root):
+        if isinstance(value, MappingNode) and not any(_has_key(value, name) for name in _TAG_KEYS):
+            continue  # the chart's own tag stays: not here
+        ref = values_key_image(source, lines, node, key, value, key_path, None)
+        if ref is not None:
+            refs.append(replace(ref, kind=kind, context=_join(context, ref.context), stage=stage))
     return refs
 
 
