@@ -150,6 +150,11 @@ def _git_names(folder: Path) -> list[str] | None:
     return _without_wordless([name for name in dict.fromkeys(names) if name and not _SKIPPED_COMPONENT.search(name)], folder)
 
 
+# From how many files a family looks for words in (Python files) one
+# ``git grep`` over the tree costs less than opening each of them.
+GREP_AT_LEAST = 200
+
+
 def _without_wordless(names: list[str], folder: Path) -> list[str]:
     """``names`` less the files that only a family looking for words in
     them could take (Python files: an ML SDK import) and that hold none of
@@ -162,8 +167,8 @@ def _without_wordless(names: list[str], folder: Path) -> list[str]:
     if not by_suffix:
         return names
     suffixes = tuple(by_suffix)
-    if not any(name.lower().endswith(suffixes) for name in names):
-        return names
+    if sum(1 for name in names if name.lower().endswith(suffixes)) < GREP_AT_LEAST:
+        return names  # a few: each one's bytes are looked at, cheaper than a search of the tree
     keep = _git_grep(folder, tuple(dict.fromkeys(w for words in by_suffix.values() for w in words)), suffixes)
     if keep is None:
         return names

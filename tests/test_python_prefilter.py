@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from taglint.config import Config
+from taglint.discovery import GREP_AT_LEAST
 from taglint.engine import scan
 
 SDK_FILE = 'from kfp import dsl\n\n@dsl.component(base_image="python")\ndef train():\n    pass\n'
@@ -34,11 +35,11 @@ OPENS = textwrap.dedent(
 )
 
 
-def _tree(root: Path) -> None:
+def _tree(root: Path, plain: int = 5) -> None:
     (root / "pipelines").mkdir(parents=True)
     (root / "lib").mkdir()
     (root / "pipelines" / "train.py").write_text(SDK_FILE)
-    for index in range(5):
+    for index in range(plain):
         (root / "lib" / f"util{index}.py").write_text(PLAIN_FILE)
 
 
@@ -56,7 +57,7 @@ def _opened(root: Path) -> tuple[set[str], str]:
 
 
 def test_in_git_only_python_files_with_an_sdk_word_are_opened(tmp_path: Path) -> None:
-    _tree(tmp_path)
+    _tree(tmp_path, plain=GREP_AT_LEAST)
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", "lib")  # pipelines/train.py stays untracked: git grep --untracked finds it
     opened, out = _opened(tmp_path)
@@ -64,8 +65,17 @@ def test_in_git_only_python_files_with_an_sdk_word_are_opened(tmp_path: Path) ->
     assert "pipelines/train.py:3:28: TL101" in out
 
 
+def test_in_git_a_few_python_files_are_each_looked_at(tmp_path: Path) -> None:
+    """Below GREP_AT_LEAST files, opening each costs less than searching the tree."""
+    _tree(tmp_path, plain=5)
+    _git(tmp_path, "init", "-q")
+    opened, out = _opened(tmp_path)
+    assert opened == {"train.py", *(f"util{i}.py" for i in range(5))}
+    assert "pipelines/train.py:3:28: TL101" in out
+
+
 def test_an_ignored_python_file_is_neither_opened_nor_reported(tmp_path: Path) -> None:
-    _tree(tmp_path)
+    _tree(tmp_path, plain=GREP_AT_LEAST)
     (tmp_path / ".gitignore").write_text("pipelines/\n")
     _git(tmp_path, "init", "-q")
     opened, out = _opened(tmp_path)
@@ -81,7 +91,7 @@ def test_outside_git_every_python_file_is_read_and_the_same_findings_come_out(tm
 
 @pytest.mark.parametrize("in_git", [True, False])
 def test_findings_are_the_same_with_and_without_git(tmp_path: Path, in_git: bool) -> None:
-    _tree(tmp_path)
+    _tree(tmp_path, plain=GREP_AT_LEAST)
     if in_git:
         _git(tmp_path, "init", "-q")
     result = scan(["."], Config(), cwd=tmp_path, jobs=1)
