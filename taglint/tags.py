@@ -876,8 +876,13 @@ _VERSIONED_CLASSES = (TagClass.VERSION, TagClass.PRERELEASE, TagClass.PARTIAL)
 
 def release_version(tag: str, vocab: Vocabulary | None = None) -> ReleaseVersion | None:
     """The version a literal tag names, or None (commits, floating words,
-    placeholders)."""
-    vocab = vocab or Vocabulary.default()
+    placeholders); remembered per tag (a repository repeats a few hundred
+    tags tens of thousands of times)."""
+    return _release_version(tag, vocab or Vocabulary.default())
+
+
+@lru_cache(maxsize=16384)
+def _release_version(tag: str, vocab: Vocabulary) -> ReleaseVersion | None:
     if find_placeholders(tag):
         return None
     tag_class, _ = _classify_literal_tag(tag, vocab)
