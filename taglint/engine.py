@@ -255,11 +255,36 @@ def _named_like_a_manifest(path: str) -> bool:
 def extract_all(
     candidates: Sequence[Candidate], work: FileWork, jobs: int, progress: Progress | None = None,
 ) -> list[_Processed]:
-    from taglint.parallel import map_in_processes
+    from taglint.parallel import CHUNK, map_in_processes
 
     total = len(candidates)
     tell = None if progress is None else (lambda done: progress(done, total))
-    return map_in_processes(work, candidates, jobs, progress=tell)
+    if jobs <= 1 or total <= CHUNK:
+        return map_in_processes(work, candidates, jobs, progress=tell)
+    # Largest files first, so that the processes end together: a release
+    # bundle met last would keep one process busy while the other waits.
+    order = _largest_first(candidates)
+    done = map_in_processes(work, [candidates[index] for index in order], jobs, progress=tell)
+    results: list[_Processed] = [done[0]] * total
+    for position, index in enumerate(order):
+        results[index] = done[position]
+    return results
+
+
+def _largest_first(candidates: Sequence[Candidate]) -> list[int]:
+    """The candidates' indexes, the largest files first (a stable sort: files
+    of one size keep their order; standard input and files that cannot be
+    looked at count as empty)."""
+    sizes: list[int] = []
+    for candidate in candidates:
+        if candidate.content is not None:
+            sizes.append(len(candidate.content))
+            continue
+        try:
+            sizes.append(os.stat(candidate.fs_path).st_size)
+        except (OSError, ValueError):
+            sizes.append(0)
+    return sorted(range(len(candidates)), key=lambda index: -sizes[index])
 
 
 def _to_finding(rule: Rule, hit: Hit, config: Config, file_kind: str | None = None) -> Finding:
