@@ -151,47 +151,77 @@ def _git_names(folder: Path) -> list[str] | None:
 
 
 # From how many files a family looks for words in (Python files) one
-# ``git grep`` over the tree costs less than opening each of them.
+# ``git grep`` of them costs less than opening each of them here.
 GREP_AT_LEAST = 200
+_GREP_BATCH = 1000  # file names per git command line
 
 
 def _without_wordless(names: list[str], folder: Path) -> list[str]:
-    """``names`` less the files that only a family looking for words in
-    them could take (Python files: an ML SDK import) and that hold none of
-    those words, found by one ``git grep`` instead of opening each file
-    (a repository of Python code that uses no SDK reads as fast as if
-    ``.py`` files were never looked at).  Unchanged when git cannot tell."""
+    """``names`` (relative to ``folder``) less the files that only a family
+    looking for words in them could take (Python files: an ML SDK import)
+    and that hold none of those words, found by ``git grep`` instead of
+    opening each file here (a repository of Python code that uses no SDK
+    reads as fast as if ``.py`` files were never looked at).  Unchanged
+    when there are few such files or git cannot tell."""
     from taglint.extract.families import grep_words
 
     by_suffix = grep_words()
     if not by_suffix:
         return names
     suffixes = tuple(by_suffix)
-    if sum(1 for name in names if name.lower().endswith(suffixes)) < GREP_AT_LEAST:
-        return names  # a few: each one's bytes are looked at, cheaper than a search of the tree
-    keep = _git_grep(folder, tuple(dict.fromkeys(w for words in by_suffix.values() for w in words)), suffixes)
+    wordy = [name for name in names if name.lower().endswith(suffixes)]
+    if len(wordy) < GREP_AT_LEAST:
+        return names  # a few: each one's bytes are looked at, cheaper than starting git
+    keep = _grep_files(folder, tuple(dict.fromkeys(w for words in by_suffix.values() for w in words)), wordy)
     if keep is None:
         return names
     return [name for name in names if name in keep or not name.lower().endswith(suffixes)]
 
 
-def _git_grep(folder: Path, words: tuple[str, ...], suffixes: tuple[str, ...]) -> set[str] | None:
-    """The files (tracked, or untracked and not ignored) under ``folder``
-    ending in one of ``suffixes`` that hold one of ``words``, by name
-    relative to ``folder``; None when git fails."""
+def _grep_files(folder: Path, words: tuple[str, ...], names: list[str]) -> set[str] | None:
+    """Which of the files ``names`` (relative to ``folder``) hold one of
+    ``words``: ``git grep --no-index`` on exactly those files (git or not,
+    nothing else of the tree is walked; names are literal, not patterns);
+    None when git is missing or fails."""
     import subprocess
 
-    command = ["git", "-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "-I", "-F", "--untracked", "--no-color"]
+    command = ["git", "--literal-pathspecs", "grep", "--no-index", "-l", "-z", "-I", "-F", "--no-color"]
     for word in words:
         command += ["-e", word]
-    command += ["--", *(f"*{suffix}" for suffix in suffixes)]
-    try:
-        proc = subprocess.run(command, cwd=folder, capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if proc.returncode not in (0, 1):  # 1: no file matched
-        return None
-    return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
+    found: set[str] = set()
+    for start in range(0, len(names), _GREP_BATCH):
+        try:
+            proc = subprocess.run(
+                [*command, "--", *names[start : start + _GREP_BATCH]], cwd=folder, capture_output=True, timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if proc.returncode not in (0, 1):  # 1: no file matched
+            return None
+        found.update(proc.stdout.decode("utf-8", "surrogateescape").split("\0"))
+    found.discard("")
+    return found
+
+
+def _walked_without_wordless(listing: Listing, folder: Path) -> Listing:
+    """:func:`_without_wordless` for the files a walk lists (a folder
+    outside git)."""
+    from taglint.extract.families import grep_words
+
+    by_suffix = grep_words()
+    if not by_suffix:
+        return listing
+    suffixes = tuple(by_suffix)
+    entries = list(listing)
+    wordy = [index for index, (file, _shown, _probe) in enumerate(entries) if file.name.lower().endswith(suffixes)]
+    if len(wordy) < GREP_AT_LEAST:
+        return iter(entries)
+    base = str(folder)
+    names = {index: os.path.relpath(str(entries[index][0]), base).replace(os.sep, "/") for index in wordy}
+    keep = _grep_files(folder, tuple(dict.fromkeys(w for words in by_suffix.values() for w in words)), list(names.values()))
+    if keep is None:
+        return iter(entries)
+    return (entry for index, entry in enumerate(entries) if index not in names or names[index] in keep)
 
 
 # pathlib's own helper for directory walks (Path.iterdir uses it): the Path
@@ -319,7 +349,7 @@ def discover(
         fs_path = (cwd / raw) if not os.path.isabs(raw) else Path(raw)
         if fs_path.is_dir():
             names = _git_names(fs_path)
-            listing = _git_listing(fs_path, names, cwd) if names is not None else _walk(fs_path, cwd)
+            listing = _git_listing(fs_path, names, cwd) if names is not None else _walked_without_wordless(_walk(fs_path, cwd), fs_path)
             for file, shown, probe in listing:
                 if shown in seen or (excluded is not None and excluded(file, shown)):
                     continue

@@ -1,9 +1,10 @@
 """Python files are read only when they may use an ML SDK (issue 9's cost
 bar: a repository of Python code that imports no SDK is not slower to scan).
 
-In a git work tree one ``git grep`` picks the ``.py`` files that hold an SDK
-word; the others are never opened.  Outside git each ``.py`` file is read,
-and its bytes are looked at before it is decoded."""
+From GREP_AT_LEAST Python files up, ``git grep --no-index`` on exactly those
+files picks the ones that hold an SDK word (in a git work tree or not); the
+others are never opened.  Below that, each file's bytes are looked at
+before it is decoded."""
 from __future__ import annotations
 
 import subprocess
@@ -82,11 +83,27 @@ def test_an_ignored_python_file_is_neither_opened_nor_reported(tmp_path: Path) -
     assert opened == set() and "TL101" not in out
 
 
-def test_outside_git_every_python_file_is_read_and_the_same_findings_come_out(tmp_path: Path) -> None:
-    _tree(tmp_path)
+def test_outside_git_too_only_python_files_with_an_sdk_word_are_opened(tmp_path: Path) -> None:
+    _tree(tmp_path, plain=GREP_AT_LEAST)
+    opened, out = _opened(tmp_path)
+    assert opened == {"train.py"}
+    assert "pipelines/train.py:3:28: TL101" in out
+
+
+def test_outside_git_a_few_python_files_are_each_looked_at(tmp_path: Path) -> None:
+    _tree(tmp_path, plain=5)
     opened, out = _opened(tmp_path)
     assert opened == {"train.py", *(f"util{i}.py" for i in range(5))}
     assert "pipelines/train.py:3:28: TL101" in out
+
+
+def test_file_names_are_not_read_as_patterns(tmp_path: Path) -> None:
+    """git is given the names literally: a file named like a glob is its own file."""
+    _tree(tmp_path, plain=GREP_AT_LEAST)
+    (tmp_path / "pipelines" / "[t]rain.py").write_text(SDK_FILE)
+    opened, out = _opened(tmp_path)
+    assert opened == {"train.py", "[t]rain.py"}
+    assert "pipelines/[t]rain.py:3:28: TL101" in out
 
 
 @pytest.mark.parametrize("in_git", [True, False])
