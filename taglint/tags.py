@@ -325,8 +325,9 @@ def _backticks(text: str, index: int) -> Placeholder:
     return Placeholder(index, end, text[index:end], (command,), command=command)
 
 
-def closing_bracket(text: str, index: int, opening: str, closing: str) -> int:
-    """Index just past the bracket matching ``text[index]`` (or the end of text)."""
+def matching_bracket(text: str, index: int, opening: str, closing: str) -> int:
+    """Index of the bracket matching the one at ``text[index]``, or -1 when
+    the text ends first."""
     depth = 0
     for position in range(index, len(text)):
         char = text[position]
@@ -335,8 +336,14 @@ def closing_bracket(text: str, index: int, opening: str, closing: str) -> int:
         elif char == closing:
             depth -= 1
             if depth == 0:
-                return position + 1
-    return len(text)
+                return position
+    return -1
+
+
+def closing_bracket(text: str, index: int, opening: str, closing: str) -> int:
+    """Index just past the bracket matching ``text[index]`` (or the end of text)."""
+    position = matching_bracket(text, index, opening, closing)
+    return len(text) if position < 0 else position + 1
 
 
 def _expression(text: str, index: int, width: int, closing: str) -> Placeholder:

@@ -29,6 +29,7 @@ from taglint import limits
 from taglint.extract import broken_yaml
 from taglint.model import FileFacts, ImageRef, Location, Span, Step
 from taglint.source import ExtractContext, SkippedFile, SourceFile, decode, read_file_bytes
+from taglint.tags import matching_bracket
 from taglint.yamlnodes import (
     MappingNode,
     Node,
@@ -141,7 +142,7 @@ def _interpolate(text: str, env: Mapping[str, EnvValue], steps: list[Step], dept
             index += 2
             continue
         if following == "{":
-            end = _matching_brace(text, index + 1)
+            end = matching_bracket(text, index + 1, "{", "}")
             if end < 0 or depth > 20:
                 out.append(text[index:])
                 break
@@ -166,21 +167,6 @@ def _interpolate(text: str, env: Mapping[str, EnvValue], steps: list[Step], dept
             out.append(known.value)
         index = match.end()
     return "".join(out)
-
-
-def _matching_brace(text: str, open_index: int) -> int:
-    depth = 0
-    index = open_index
-    while index < len(text):
-        char = text[index]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return -1
 
 
 def _expand_braced(written: str, env: Mapping[str, EnvValue], steps: list[Step], depth: int) -> str:
