@@ -157,25 +157,27 @@ _GREP_BATCH = 1000  # file names per git command line
 
 
 def _without_wordless(names: list[str], folder: Path) -> list[str]:
-    """``names`` (relative to ``folder``) less the files that only a family
+    """``names`` (relative to ``folder``) less :func:`_wordless` ones."""
+    drop = _wordless(folder, names)
+    return [name for name in names if name not in drop] if drop else names
+
+
+def _wordless(folder: Path, names: list[str]) -> set[str]:
+    """Of ``names`` (relative to ``folder``), the files that only a family
     looking for words in them could take (Python files: an ML SDK import)
     and that hold none of those words, found by ``git grep`` instead of
     opening each file here (a repository of Python code that uses no SDK
-    reads as fast as if ``.py`` files were never looked at).  Unchanged
-    when there are few such files or git cannot tell."""
+    reads as fast as if ``.py`` files were never looked at).  Empty when
+    there are few such files or git cannot tell."""
     from taglint.extract.families import grep_words
 
     by_suffix = grep_words()
-    if not by_suffix:
-        return names
     suffixes = tuple(by_suffix)
-    wordy = [name for name in names if name.lower().endswith(suffixes)]
+    wordy = [name for name in names if name.lower().endswith(suffixes)] if suffixes else []
     if len(wordy) < GREP_AT_LEAST:
-        return names  # a few: each one's bytes are looked at, cheaper than starting git
+        return set()  # a few: each one's bytes are looked at, cheaper than starting git
     keep = _grep_files(folder, tuple(dict.fromkeys(w for words in by_suffix.values() for w in words)), wordy)
-    if keep is None:
-        return names
-    return [name for name in names if name in keep or not name.lower().endswith(suffixes)]
+    return set() if keep is None else set(wordy) - keep
 
 
 def _grep_files(folder: Path, words: tuple[str, ...], names: list[str]) -> set[str] | None:
@@ -205,23 +207,22 @@ def _grep_files(folder: Path, words: tuple[str, ...], names: list[str]) -> set[s
 
 def _walked_without_wordless(listing: Listing, folder: Path) -> Listing:
     """:func:`_without_wordless` for the files a walk lists (a folder
-    outside git)."""
+    outside git); only the names of files a family looks for words in are
+    worked out."""
     from taglint.extract.families import grep_words
 
-    by_suffix = grep_words()
-    if not by_suffix:
+    suffixes = tuple(grep_words())
+    if not suffixes:
         return listing
-    suffixes = tuple(by_suffix)
     entries = list(listing)
-    wordy = [index for index, (file, _shown, _probe) in enumerate(entries) if file.name.lower().endswith(suffixes)]
-    if len(wordy) < GREP_AT_LEAST:
-        return iter(entries)
     base = str(folder)
-    names = {index: os.path.relpath(str(entries[index][0]), base).replace(os.sep, "/") for index in wordy}
-    keep = _grep_files(folder, tuple(dict.fromkeys(w for words in by_suffix.values() for w in words)), list(names.values()))
-    if keep is None:
-        return iter(entries)
-    return (entry for index, entry in enumerate(entries) if index not in names or names[index] in keep)
+    names = {
+        index: os.path.relpath(str(file), base).replace(os.sep, "/")
+        for index, (file, _shown, _probe) in enumerate(entries)
+        if file.name.lower().endswith(suffixes)
+    }
+    drop = _wordless(folder, list(names.values()))
+    return (entry for index, entry in enumerate(entries) if names.get(index) not in drop)
 
 
 # pathlib's own helper for directory walks (Path.iterdir uses it): the Path
