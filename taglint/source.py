@@ -17,6 +17,19 @@ from typing import Any, Mapping
 LINE_BREAK = re.compile(r"\r?\n")
 
 
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of ``text`` starts (lines counted at
+    ``\\n`` only, as :func:`split_lines` counts them; a final line break
+    starts one more, empty line): for turning offsets into positions."""
+    starts = [0]
+    find = text.find
+    index = find("\n")
+    while index >= 0:
+        starts.append(index + 1)
+        index = find("\n", index + 1)
+    return starts
+
+
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` as taglint counts them everywhere: split at
     ``\\n`` only (a ``\\r`` before it dropped), as Docker, make and shells

@@ -86,7 +86,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from taglint.model import FileFacts, Problem, Span
-from taglint.source import LINE_BREAK
+from taglint.source import LINE_BREAK, line_starts
 
 try:  # libyaml
     from yaml import CSafeLoader as _BaseLoader
@@ -339,7 +339,7 @@ class _Lines:
     """Where each line starts, to turn a character offset into a mark."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.starts = line_starts(text)
 
     def moved(self, mark: yaml.Mark | None) -> yaml.Mark | None:
         """``mark`` with its line and column counted at ``\\n`` only."""

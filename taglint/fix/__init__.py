@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Mapping
 
 from taglint.model import Edit, Finding
 from taglint.safewrite import ChangedSinceScan, UnsafeWrite, digest, refuse_link, write_file
+from taglint.source import line_starts
 
 
 @dataclass
@@ -28,17 +29,6 @@ class FixOutcome:
     errors: list[str] = field(default_factory=list)
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    i = 0
-    while True:
-        j = text.find("\n", i)
-        if j < 0:
-            return starts
-        starts.append(j + 1)
-        i = j + 1
-
-
 def _offset(starts: list[int], text: str, line: int, column: int) -> int:
     if line - 1 >= len(starts):
         return len(text)
@@ -47,7 +37,7 @@ def _offset(starts: list[int], text: str, line: int, column: int) -> int:
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit]]:
     """``text`` with the non-overlapping edits applied, and the edits applied."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     ranges = sorted(
         ((_offset(starts, text, e.span.line, e.span.column), _offset(starts, text, e.span.end_line, e.span.end_column), e)
          for e in edits),

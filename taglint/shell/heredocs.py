@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from taglint.model import ImageRef, Location, Span, Step
-from taglint.source import split_lines
+from taglint.source import line_starts, split_lines
 
 _HEREDOC = re.compile(r"""(?<![<])<<(?P<dash>-?)[ \t]*(?:'(?P<single>[^'\n]+)'|"(?P<double>[^"\n]+)"|\\?(?P<bare>[A-Za-z0-9_.-]+))""")
 _APPLIES = re.compile(r"(?<![\w-])(?:kubectl|oc)(?![\w-])[^|;&\n]*?(?<![\w-])(?:apply|create|replace)(?![\w-])")
@@ -63,7 +63,7 @@ def manifest_images(
 
 
 def _moved(ref: ImageRef, text: str, position: Position, end_position: Position, original: Callable[[int, int], str] | None) -> ImageRef:
-    starts = _line_starts(text)
+    starts = line_starts(text)
     span = ref.span
     start = starts[span.line - 1] + span.column - 1
     end = starts[span.end_line - 1] + span.end_column - 1
@@ -84,10 +84,6 @@ def _moved_step(step: Step, starts: list[int], position: Position, end_position:
     line, column = position(start)
     end_line, end_column = end_position(end) if end > start else (line, column)
     return replace(step, location=Location(step.location.path, Span(line, column, end_line, end_column)))
-
-
-def _line_starts(text: str) -> list[int]:
-    return [0] + [match.end() for match in re.finditer("\n", text)]
 
 
 def _script_manifest_images(text: str, path: str) -> list[ImageRef]:

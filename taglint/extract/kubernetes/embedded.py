@@ -14,11 +14,11 @@ written verbatim, so :func:`load_at` only shifts its lines.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Callable
 
 import yaml
 
+from taglint.source import line_starts
 from taglint.yamlnodes import Node, ScalarNode, YamlError, each_node, load_documents, scalar_line_map
 
 Place = Callable[[int], tuple[int, int]]  # offset in the inner text -> 1-based (line, column) in the file
@@ -38,7 +38,7 @@ def load_at(inner: str, first_line: int, indents: list[int] | None = None) -> li
     ``first_line`` (1-based) on, one inner line per file line, each
     written after ``indents[i]`` characters the text leaves out (a
     ``<<-`` heredoc's leading tabs; default none)."""
-    starts = _line_starts(inner)
+    starts = line_starts(inner)
 
     def place(offset: int) -> tuple[int, int]:
         line0 = bisect.bisect_right(starts, offset) - 1
@@ -51,7 +51,7 @@ def load_at(inner: str, first_line: int, indents: list[int] | None = None) -> li
 def _load(inner: str, place: Place) -> list[Node]:
     if len(inner) > MAX_INNER_CHARS:
         raise YamlError(*place(0), f"an embedded document over {MAX_INNER_CHARS} characters is not read")
-    starts = _line_starts(inner)
+    starts = line_starts(inner)
     try:
         documents = load_documents(inner)
     except YamlError as error:
@@ -60,13 +60,6 @@ def _load(inner: str, place: Place) -> list[Node]:
         raise YamlError(*place(offset), error.message) from None
     _relocate(documents, starts, place)
     return documents
-
-
-_BREAK = re.compile("\n")
-
-
-def _line_starts(inner: str) -> list[int]:
-    return [0] + [match.end() for match in _BREAK.finditer(inner)]
 
 
 def _relocate(documents: list[Node], starts: list[int], place: Place) -> None:
