@@ -73,6 +73,12 @@ def shipped_entries() -> tuple[Entry, ...]:
     return parse_entries(yaml.load(text, Loader=loader))
 
 
+def api_group(api_version: str) -> str:
+    """The API group of an ``apiVersion`` (``apps/v1`` → ``apps``; the core
+    group, ``v1``, is "")."""
+    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+
+
 @lru_cache(maxsize=4096)
 def skips_for(group: str, kind: str) -> Skips:
     """What the shipped list skips in an object of ``group``/``kind``."""

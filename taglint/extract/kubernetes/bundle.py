@@ -40,7 +40,7 @@ import re
 from collections.abc import Callable
 
 from taglint.extract.kubernetes.object_readers import has_reader
-from taglint.extract.not_container_images import skips_for
+from taglint.extract.not_container_images import api_group, skips_for
 from taglint.model import ImageRef
 from taglint.yaml_documents import compose, parses, split_documents
 from taglint.yamlnodes import Node, YamlError
@@ -87,7 +87,7 @@ def cannot_hold_image(text: str, start: int = 0, end: int | None = None) -> bool
     if found is None:
         return False
     api_version, kind = found
-    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    group = api_group(api_version)
     if kind.endswith("List") or has_reader(group, kind):
         return False
     return skips_for(group, kind).whole

@@ -52,7 +52,7 @@ from dataclasses import replace
 
 from taglint.extract import broken_yaml
 from taglint.extract.kubernetes.object_readers import reader_for
-from taglint.extract.not_container_images import skips_for
+from taglint.extract.not_container_images import api_group, skips_for
 from taglint.model import FileFacts, ImageRef, Span
 from taglint.source import ExtractContext, SourceFile
 from taglint.yamlnodes import (
@@ -144,7 +144,7 @@ def _recovered_images(text: str, path: str) -> list[ImageRef]:
         api_version, kind = kinds[line.document] if line.document < len(kinds) else ("", "")
         if line.parents[:1] and line.parents[0] in _SKIPPED_ROOT_KEYS:
             continue
-        group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+        group = api_group(api_version)
         skips = skips_for(group, kind)
         if skips.whole or "image" in skips.keys or any(parent in skips.under for parent in line.parents):
             continue
@@ -202,7 +202,7 @@ def object_images(obj: MappingNode, prefix: Path_, path: str, lines: Lines, text
     if found is None:
         return []
     api_version, kind = found
-    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    group = api_group(api_version)
     reader = reader_for(group, kind)
     special = reader(obj, prefix, path, text) if reader is not None else []
     skips = skips_for(group, kind)
