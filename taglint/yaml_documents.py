@@ -18,50 +18,29 @@ next.  This module gives it what it needs:
 * :func:`compose` builds the nodes of one piece with the marks of the
   whole text (line, column and character offset), through the same loader
   and depth bound as :func:`taglint.yamlnodes.load_documents`.
-* :func:`parses` tells, without building any node, whether a piece would
-  compose without an error: libyaml's own parser in C
-  (``CParser.raw_parse``) for the syntax; what only the composer checks
-  (aliases to undefined anchors, duplicate anchors, nesting deeper than
-  :data:`taglint.yamlnodes.MAX_DEPTH`) is ruled out by a look at the
-  text, or else the piece is composed after all.
 
-Together the pieces say exactly what the whole text says: the caller reads
-the text whole when any piece has an error, so errors keep their messages
-and places.  Only libyaml can do this; with the pure-Python parser
-:func:`split_documents` returns None.
+Since a ``---`` line always starts a new document, what one piece holds
+(even a syntax error) cannot change what another says: a caller may leave
+pieces unread.  A caller that composes a piece and meets an error reads
+the text whole instead, so errors keep the message and place the whole
+text gives them.  Only libyaml can do this (the pure-Python parser is too
+slow for the texts that need it); without it, :func:`split_documents`
+returns None.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import yaml
 
-from taglint.yamlnodes import (
-    C_LOADER,
-    MAX_DEPTH,
-    Node,
-    YamlError,
-    each_node,
-    load_documents,
-)
+from taglint.yamlnodes import C_LOADER, Node, each_node, load_documents
 
 _MARKER_ENDS = ("", " ", "\t", "\r", "\n")  # what may follow a line's "---" that starts a document
 # Texts read whole: directives (``_has_directive``), a byte-order mark
 # after the start, and line breaks libyaml counts but taglint does not.
 _LONE_CR = re.compile("\r(?!\n)")
 _OTHER_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff")
-# An anchor (``&name``) or an alias (``*name``) follows one of these (or
-# starts the text), and a name character follows it.
-_NODE_STARTS_AFTER = frozenset(" \t\n[{,")
-_NOT_IN_NAMES = frozenset(" \t\r\n,[]{}")
-# What a bracket that opens a flow collection follows: a line break, a
-# blank, another bracket, a comma or a colon (JSON's ``"a":[1]``).
-_BEFORE_FLOW = frozenset("\n \t[{,:")
-# The columns a line's indentation and compact indicators (``- - a``,
-# ``? - b``, ``- &x c:``) take: no block collection starts further right.
-_LINE_PREFIX = re.compile(r"^ *(?:(?:[-?:]|[&!][^ \t\r\n]*)[ \t]+)*", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -132,120 +111,6 @@ def compose(text: str, piece: Piece) -> list[Node]:
     if piece.line or piece.start:
         _shift_marks(documents, piece.line, piece.start)
     return documents
-
-
-def parses(text: str, piece: Piece) -> bool:
-    """Whether the piece composes without an error, told without nodes
-    when the text allows it (see the module docstring).  The piece is
-    read where it lies in ``text``, never copied."""
-    from yaml._yaml import CParser
-
-    try:
-        CParser(_PieceReader(text, piece.start, piece.end)).raw_parse()
-    except yaml.YAMLError:
-        return False
-    if not _may_have_anchors(text, piece.start, piece.end) and _shallower_than(text, piece.start, piece.end, MAX_DEPTH):
-        return True
-    try:  # anchors, aliases or deep nesting: the composer decides
-        load_documents(text[piece.start : piece.end])
-    except YamlError:
-        return False
-    return True
-
-
-class _PieceReader:
-    """``text[start:end]`` as a stream libyaml reads in small parts (a
-    piece of a 50 MB file is not copied, nor encoded whole)."""
-
-    __slots__ = ("text", "at", "end")
-    name = "<unicode string>"
-
-    def __init__(self, text: str, start: int, end: int) -> None:
-        self.text, self.at, self.end = text, start, end
-
-    def read(self, size: int) -> str:
-        start = self.at
-        self.at = min(start + max(size, 1), self.end)
-        return self.text[start : self.at]
-
-
-def _may_have_anchors(text: str, start: int, end: int) -> bool:
-    """Whether an anchor or an alias may be written in ``text[start:end]``."""
-    for indicator in "&*":
-        at = text.find(indicator, start, end)
-        while at >= 0:
-            before = text[at - 1] if at > start else " "
-            after = text[at + 1 : min(at + 2, end)]
-            if before in _NODE_STARTS_AFTER and after and after not in _NOT_IN_NAMES:
-                return True
-            at = text.find(indicator, at + 1, end)
-    return False
-
-
-def _shallower_than(text: str, start: int, end: int, depth: int) -> bool:
-    """Whether every node of ``text[start:end]`` is surely nested in fewer
-    than ``depth`` collections.  In block style a nested collection starts
-    to the right of its parent's start, except a sequence that is a
-    mapping's value, which may start in the key's column: at most two
-    levels a column, and no block collection starts right of a line's
-    indentation and compact indicators (``- - a``, ``? b``).  Each flow
-    level opens a bracket where a node may start (after a blank, a
-    bracket, a comma or a colon: a pattern such as ``^[0-9]+$`` opens none)."""
-    flows = text.count("[", start, end) + text.count("{", start, end)
-    if flows >= depth // 4:
-        flows = _flow_starts(text, start, end)
-    room = (depth - flows - 4) // 2  # the widest line prefix that cannot nest that deep
-    if room <= 0:
-        return False
-    if _property_in_a_prefix(text, start, end):
-        # an anchor or a tag in a line's prefix (``- &x - a``): measure every line
-        return max(map(len, _LINE_PREFIX.findall(text, start, end)), default=0) < room
-    if _prefix_at_least(room).match(text, start, end) is not None:  # the first line
-        return False
-    return _later_prefix_at_least(room).search(text, start, end) is None
-
-
-def _property_in_a_prefix(text: str, start: int, end: int) -> bool:
-    """Whether an ``&`` or a ``!`` of ``text[start:end]`` has only
-    indentation and indicators before it on its line (so it may be an
-    anchor or a tag among a line's compact indicators); one in a value
-    (``a && b``, ``!= 0``) does not count."""
-    for mark in "&!":
-        at = text.find(mark, start, end)
-        for _ in range(10_000):
-            if at < 0:
-                break
-            line_start = max(text.rfind("\n", start, at) + 1, start)
-            if not text[line_start:at].strip(" \t-?:"):
-                return True
-            at = text.find(mark, at + 1, end)
-        else:
-            return True  # too many to look at one by one: assume the worst
-    return False
-
-
-def _flow_starts(text: str, start: int, end: int) -> int:
-    """How many brackets of ``text[start:end]`` may open a flow collection."""
-    count = 0
-    for bracket in "[{":
-        at = text.find(bracket, start, end)
-        while at >= 0:
-            if at == start or text[at - 1] in _BEFORE_FLOW:
-                count += 1
-            at = text.find(bracket, at + 1, end)
-    return count
-
-
-@lru_cache(maxsize=64)
-def _prefix_at_least(width: int) -> re.Pattern[str]:
-    """``width`` characters of indentation and indicators."""
-    return re.compile("[ \t?:-]{%d}" % width)
-
-
-@lru_cache(maxsize=64)
-def _later_prefix_at_least(width: int) -> re.Pattern[str]:
-    """A line after the first that starts with ``width`` characters of indentation and indicators."""
-    return re.compile("\n[ \t?:-]{%d}" % width)
 
 
 def _shift_marks(documents: list[Node], lines: int, offset: int) -> None:

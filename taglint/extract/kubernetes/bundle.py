@@ -19,15 +19,19 @@ nothing in it:
   ``*Image``, has it; a document with a ``\\`` is looked at whole, as an
   escape in a quoted key could write it).
 
-A skipped document is still parsed (by libyaml, in C, without nodes:
-:func:`taglint.yaml_documents.parses`), so a syntax error in it is found.
-The other documents are composed one by one with the marks of the whole
+A skipped document is not parsed at all: the cut at the ``---`` lines is
+exact whatever a document holds (:mod:`taglint.yaml_documents`), so what
+it holds, broken or not, cannot change what the others say.  taglint
+reads what can name an image; it is no YAML validator, and a syntax
+error inside a CRD schema is not reported (parsing the schemas, even in
+C without nodes, cost more than the rest of the scan together).  The
+other documents are composed one by one with the marks of the whole
 file, their images read, and their nodes dropped before the next: memory
 follows the largest document that can hold an image, not the file.
 
 :func:`images_by_document` returns None whenever the whole file must be
 read the usual way: a text the splitter refuses (directives, odd line
-breaks), or any document that does not parse, so a file with an error
+breaks), or a document it composes that does not parse, so such a file
 gets exactly the error, its place and the image-line recovery it gets
 when read whole.  Setting the environment variable
 ``TAGLINT_WHOLE_FILE_YAML=1`` (or :data:`ENABLED` to False) turns this
@@ -42,7 +46,7 @@ from collections.abc import Callable
 from taglint.extract.kubernetes.object_readers import has_reader
 from taglint.extract.not_container_images import api_group, skips_for
 from taglint.model import ImageRef
-from taglint.yaml_documents import compose, parses, split_documents
+from taglint.yaml_documents import compose, split_documents
 from taglint.yamlnodes import Node, YamlError
 
 ENABLED = os.environ.get("TAGLINT_WHOLE_FILE_YAML", "") != "1"
@@ -64,9 +68,7 @@ def images_by_document(text: str, read: Callable[[list[Node]], list[ImageRef]]) 
     refs: list[ImageRef] = []
     for piece in pieces:
         if cannot_hold_image(text, piece.start, piece.end):
-            if not parses(text, piece):  # read where it lies: a skipped piece is never copied
-                return None
-            continue
+            continue  # never copied, never parsed
         try:
             documents = compose(text, piece)
         except YamlError:
