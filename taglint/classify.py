@@ -155,6 +155,9 @@ def _inside_chart_templates(parts: list[str]) -> bool:
     return True
 
 
+_LARGE_TEXT = 256 * 1024  # characters; see _chart_template_text
+
+
 def classify(
     path: str,
     read_text: Callable[[], str | None],
@@ -185,7 +188,7 @@ def classify(
         text = read_text()
         if text is None:
             return None
-        if lower.endswith(YAML_SUFFIXES) and "{{" in text and _GO_ACTION.search(text) and in_chart(where):
+        if lower.endswith(YAML_SUFFIXES) and _chart_template_text(text, where):
             return HELM_TEMPLATE
         return _kind_from_yaml_text(text) or _kind_by_content(path, text)
     if "." not in PurePosixPath(path).name:
@@ -200,6 +203,16 @@ def classify(
         text = read_text()
         return families.kind_from_text(path, text) if text is not None else None
     return None
+
+
+def _chart_template_text(text: str, where: str) -> bool:
+    """Whether a YAML file outside ``templates/`` is a Helm template: Go
+    actions in it, and a chart around it.  A large text (a release bundle)
+    is searched only inside a chart; a small one is, first, as that costs
+    less than looking for ``Chart.yaml``."""
+    if len(text) >= _LARGE_TEXT and not in_chart(where):
+        return False
+    return "{{" in text and _GO_ACTION.search(text) is not None and in_chart(where)
 
 
 def _kind_by_content(path: str, text: str) -> str | None:

@@ -22,7 +22,7 @@ from taglint.selection import active_rules, code_matches, configured_severity, r
 from taglint.source import (
     NO_KNOWN_KIND, ExtractContext, Skipped, SkippedFile, SourceFile, decode, read_file_bytes, too_large, unreadable,
 )
-from taglint.spans import MAX_CHECKED_SIZE, findings_inside
+from taglint.spans import MAX_CHECKED_SIZE, findings_inside, inside_text
 from taglint.suppress import Suppression, apply_suppressions, parse_suppressions, resolve_suppression_codes
 
 
@@ -65,6 +65,9 @@ class _Processed:
     rendered: list[str] = field(default_factory=list)  # prerender(finding), by finding
     skipped: Skipped | None = None
     digest: str | None = None  # of the bytes read (taglint.safewrite.digest)
+    # The file's text, until its findings are placed inside it (dropped in
+    # the worker, never sent back).
+    text: str | None = field(default=None, repr=False)
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -152,9 +155,14 @@ class FileWork:
         done = [p for p in processed if p.facts is not None]
         if done and self.rules:
             self._evaluate(done)
+            for p in done:
+                if p.text is not None:  # a last safeguard, with the text at hand
+                    p.findings = inside_text(p.findings, p.text)
             if self.prerender is not None:
                 for p in done:
                     p.rendered = [self.prerender(f) for f in p.findings]
+        for p in processed:
+            p.text = None
         return processed
 
     def _evaluate(self, done: list[_Processed]) -> None:
@@ -218,7 +226,7 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
         facts = FileFacts(candidate.path, kind)
     facts.problems[:0] = problems
     _record_secrets(facts, source.text, errors)
-    return _Processed(facts, parse_suppressions(candidate.path, source.text, kind), errors, digest=digest)
+    return _Processed(facts, parse_suppressions(candidate.path, source.text, kind), errors, digest=digest, text=source.text)
 
 
 def _record_secrets(facts: FileFacts, text: str, errors: list[str]) -> None:
@@ -592,10 +600,11 @@ def _scan(
     touched_ids = {id(facts) for facts in touched}
     project = work.project.with_files(files)  # its classification cache is warm
     found = [f for p in done if id(p.facts) not in touched_ids for f in p.findings]
+    placed = {id(f) for f in found}  # inside their files already (spans.inside_text, in the workers)
     found += evaluate(local, project.with_files(touched), errors) if touched else []
     found += evaluate(wide, project, errors)
     findings = [f for f in _unique(found) if not _per_file_ignored(f, config, cwd, anchors)]
-    findings = findings_inside(findings, cwd)  # a last safeguard: no span past its file
+    findings = findings_inside(findings, cwd, placed)  # a last safeguard: no span past its file
     borrowed = _suppressions_of_unscanned(findings, {f.path for f in files}, cwd)
     resolve_suppression_codes(suppressions + borrowed, rules)
     findings = apply_suppressions(findings, suppressions + borrowed)

@@ -299,23 +299,34 @@ def command_secret_texts(command: Command) -> tuple[str, ...]:
 
 
 class _Lines:
-    """Line and column of offsets in a text (lines split on ``\\n``)."""
+    """Line and column of offsets in a text (lines split on ``\\n``); the
+    index of line starts is built on first use (most files need none)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            from taglint.source import line_starts
+
+            self._starts = line_starts(self.text)
+        return self._starts
 
     def line(self, number: int) -> str | None:
-        if not 1 <= number <= len(self.starts):
+        starts = self.starts
+        if not 1 <= number <= len(starts):
             return None
-        start = self.starts[number - 1]
-        end = self.starts[number] - 1 if number < len(self.starts) else len(self.text)
+        start = starts[number - 1]
+        end = starts[number] - 1 if number < len(starts) else len(self.text)
         return self.text[start:end].rstrip("\r")
 
     def span(self, start: int, end: int) -> Span:
-        line = bisect.bisect_right(self.starts, start)
-        end_line = bisect.bisect_right(self.starts, end)
-        return Span(line, start - self.starts[line - 1] + 1, end_line, end - self.starts[end_line - 1] + 1)
+        starts = self.starts
+        line = bisect.bisect_right(starts, start)
+        end_line = bisect.bisect_right(starts, end)
+        return Span(line, start - starts[line - 1] + 1, end_line, end - starts[end_line - 1] + 1)
 
 
 def _located(word: SecretWord, lines: _Lines | None) -> list[Span]:
@@ -353,14 +364,31 @@ def _located(word: SecretWord, lines: _Lines | None) -> list[Span]:
     return [span]
 
 
-def _text_secrets(path: str, text: str, lines: _Lines) -> Iterable[Secret]:
+@dataclass(frozen=True)
+class _Looks:
+    """What :func:`_text_secrets` has to look for in a text (one lowered copy, no line index)."""
+
+    auths: bool  # Docker ``auths`` tokens
+    dockercfg: bool  # ``.dockerconfigjson`` / ``.dockercfg`` values
+    urls: bool  # passwords in URLs
+
+    @classmethod
+    def of(cls, text: str) -> _Looks:
+        lowered = text.lower()
+        dockercfg = ".docker" in lowered and (".dockerconfigjson" in lowered or ".dockercfg" in lowered)
+        return cls("auths" in lowered, dockercfg, "@" in text and "://" in text)  # "@": one memchr
+
+    def __bool__(self) -> bool:
+        return self.auths or self.dockercfg or self.urls
+
+
+def _text_secrets(path: str, text: str, lines: _Lines, looks: _Looks) -> Iterable[Secret]:
     """Docker ``auths`` tokens, ``.dockerconfigjson`` values and URL
     passwords in the text."""
-    lowered = text.lower()
     patterns: list[LazyPattern] = []
-    if "auths" in lowered:
+    if looks.auths:
         patterns += [_AUTH_JSON, _AUTH_YAML]
-    if ".dockerconfigjson" in lowered or ".dockercfg" in lowered:
+    if looks.dockercfg:
         patterns.append(_DOCKERCFG)
     for pattern in patterns:
         for match in pattern.finditer(text):
@@ -368,8 +396,9 @@ def _text_secrets(path: str, text: str, lines: _Lines) -> Iterable[Secret]:
             if _templated(value) or PLACEHOLDER.fullmatch(value) or value.startswith(("{", "|", ">")):
                 continue
             yield Secret(path, lines.span(match.start("secret"), match.end("secret")), (value,))
-    for start, end in url_passwords(text):
-        yield Secret(path, lines.span(start, end), (text[start:end],))
+    if looks.urls:
+        for start, end in url_passwords(text):
+            yield Secret(path, lines.span(start, end), (text[start:end],))
 
 
 def find_secrets(facts: FileFacts, text: str | None) -> list[Secret]:
@@ -377,8 +406,9 @@ def find_secrets(facts: FileFacts, text: str | None) -> list[Secret]:
     when ``text`` is given, from the text itself; precise spans where the
     text shows where the secret is."""
     words = [(command.path, word) for command in facts.commands for word in command_secrets(command)]
-    if not words and (text is None or not _may_hold_secrets(text)):
-        return []  # most files: no line index built
+    looks = _Looks.of(text) if text is not None else None
+    if not words and not looks:
+        return []  # most files
     lines = _Lines(text) if text is not None else None
     found: dict[tuple[str, Span], Secret] = {}
 
@@ -391,16 +421,10 @@ def find_secrets(facts: FileFacts, text: str | None) -> list[Secret]:
         own = lines if path == facts.path else None  # another file's text is not at hand
         for span in _located(word, own):
             add(Secret(path, span, word.texts))
-    if text is not None and lines is not None:
-        for secret in _text_secrets(facts.path, text, lines):
+    if text is not None and lines is not None and looks:
+        for secret in _text_secrets(facts.path, text, lines, looks):
             add(secret)
     return sorted(found.values(), key=lambda s: (s.path, s.span))
-
-
-def _may_hold_secrets(text: str) -> bool:
-    """Whether :func:`_text_secrets` has anything to look for in ``text``."""
-    lowered = text.lower()
-    return "auths" in lowered or ".docker" in lowered or ("://" in text and "@" in text)
 
 
 # -- masking -----------------------------------------------------------------------------------

@@ -1,21 +1,23 @@
 """Every finding's span lies inside its file: the engine's last safeguard.
 
 Extractors place spans exactly (and YAML errors are placed inside the text
-by :mod:`taglint.yamlnodes`); this module makes sure of it once more where
-the findings of a scan come together, so no report, editor or SARIF
-viewer is ever handed a line past the end of a file or a column past the
-end of a line.  Lines are counted as everywhere in taglint
+by :mod:`taglint.yamlnodes`); this module makes sure of it once more, so
+no report, editor or SARIF viewer is ever handed a line past the end of a
+file or a column past the end of a line: where a file's own rules found
+something, with its text still at hand (:func:`inside_text`), and where
+the findings of a scan come together for the rest (:func:`findings_inside`,
+which reads such files again).  Lines are counted as everywhere in taglint
 (:data:`taglint.source.LINE_BREAK`; the empty line after a final line
 break counts, as editors show it).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from taglint.model import Finding, Span
-from taglint.source import LINE_BREAK, SkippedFile, decode, read_file_bytes
+from taglint.source import SkippedFile, decode, marked_lines, read_file_bytes, shared_lines
 
 # Files larger than this are not read again to check spans (their spans
 # come from the same code as every other file's).
@@ -41,6 +43,18 @@ def inside(span: Span, lines: Sequence[str]) -> Span:
     return span if moved == span else moved
 
 
+def inside_text(findings: list[Finding], text: str) -> list[Finding]:
+    """``findings`` of one file, each with its span inside ``text``."""
+    if not findings:
+        return findings
+    lines = shared_lines(text)
+    out = []
+    for finding in findings:
+        span = inside(finding.span, lines)
+        out.append(finding if span is finding.span else replace(finding, span=span))
+    return out
+
+
 def _lines_of(path: Path) -> list[str] | None:
     try:
         text = decode(read_file_bytes(path, MAX_CHECKED_SIZE)).text
@@ -48,17 +62,19 @@ def _lines_of(path: Path) -> list[str] | None:
         return None
     if text is None:
         return None
-    return text.split("\n") if "\r" not in text else LINE_BREAK.split(text)  # the same lines; str.split is faster
+    return marked_lines(text)  # not kept: the files come one after another
 
 
-def findings_inside(findings: Iterable[Finding], cwd: Path) -> list[Finding]:
+def findings_inside(findings: Iterable[Finding], cwd: Path, checked: Container[int] = ()) -> list[Finding]:
     """``findings``, each with its span inside its file (read again, once
     per file with a finding, one file's lines in memory at a time); a
-    finding whose file cannot be read now is kept as it is."""
+    finding whose file cannot be read now is kept as it is, and so is one
+    whose ``id`` is in ``checked`` (placed by :func:`inside_text` already)."""
     out = list(findings)
     by_path: dict[str, list[int]] = {}
     for index, finding in enumerate(out):
-        by_path.setdefault(finding.path, []).append(index)
+        if id(finding) not in checked:
+            by_path.setdefault(finding.path, []).append(index)
     for path, indexes in by_path.items():
         lines = _lines_of(cwd / path)
         if lines is None:

@@ -80,13 +80,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from functools import lru_cache
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from taglint.model import FileFacts, Problem, Span
-from taglint.source import LINE_BREAK, line_starts
+from taglint.source import line_starts, shared_lines
 
 try:  # libyaml
     from yaml import CSafeLoader as _BaseLoader
@@ -546,7 +545,7 @@ def split_lines(text: str) -> list[str]:
     The list is shared (split once per text however many readers ask: a
     release bundle's ConfigMaps each ask for the lines of the whole file):
     read it, never change it."""
-    return _source_lines(text)
+    return shared_lines(text)
 
 
 _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_$-][A-Za-z0-9_$/-]*")
@@ -609,22 +608,13 @@ def documents_or_problem(text: str, facts: FileFacts) -> list[Node] | None:
         return None
 
 
-@lru_cache(maxsize=2)
-def _source_lines(text: str) -> list[str]:
-    """The lines of a file, split once per file however many scalars map into it
-    (a str caches its hash, so the lookup does not rescan the text)."""
-    if "\r" not in text:
-        return text.split("\n")  # the same lines, several times faster than the pattern
-    return LINE_BREAK.split(text)
-
-
 def scalar_line_map(node: ScalarNode, text: str) -> Callable[[int], tuple[int, int]]:
     """A function from an offset in ``node.value`` to ``(line, column)`` in ``text``.
 
     See the module docstring.  Offsets past the end map to the end of the
     last written character.
     """
-    lines = _source_lines(text)
+    lines = shared_lines(text)
     value = str(node.value)
     start, end = node.start_mark, node.end_mark
     first_line = start.line  # 0-based

@@ -67,3 +67,20 @@ def test_the_engine_keeps_every_finding_inside_its_file(tmp_path: Path, monkeypa
     result = scan(["."], Config(), cwd=tmp_path)
     (error,) = [f for f in result.findings if f.rule == "TL001"]
     assert error.span == Span(3, 1, 3, 1)  # "FROM…\nRUN make\n": the empty line after the final break
+
+
+def test_findings_placed_in_the_workers_are_not_read_again(tmp_path: Path) -> None:
+    """``findings_inside`` reads a file again only for the findings not
+    placed yet (those of rules that run where the files meet)."""
+    from taglint.model import Finding
+    from taglint.spans import findings_inside, inside_text
+
+    (tmp_path / "Dockerfile").write_text("FROM python\n")
+    far = Span(9, 9, 9, 9)
+    placed = Finding("TL101", "untagged-image", "warning", "Dockerfile", far, "m")
+    other = Finding("TL113", "release-versions", "warning", "Dockerfile", far, "m")
+    out = findings_inside([placed, other], tmp_path, {id(placed)})
+    assert out[0] is placed  # trusted as placed
+    assert out[1].span == Span(2, 1, 2, 1)  # read again: the empty line after the final break
+    (moved,) = inside_text([placed], "FROM python\n")
+    assert moved.span == Span(2, 1, 2, 1)

@@ -52,7 +52,9 @@ from taglint.yamlnodes import Node, YamlError
 ENABLED = os.environ.get("TAGLINT_WHOLE_FILE_YAML", "") != "1"
 
 _TOP_KEY_VALUE = re.compile(r"""["']?(apiVersion|kind)["']?[ \t]*:[ \t]*(.*)""")
-_ODD_KEY_LINE = re.compile("\n[\"'?]")  # a quoted or complex key at column 0
+# A line that starts with a top-level key the peek reads, or with a quoted
+# or complex key (group 1 None): the peek's one pass over a document.
+_KEY_LINE = re.compile("\n(?:(apiVersion|kind)|[\"'?])")
 _MAGE_ANY_CASE = re.compile("[mM][aA][gG][eE]")
 _PLAIN_VALUE = re.compile(r"""(["']?)([A-Za-z0-9][A-Za-z0-9./-]*)\1[ \t]*(?:#.*)?""")
 
@@ -101,16 +103,25 @@ def peek_api_kind(text: str, start: int = 0, end: int | None = None) -> tuple[st
     words, each exactly once; else None.
 
     None too when a top-level key could be written in a way the look does
-    not see: quoted (escapes) or as a complex key (``? kind``)."""
+    not see: quoted (escapes) or as a complex key (``? kind``).  One pass
+    over the document finds every line that matters."""
     end = len(text) if end is None else end
-    if text.startswith(('"', "'", "?"), start, end) or _ODD_KEY_LINE.search(text, start, end) is not None:
+    lines: dict[str, list[int]] = {"apiVersion": [], "kind": []}
+    if text.startswith(("apiVersion", "kind"), start, end):
+        lines["apiVersion" if text.startswith("apiVersion", start, end) else "kind"].append(start)
+    elif text.startswith(('"', "'", "?"), start, end):
         return None
+    for match in _KEY_LINE.finditer(text, start, end):
+        key = match.group(1)
+        if key is None:
+            return None  # a quoted or complex key at column 0
+        lines[key].append(match.start(1))
     found: dict[str, str] = {}
-    for key in ("apiVersion", "kind"):
-        line = _only_line_starting(text, start, end, key)
-        if line is None:
-            return None
-        match = _TOP_KEY_VALUE.fullmatch(line)
+    for key, starts in lines.items():
+        if len(starts) != 1:
+            return None  # not written, or twice (or a longer key starts the same way)
+        line_end = text.find("\n", starts[0], end)
+        match = _TOP_KEY_VALUE.fullmatch(text[starts[0] : line_end if line_end >= 0 else end].rstrip("\r"))
         if match is None or match.group(1) != key:
             return None
         value = _PLAIN_VALUE.fullmatch(match.group(2).rstrip())
@@ -118,18 +129,3 @@ def peek_api_kind(text: str, start: int = 0, end: int | None = None) -> tuple[st
             return None
         found[key] = value.group(2)
     return found["apiVersion"], found["kind"]
-
-
-def _only_line_starting(text: str, start: int, end: int, key: str) -> str | None:
-    """The one line of ``text[start:end]`` that starts with ``key``, or
-    None when there is none or more than one."""
-    if text.startswith(key, start, end):
-        at = start
-    else:
-        at = text.find("\n" + key, start, end) + 1
-        if at == 0:
-            return None
-    if text.find("\n" + key, at, end) >= 0:
-        return None  # written twice (or a longer key starts the same way)
-    line_end = text.find("\n", at, end)
-    return text[at : line_end if line_end >= 0 else end].rstrip("\r")
