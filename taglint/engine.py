@@ -7,7 +7,7 @@ import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from taglint.classify import classify
 from taglint.config import Anchors, Config, ConfigLookup
@@ -22,7 +22,7 @@ from taglint.selection import active_rules, code_matches, configured_severity, r
 from taglint.source import (
     NO_KNOWN_KIND, ExtractContext, Skipped, SkippedFile, SourceFile, decode, read_file_bytes, too_large, unreadable,
 )
-from taglint.spans import MAX_CHECKED_SIZE, findings_inside, inside_text
+from taglint.spans import KNOWN_LINES_FROM, MAX_CHECKED_SIZE, KnownLines, findings_inside, inside_text
 from taglint.suppress import Suppression, apply_suppressions, parse_suppressions, resolve_suppression_codes
 
 
@@ -68,6 +68,9 @@ class _Processed:
     # The file's text, until its findings are placed inside it (dropped in
     # the worker, never sent back).
     text: str | None = field(default=None, repr=False)
+    # Of a large file: the widths of the lines its facts lie on, for the
+    # span check of project-wide findings (spans.KnownLines).
+    known_lines: KnownLines | None = None
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -161,6 +164,9 @@ class FileWork:
             if self.prerender is not None:
                 for p in done:
                     p.rendered = [self.prerender(f) for f in p.findings]
+        for p in done:
+            if p.text is not None and len(p.text) >= KNOWN_LINES_FROM:  # not read again for the rest
+                p.known_lines = KnownLines.of(p.text, _fact_lines(p))
         for p in processed:
             p.text = None
         return processed
@@ -227,6 +233,17 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
     facts.problems[:0] = problems
     _record_secrets(facts, source.text, errors)
     return _Processed(facts, parse_suppressions(candidate.path, source.text, kind), errors, digest=digest, text=source.text)
+
+
+def _fact_lines(processed: _Processed) -> Iterator[int]:
+    """The lines of a file where findings of project-wide rules may fall:
+    its images, commands and ignore comments."""
+    facts = processed.facts
+    assert facts is not None
+    for item in (*facts.images, *facts.commands, *processed.suppressions):
+        if item.path == facts.path:
+            yield item.span.line
+            yield item.span.end_line
 
 
 def _record_secrets(facts: FileFacts, text: str, errors: list[str]) -> None:
@@ -604,7 +621,8 @@ def _scan(
     found += evaluate(local, project.with_files(touched), errors) if touched else []
     found += evaluate(wide, project, errors)
     findings = [f for f in _unique(found) if not _per_file_ignored(f, config, cwd, anchors)]
-    findings = findings_inside(findings, cwd, placed)  # a last safeguard: no span past its file
+    known = {p.facts.path: p.known_lines for p in done if p.known_lines is not None}  # type: ignore[union-attr]
+    findings = findings_inside(findings, cwd, placed, known)  # a last safeguard: no span past its file
     borrowed = _suppressions_of_unscanned(findings, {f.path for f in files}, cwd)
     resolve_suppression_codes(suppressions + borrowed, rules)
     findings = apply_suppressions(findings, suppressions + borrowed)

@@ -61,6 +61,7 @@ PLACEHOLDER = LazyPattern(r"<[^<>]*>|\*+|x+|X+|\.\.\.|…|-")
 # (group "secret") and `@`, each part bounded so that every `://` of a text
 # costs a bounded look (a long line of them stays linear).
 _URL_USERINFO = LazyPattern(r"[^\s/@:'\"]{1,256}:(?P<secret>[^\s/@'\"]{1,512})@")
+_USERINFO_REACH = 3 + 256 + 1 + 512  # from a "://" to the "@" that _URL_USERINFO may end with
 # Docker `auths` tokens written as JSON (also with escaped quotes inside a shell string).
 _AUTH_JSON = LazyPattern(
     r'\\{0,3}"(?:auth|password|identitytoken|registrytoken)\\{0,3}"\s*:\s*\\{0,3}"(?P<secret>[^"\\\s]+)\\{0,3}"',
@@ -433,17 +434,18 @@ def find_secrets(facts: FileFacts, text: str | None) -> list[Secret]:
 def url_passwords(text: str) -> list[tuple[int, int]]:
     """Where the passwords of ``scheme://user:password@host`` URLs are in
     ``text`` (``[start, end)``); a password that is a reference
-    (``https://me:$TOKEN@…``) is none.  Linear in the text."""
+    (``https://me:$TOKEN@…``) is none.  Linear in the text: the look
+    starts at each ``@`` (rare, and found at memory speed) and goes back
+    to the last ``://`` before it, as far as a user and password may reach."""
     out: list[tuple[int, int]] = []
-    if "@" not in text:
-        return out
-    at = text.find("://")
-    while at >= 0:
+    at_sign = text.find("@")
+    while at_sign >= 0:
+        at = text.rfind("://", max(0, at_sign - _USERINFO_REACH), at_sign)
         if at > 0 and text[at - 1].isalnum():
             match = _URL_USERINFO.match(text, at + 3)
-            if match is not None and not is_reference(match.group("secret")):
+            if match is not None and match.end() == at_sign + 1 and not is_reference(match.group("secret")):
                 out.append(match.span("secret"))
-        at = text.find("://", at + 3)
+        at_sign = text.find("@", at_sign + 1)
     return out
 
 

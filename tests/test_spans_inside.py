@@ -84,3 +84,40 @@ def test_findings_placed_in_the_workers_are_not_read_again(tmp_path: Path) -> No
     assert out[1].span == Span(2, 1, 2, 1)  # read again: the empty line after the final break
     (moved,) = inside_text([placed], "FROM python\n")
     assert moved.span == Span(2, 1, 2, 1)
+
+
+def test_known_lines_place_what_they_know_and_nothing_else() -> None:
+    from taglint.spans import KnownLines
+
+    known = KnownLines.of("FROM python\n\nRUN make install\n", [3, 40])  # 40: past the end, the last line
+    assert known.count == 4 and set(known.widths) == {3, 4}
+    assert known.place(Span(3, 5, 3, 99)) == Span(3, 5, 3, 17)
+    assert known.place(Span(9, 1, 9, 1)) == Span(4, 1, 4, 1)  # past the end: the empty last line
+    assert known.place(Span(1, 1, 1, 5)) is None  # line 1 is not known: read the file again
+
+
+def test_large_files_are_not_read_again_and_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every file counted as large, project-wide findings are placed
+    by what the workers kept, and the report is the same as when the
+    files are read again."""
+    import taglint.engine as engine
+    import taglint.spans as spans
+    from taglint.report import ReportOptions, render
+
+    fixtures = Path(__file__).parent / "fixtures"
+    reads: list[Path] = []
+    real = spans._lines_of
+
+    def counted(path: Path):  # type: ignore[no-untyped-def]
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(spans, "_lines_of", counted)
+    monkeypatch.chdir(fixtures)
+    again = render("json", scan(["."], Config(), cwd=fixtures), ReportOptions())
+    read_again = len(reads)
+    reads.clear()
+    monkeypatch.setattr(engine, "KNOWN_LINES_FROM", 0)
+    kept = render("json", scan(["."], Config(), cwd=fixtures), ReportOptions())
+    assert kept == again
+    assert read_again > 50 and len(reads) < read_again / 5
