@@ -61,6 +61,8 @@ PLACEHOLDER = LazyPattern(r"<[^<>]*>|\*+|x+|X+|\.\.\.|…|-")
 # (group "secret") and `@`, each part bounded so that every `://` of a text
 # costs a bounded look (a long line of them stays linear).
 _URL_USERINFO = LazyPattern(r"[^\s/@:'\"]{1,256}:(?P<secret>[^\s/@'\"]{1,512})@")
+_AUTHS_WORD = re.compile("auths")
+_DOCKER_WORD = re.compile(r"\.docker")
 _USERINFO_REACH = 3 + 256 + 1 + 512  # from a "://" to the "@" that _URL_USERINFO may end with
 # Docker `auths` tokens written as JSON (also with escaped quotes inside a shell string).
 _AUTH_JSON = LazyPattern(
@@ -371,13 +373,14 @@ class _Looks:
 
     auths: bool  # Docker ``auths`` tokens
     dockercfg: bool  # ``.dockerconfigjson`` / ``.dockercfg`` values
-    urls: bool  # passwords in URLs
+    urls: bool  # an "@" is written: passwords in URLs may be
 
     @classmethod
     def of(cls, text: str) -> _Looks:
         lowered = text.lower()
-        dockercfg = ".docker" in lowered and (".dockerconfigjson" in lowered or ".dockercfg" in lowered)
-        return cls("auths" in lowered, dockercfg, "@" in text and "://" in text)  # "@": one memchr
+        dockercfg = _DOCKER_WORD.search(lowered) is not None and (".dockerconfigjson" in lowered or ".dockercfg" in lowered)
+        # A literal pattern searches a large text faster than ``in``; "@" is one memchr.
+        return cls(_AUTHS_WORD.search(lowered) is not None, dockercfg, "@" in text)
 
     def __bool__(self) -> bool:
         return self.auths or self.dockercfg or self.urls
