@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         row(f"bundle ({bundle['bytes'] / 1e6:.1f} MB): scan / C compose", f"{bundle['ratio']:.3f}x",
             f"{bundle['scan']:.3f} s / {bundle['compose']:.3f} s CPU, in process (target <= 0.1x)")
         row("bundle: manifest extractor alone / compose", f"{bundle['extract_ratio']:.3f}x",
-            f"{bundle['extract']:.3f} s CPU: split, skip, check skipped pieces, compose the rest")
+            f"{bundle['extract']:.3f} s CPU: split, skip what cannot name an image unread, compose the rest")
         row("bundle, command line (with start-up) / compose", f"{bundle['cli_ratio']:.3f}x",
             f"{bundle['cli_cpu']:.3f} s CPU, {bundle['cli_wall']:.2f} s wall, peak {bundle['cli_peak']:.0f} MB")
         if bundle["ratio"] > GUARD_BUNDLE:
