@@ -20,7 +20,8 @@ from taglint.project import Project
 from taglint.ruleset import Rule, load_rules
 from taglint.selection import active_rules, code_matches, configured_severity, resolved_config, severity_of
 from taglint.source import (
-    NO_KNOWN_KIND, ExtractContext, Skipped, SkippedFile, SourceFile, decode, read_file_bytes, too_large, unreadable,
+    NO_KNOWN_KIND, ExtractContext, Skipped, SkippedFile, SourceFile, decode, read_file_bytes, shared_lines, too_large,
+    unreadable,
 )
 from taglint.spans import KNOWN_LINES_FROM, MAX_CHECKED_SIZE, KnownLines, findings_inside, inside_text
 from taglint.suppress import Suppression, apply_suppressions, parse_suppressions, resolve_suppression_codes
@@ -158,17 +159,19 @@ class FileWork:
         done = [p for p in processed if p.facts is not None]
         if done and self.rules:
             self._evaluate(done)
-            for p in done:
-                if p.text is not None:  # a last safeguard, with the text at hand
-                    p.findings = inside_text(p.findings, p.text)
-            if self.prerender is not None:
-                for p in done:
-                    p.rendered = [self.prerender(f) for f in p.findings]
         for p in done:
-            if p.text is not None and len(p.text) >= KNOWN_LINES_FROM:  # not read again for the rest
+            if p.text is None:
+                continue
+            # A last safeguard, with the text at hand (one split of it for both).
+            p.findings = inside_text(p.findings, p.text)
+            if len(p.text) >= KNOWN_LINES_FROM:  # not read again for the rest
                 p.known_lines = KnownLines.of(p.text, _fact_lines(p))
+        if done and self.rules and self.prerender is not None:
+            for p in done:
+                p.rendered = [self.prerender(f) for f in p.findings]
         for p in processed:
             p.text = None
+        shared_lines.cache_clear()  # no text outlives its chunk
         return processed
 
     def _evaluate(self, done: list[_Processed]) -> None:
