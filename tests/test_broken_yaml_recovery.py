@@ -69,8 +69,9 @@ def test_a_docs_sample_keeps_tl001_and_its_image_lines() -> None:
 
 
 def test_recovery_leaves_out_what_the_walker_leaves_out() -> None:
+    # The Pod is broken (an unclosed flow sequence), so the file is read line by line.
     text = (
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nstatus:\n  image: x/status:latest\n"
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [name\nstatus:\n  image: x/status:latest\n"
         "spec:\n  volumes:\n  - name: ceph\n    rbd:\n      image: {pool-image}\n"
         "  containers:\n  - image: ko://github.com/acme/app/cmd/app\n  - image: https://example.com/disk.img\n"
         "  - image: app:latest\n"
