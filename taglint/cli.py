@@ -15,7 +15,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence, TextIO
 
 from taglint import __version__
 from taglint.errors import ConfigError, TaglintError, UsageError
@@ -357,7 +357,7 @@ def _show_settings(args: argparse.Namespace, config: Any, target: str) -> int:
 def _check(args: argparse.Namespace) -> int:
     from taglint.engine import scan
     from taglint.model import severity_rank
-    from taglint.report import ReportOptions, finding_renderer, render
+    from taglint.report import ReportOptions, finding_renderer
 
     cwd = Path.cwd()
     fixing = args.fix or args.diff
@@ -455,7 +455,7 @@ def _check(args: argparse.Namespace) -> int:
         shown = replace(result, findings=kept)
         options = replace(options, hidden=len(result.findings) - len(kept))
     if args.quiet < 2 or args.output is not None:
-        _emit(args.output, render(args.format, shown, options))
+        _emit_report(args.output, args.format, shown, options)
     _emit_extra_outputs(args, shown, options)
     if result.errors:
         return EXIT_ERROR
@@ -623,14 +623,12 @@ def _write_baseline(path: Path, result: Any) -> int:
 def _emit_extra_outputs(args: argparse.Namespace, result: Any, options: Any) -> None:
     """``--output-format FORMAT=FILE``: each further report, from the same
     scan (without the main format's pre-rendered texts, and no colour)."""
-    from taglint.report import render
-
     extras = [value for value in args.output_format if isinstance(value, ExtraOutput)]
     if not extras:
         return
     plain = replace(result, prerendered={})
     for extra in extras:
-        _emit(extra.path, render(extra.format, plain, replace(options, color=False)))
+        _emit_report(extra.path, extra.format, plain, replace(options, color=False))
 
 
 # Rules that compare files of a whole project and read only the scanned
@@ -691,6 +689,36 @@ def _emit(output: Path | None, text: str) -> None:
         write_text(output, text)
     except OSError as exc:
         raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from exc
+
+
+def _emit_report(output: Path | None, format_name: str, result: Any, options: Any) -> None:
+    """The report in ``format_name``, written piece by piece (a large
+    scan's report is never held whole in memory) to ``output`` or standard
+    output.  A file is written by :func:`taglint.safewrite.replacing_text`:
+    never through a symbolic link, and only once the whole report is
+    written (a report that fails half-way leaves the file as it was)."""
+    from taglint.report import write
+
+    if output is None:
+        stream_stdout(lambda out: write(format_name, result, options, out))
+        return
+    from taglint.safewrite import replacing_text
+
+    try:
+        with replacing_text(output) as out:
+            write(format_name, result, options, out)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from exc
+
+
+def stream_stdout(fill: Callable[[TextIO], None]) -> None:
+    """Standard output given to ``fill`` to write on, then flushed; a
+    reader that stopped reading is no error, as for :func:`write_stdout`."""
+    try:
+        fill(sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
 
 
 def write_stdout(text: str) -> None:

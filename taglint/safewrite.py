@@ -23,10 +23,13 @@ FORMAT=FILE``), the baseline (``--write-baseline``) and fixed files
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, Iterator, TextIO
 
 # Links a user names on purpose to write to a stream (not planted in a repository).
 _STREAM_LINKS = re.compile(r"/dev/(?:stdout|stderr|fd/[0-9]+)|/proc/self/fd/[0-9]+")
@@ -83,9 +86,20 @@ def _is_stream(path: Path) -> bool:
 def write_file(path: Path, data: bytes, *, expected: str | None = None) -> None:
     """Write ``data`` to ``path`` as the module says; ``expected``, when
     given, is the :func:`digest` the file must still have."""
+    with replacing(path, expected=expected) as out:
+        out.write(data)
+
+
+@contextmanager
+def replacing(path: Path, *, expected: str | None = None) -> Iterator[BinaryIO]:
+    """A binary stream whose bytes become ``path``, as the module says,
+    once the ``with`` block ends without an exception (a large report is
+    written piece by piece, never held whole in memory); after an
+    exception the target is left as it was.  ``expected``, when given, is
+    the :func:`digest` the file must still have."""
     if expected is None and _is_stream(path):
         with open(path, "wb") as stream:
-            stream.write(data)
+            yield stream
         return
     info = refuse_link(path)
     if expected is not None:
@@ -101,7 +115,7 @@ def write_file(path: Path, data: bytes, *, expected: str | None = None) -> None:
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".taglint")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, mode)
@@ -118,6 +132,19 @@ def write_file(path: Path, data: bytes, *, expected: str | None = None) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+@contextmanager
+def replacing_text(path: Path) -> Iterator[TextIO]:
+    """:func:`replacing` as a UTF-8 text stream (no newline translation:
+    the bytes are those :func:`write_text` writes)."""
+    with replacing(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+        try:
+            yield text
+            text.flush()
+        finally:
+            text.detach()  # the binary stream stays open for replacing to finish
 
 
 def write_text(path: Path, text: str) -> None:

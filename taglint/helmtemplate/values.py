@@ -242,7 +242,13 @@ def from_table(table: Any, path: str) -> Any:
             return items
         return None
 
-    return convert(table, ".Values") if table is not None else ValuesMap()
+    try:
+        return convert(table, ".Values") if table is not None else ValuesMap()
+    finally:
+        # ``convert`` refers to itself through its closure: without this the
+        # function, its memo and every value converted would stay a cycle
+        # until a cyclic collection (and the scan pauses the collector).
+        del convert
 
 
 def _scalar(parts: tuple[Any, ...], path: str, name: str) -> Any:

@@ -2,14 +2,17 @@
 ``render(result: ScanResult, options: ReportOptions) -> str`` and, when its
 findings are rendered one by one, ``finding_renderer(options)`` giving a
 ``Finding -> str`` function (its texts reach ``render`` through
-``scan(prerender=…)`` and :meth:`ScanResult.rendered`).
+``scan(prerender=…)`` and :meth:`ScanResult.rendered`).  A format that can
+write its report piece by piece has ``write(result, options, out)`` too
+(``out`` a text stream), on which its ``render`` is built: :func:`write`
+uses it, so a large report is never held whole in memory.
 
 ``FORMATS`` is the one list of formats: the command line offers these."""
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable, TextIO
 
 if TYPE_CHECKING:
     from taglint.baseline import BaselineSummary
@@ -60,3 +63,31 @@ def finding_renderer(format_name: str, options: ReportOptions) -> Callable[[Find
 def render(format_name: str, result: object, options: ReportOptions) -> str:
     module = importlib.import_module(FORMATS[format_name])
     return module.render(result, options)  # type: ignore[no-any-return]
+
+
+def write(format_name: str, result: object, options: ReportOptions, out: TextIO) -> None:
+    """The report, written to ``out``: piece by piece by the format's own
+    ``write`` when it has one, else its ``render`` text at once.  The text
+    is the same as :func:`render`'s."""
+    module = importlib.import_module(FORMATS[format_name])
+    writer = getattr(module, "write", None)
+    if writer is None:
+        out.write(module.render(result, options))
+    else:
+        writer(result, options, out)
+
+
+def write_chunks(chunks: Iterable[str], out: TextIO, size: int = 1 << 16) -> None:
+    """``chunks`` written to ``out`` in batches of about ``size`` characters:
+    JSON encoders give many tiny pieces, which one write call each would slow."""
+    batch: list[str] = []
+    held = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            out.write("".join(batch))
+            batch.clear()
+            held = 0
+    if batch:
+        out.write("".join(batch))

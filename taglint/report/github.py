@@ -9,7 +9,8 @@ are escaped as the Actions runner unescapes them: in the message ``%``,
 is the usual summary, plain text in the log."""
 from __future__ import annotations
 
-from typing import Any
+import io
+from typing import Any, Iterator, TextIO
 
 from taglint.model import Finding
 from taglint.report.text import baseline_line, summary_line
@@ -43,10 +44,23 @@ def annotation(finding: Finding) -> str:
     return command(LEVEL.get(finding.severity, "warning"), message, properties)
 
 
-def render(result: Any, options: Any) -> str:
-    out = [annotation(finding) for finding in result.findings]
-    out += [command("error", error, {"title": "taglint"}) for error in result.errors]
-    out.append(summary_line(result.findings, result.files_scanned))
+def _lines(result: Any, options: Any) -> Iterator[str]:
+    yield from (annotation(finding) for finding in result.findings)
+    yield from (command("error", error, {"title": "taglint"}) for error in result.errors)
+    yield summary_line(result.findings, result.files_scanned)
     if options.baseline is not None:
-        out.append(baseline_line(options.baseline))
-    return "\n".join(out) + "\n"
+        yield baseline_line(options.baseline)
+
+
+def write(result: Any, options: Any, out: TextIO) -> None:
+    """The workflow commands, written to ``out`` one line at a time."""
+    for line in _lines(result, options):
+        out.write(line)
+        out.write("\n")
+
+
+def render(result: Any, options: Any) -> str:
+    """The commands as one string (:func:`write` into memory)."""
+    buffer = io.StringIO()
+    write(result, options, buffer)
+    return buffer.getvalue()

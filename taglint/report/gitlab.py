@@ -8,8 +8,9 @@ so GitLab sees a moved finding as the same one and only new findings as
 new), ``severity`` and ``location.path``/``location.lines.begin``."""
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from taglint.fingerprint import result_fingerprints
 from taglint.model import Finding
@@ -42,6 +43,18 @@ def issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
     }
 
 
-def render(result: Any, options: Any) -> str:
+def write(result: Any, options: Any, out: TextIO) -> None:
+    """The report, written to ``out`` in pieces as it is encoded (the same
+    text as ``json.dumps(..., indent=2)``)."""
+    from taglint.report import write_chunks
+
     issues = [issue(f, fp) for f, fp in zip(result.findings, result_fingerprints(result))]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    write_chunks(json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(issues), out)
+    out.write("\n")
+
+
+def render(result: Any, options: Any) -> str:
+    """The report as one string (:func:`write` into memory)."""
+    buffer = io.StringIO()
+    write(result, options, buffer)
+    return buffer.getvalue()

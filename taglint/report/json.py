@@ -2,10 +2,11 @@
 (schema: ``taglint/schemas/output.schema.json``)."""
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from functools import cache
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 from taglint import __version__
 from taglint.model import Finding, Span
@@ -97,19 +98,31 @@ def finding_renderer(options: Any) -> Callable[[Finding], str]:
     return render_finding
 
 
-def render(result: Any, options: Any) -> str:
-    """One finding per line: readable, diffable, and fast (``indent`` would
-    force the pure-Python encoder, which dominated large scans).  Lines the
-    engine pre-rendered are used as they are."""
+def write(result: Any, options: Any, out: TextIO) -> None:
+    """The report, written to ``out`` a finding at a time: a large scan's
+    report is never held whole in memory.  One finding per line: readable,
+    diffable, and fast (``indent`` would force the pure-Python encoder,
+    which dominated large scans).  Lines the engine pre-rendered are used
+    as they are."""
     rendered = getattr(result, "rendered", lambda finding: None)
-    findings = ",\n    ".join(rendered(f) or render_finding(f) for f in result.findings)
-    body = f"[\n    {findings}\n  ]" if findings else "[]"
     tool = {"name": "taglint", "version": __version__}
-    return (
+    out.write(
         "{\n"
         f'  "version": {json.dumps(FORMAT_VERSION)},\n'
         f'  "tool": {json.dumps(tool, ensure_ascii=False)},\n'
-        f'  "findings": {body},\n'
-        f'  "summary": {json.dumps(summary_dict(result, options), ensure_ascii=False)}\n'
-        "}\n"
+        '  "findings": '
     )
+    separator = "[\n    "
+    for finding in result.findings:
+        out.write(separator)
+        out.write(rendered(finding) or render_finding(finding))
+        separator = ",\n    "
+    out.write("[]" if separator.startswith("[") else "\n  ]")
+    out.write(f',\n  "summary": {json.dumps(summary_dict(result, options), ensure_ascii=False)}\n}}\n')
+
+
+def render(result: Any, options: Any) -> str:
+    """The report as one string (:func:`write` into memory)."""
+    buffer = io.StringIO()
+    write(result, options, buffer)
+    return buffer.getvalue()

@@ -12,10 +12,11 @@ edits.  Suppressed and baselined findings are not in the result list, as in
 every other format."""
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from taglint import __version__
@@ -154,5 +155,18 @@ def sarif_log(result: Any, options: Any) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
+def write(result: Any, options: Any, out: TextIO) -> None:
+    """The log, written to ``out`` in pieces as it is encoded (the same
+    text as ``json.dumps(..., indent=2)``), never held whole as text."""
+    from taglint.report import write_chunks
+
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
+    write_chunks(encoder.iterencode(sarif_log(result, options)), out)
+    out.write("\n")
+
+
 def render(result: Any, options: Any) -> str:
-    return json.dumps(sarif_log(result, options), indent=2, ensure_ascii=False) + "\n"
+    """The log as one string (:func:`write` into memory)."""
+    buffer = io.StringIO()
+    write(result, options, buffer)
+    return buffer.getvalue()

@@ -3,10 +3,11 @@ the span, the fix hint, and a summary line.  Text taken from scanned files
 never reaches the terminal with raw control characters."""
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections import Counter
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from taglint.model import Finding, severity_rank
 from taglint.report.source_lines import masked_source_line, read_lines
@@ -216,10 +217,9 @@ def folded_info(findings: list[Finding], options: Any) -> int:
     return info if info > FOLD_INFO_OVER and info > len(findings) - info else 0
 
 
-def _blocks(shown: list[Finding], result: Any, options: Any, paint: _Painter) -> list[str]:
-    """Each finding's block (pre-rendered where the engine made it); a fix
-    text already given for the same rule says ``as above``."""
-    out: list[str] = []
+def _blocks(shown: list[Finding], result: Any, options: Any, paint: _Painter) -> Iterator[str]:
+    """Each finding's block (pre-rendered where the engine made it), one
+    at a time; a fix text already given for the same rule says ``as above``."""
     cache: dict[str, list[str] | None] = {}
     rendered = getattr(result, "rendered", lambda finding: None)
     fold_fixes = not options.quiet and getattr(options, "style", "full") == "full"
@@ -233,8 +233,7 @@ def _blocks(shown: list[Finding], result: Any, options: Any, paint: _Painter) ->
             if key in seen_fixes:
                 text = text.replace(str(_fix_line(finding, paint)), str(_fix_line(finding, paint, as_above=True)), 1)
             seen_fixes.add(key)
-        out.append(text)
-    return out
+        yield text
 
 
 def _grouped(shown: list[Finding], paint: _Painter) -> list[str]:
@@ -268,39 +267,54 @@ def fixed_line(fixed: int, remaining: int, files_scanned: int) -> str:
             f"{_plural(files_scanned, 'file')} scanned.")
 
 
-def render(result: Any, options: Any) -> str:
+def _lines(result: Any, options: Any) -> Iterator[str]:
+    """The report's lines (a finding's block is one item), one at a time."""
     if options.quiet >= 2:
-        return ""
+        return
     paint = _Painter(options.color)
     findings: list[Finding] = list(result.findings)
     if options.statistics:
         by = getattr(options, "statistics_by", "rule")
-        out = statistics(findings) if by == "rule" else statistics_by_place(findings, by)
-        out.extend(f"error: {clean(error)}" for error in result.errors)
-        return "\n".join(out) + "\n" if out else ""
+        yield from statistics(findings) if by == "rule" else statistics_by_place(findings, by)
+        yield from (f"error: {clean(error)}" for error in result.errors)
+        return
     hidden_info = folded_info(findings, options)
     shown = [f for f in findings if f.severity != "info"] if hidden_info else findings
     style = getattr(options, "style", "full")
-    out = _grouped(shown, paint) if style == "grouped" else _blocks(shown, result, options, paint)
+    yield from _grouped(shown, paint) if style == "grouped" else _blocks(shown, result, options, paint)
     for error in result.errors:
-        out.append(f"error: {clean(error)}")
+        yield f"error: {clean(error)}"
     if options.quiet:
-        return "\n".join(out) + "\n" if out else ""
+        return
     fixed = getattr(options, "fixed", None)
     if fixed is None:
-        out.append(summary_line(findings, result.files_scanned))
+        yield summary_line(findings, result.files_scanned)
     else:
-        out.append(fixed_line(fixed, len(findings), result.files_scanned))
+        yield fixed_line(fixed, len(findings), result.files_scanned)
     if hidden_info:
-        out.append(f"+{hidden_info} info findings hidden; --min-severity info to show.")
+        yield f"+{hidden_info} info findings hidden; --min-severity info to show."
     hidden = getattr(options, "hidden", 0)
     if hidden:
-        out.append(f"+{_plural(hidden, 'finding')} below --min-severity {options.min_severity} hidden.")
+        yield f"+{_plural(hidden, 'finding')} below --min-severity {options.min_severity} hidden."
     fixable = fixable_line(findings)
     if fixable:
-        out.append(fixable)
+        yield fixable
     baseline = getattr(options, "baseline", None)
     if baseline is not None:
-        out.append(baseline_line(baseline))
-    out.extend(skipped_lines(getattr(result, "skipped", []), getattr(options, "verbose", False)))
-    return "\n".join(out) + "\n"
+        yield baseline_line(baseline)
+    yield from skipped_lines(getattr(result, "skipped", []), getattr(options, "verbose", False))
+
+
+def write(result: Any, options: Any, out: TextIO) -> None:
+    """The report, written to ``out`` a line (or a finding's block) at a
+    time: a large scan's report is never held whole in memory."""
+    for line in _lines(result, options):
+        out.write(line)
+        out.write("\n")
+
+
+def render(result: Any, options: Any) -> str:
+    """The report as one string (:func:`write` into memory)."""
+    buffer = io.StringIO()
+    write(result, options, buffer)
+    return buffer.getvalue()

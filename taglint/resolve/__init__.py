@@ -131,6 +131,17 @@ class ResolveContext:
         self._read[key] = source
         return source
 
+    def read_keys(self) -> list[str]:
+        """The files :meth:`read` holds (normalised file-system paths)."""
+        return list(self._read)
+
+    def forget_reads(self, keep: set[str] | frozenset[str] = frozenset()) -> None:
+        """Drop what :meth:`read` holds, but the files in ``keep``: a
+        resolver that went through many files frees them (read again when
+        asked, from disk)."""
+        for key in [key for key in self._read if key not in keep]:
+            del self._read[key]
+
     def is_dir(self, path: str | os.PathLike[str]) -> bool:
         return os.path.isdir(self.abspath(path))
 

@@ -67,12 +67,13 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
     by_path = {f.path: f for f in files}
     placed: dict[tuple[str, Span, str], tuple[ImageRef, FileFacts]] = {}
     used: dict[str, set[Span]] = {}  # values path -> spans of values the renders used
-    by_chart: dict[str, tuple[Chart, list[str]]] = {}
+    by_chart: dict[str, list[str]] = {}  # template paths by chart folder
+    held = _HeldCharts(ctx)
     for facts in templates:
-        chart = chart_of(facts.path, ctx, scanned)
+        chart = held.chart_of(facts.path, scanned)
         if chart is None:
             continue
-        by_chart.setdefault(chart.folder, (chart, []))[1].append(facts.path)
+        by_chart.setdefault(chart.folder, []).append(facts.path)
         refs = _render(facts, chart, ctx)
         if refs is None:
             _fallback(facts, chart, scanned, placed)
@@ -96,7 +97,47 @@ def resolve(files: list[FileFacts], ctx: ResolveContext) -> None:
         holders[id(holder)] = holder
     for holder in holders.values():
         holder.images.sort(key=lambda r: (r.path, r.span))
-    drop_patched({folder: paths for folder, (_, paths) in by_chart.items()}, files, ctx)
+    drop_patched(by_chart, files, ctx)
+    held.forget()
+
+
+# Charts whose loaded state (values as the templates see them, named
+# templates, parsed trees, files read) is kept at a time.  The templates
+# come chart by chart (in path order), so a chart is seldom loaded twice,
+# and a repository of a thousand charts never holds them all at once.
+CHARTS_HELD = 16
+
+
+class _HeldCharts:
+    """:func:`chart_of` with a bound on memory: once templates of
+    :data:`CHARTS_HELD` charts were rendered, the Helm entries of the
+    resolver's cache and the files read since the resolver began are
+    forgotten before the next chart is loaded (all of them are pure
+    memos: a chart loaded again is the same chart)."""
+
+    def __init__(self, ctx: ResolveContext) -> None:
+        self.ctx = ctx
+        self.read_before = set(ctx.read_keys())
+        self.folders: set[str] = set()
+
+    def chart_of(self, path: str, scanned: Scanned) -> Chart | None:
+        chart = chart_of(path, self.ctx, scanned)
+        if chart is None or chart.folder in self.folders:
+            return chart
+        if len(self.folders) >= CHARTS_HELD:
+            self.forget()
+            chart = chart_of(path, self.ctx, scanned)
+            if chart is None:  # pragma: no cover - the same chart again
+                return None
+        self.folders.add(chart.folder)
+        return chart
+
+    def forget(self) -> None:
+        self.folders.clear()
+        cache = self.ctx.cache
+        for key in [key for key in cache if type(key) is tuple and key and key[0] == "helm"]:
+            del cache[key]
+        self.ctx.forget_reads(keep=self.read_before)
 
 
 def _superseded(ref: ImageRef, used: set[Span]) -> bool:
