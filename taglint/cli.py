@@ -403,7 +403,10 @@ def _check(args: argparse.Namespace) -> int:
             return scan(
                 args.paths or ["."], config, cwd=cwd, jobs=args.jobs,
                 force_exclude=args.force_exclude, build_args=dict(args.build_arg),
-                prerender=finding_renderer(args.format, options) if prerender else None,
+                # Pre-rendering pays only where other processes do it: in one
+                # process the report renders the findings as fast, without
+                # holding every finding's text through the scan.
+                prerender=finding_renderer(args.format, options) if prerender and args.jobs != 1 else None,
                 progress=progress, configs=lookup, exclude=tuple((args.exclude or []) + args.extend_exclude),
                 named_kind=named_kind,
                 stdin=None if stdin is None else (stdin[0], stdin[1] if data is None else data),

@@ -45,8 +45,11 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     # The report's text of some findings, made by ``scan(prerender=…)``
     # where the finding was made (in parallel); by id, with the finding
-    # itself, so an id is never mistaken for another object's.
-    prerendered: dict[int, tuple[Finding, str]] = field(default_factory=dict, repr=False)
+    # itself, so an id is never mistaken for another object's.  Kept in
+    # UTF-8 (bytes): a str with one character past Latin-1 (a "—" in a
+    # message) takes two or four bytes a character, and a large scan holds
+    # thousands of these texts until the report is written.
+    prerendered: dict[int, tuple[Finding, bytes | str]] = field(default_factory=dict, repr=False)
     # The digest (``taglint.safewrite.digest``) of the bytes the scan read,
     # by path: ``--fix`` rewrites a file only if it still holds those bytes.
     digests: dict[str, str] = field(default_factory=dict, repr=False)
@@ -54,16 +57,19 @@ class ScanResult:
     def rendered(self, finding: Finding) -> str | None:
         """The pre-rendered text of ``finding``, if there is one."""
         entry = self.prerendered.get(id(finding))
-        return entry[1] if entry is not None and entry[0] is finding else None
+        if entry is None or entry[0] is not finding:
+            return None
+        text = entry[1]
+        return text.decode("utf-8", "surrogatepass") if isinstance(text, bytes) else text
 
 
-@dataclass
+@dataclass(slots=True)
 class _Processed:
     facts: FileFacts | None
     suppressions: list[Suppression]
     errors: list[str]
     findings: list[Finding] = field(default_factory=list)  # of the file-local rules
-    rendered: list[str] = field(default_factory=list)  # prerender(finding), by finding
+    rendered: list[bytes] = field(default_factory=list)  # prerender(finding) in UTF-8, by finding
     skipped: Skipped | None = None
     digest: str | None = None  # of the bytes read (taglint.safewrite.digest)
     # The file's text, until its findings are placed inside it (dropped in
@@ -72,6 +78,22 @@ class _Processed:
     # Of a large file: the widths of the lines its facts lie on, for the
     # span check of project-wide findings (spans.KnownLines).
     known_lines: KnownLines | None = None
+
+    def compacted(self) -> _Processed:
+        """This result as the scan keeps it until its end, once the worker
+        is done with it: no text, empty lists as one shared empty tuple, and
+        a file that gave nothing at all (most files of no known kind) as one
+        shared value.  A large scan keeps one result per file."""
+        self.text = None
+        if self.facts is None and self.skipped is None and not self.errors and not self.suppressions:
+            return _NOTHING
+        for name in ("suppressions", "errors", "findings", "rendered"):
+            if not getattr(self, name):
+                setattr(self, name, ())
+        return self
+
+
+_NOTHING = _Processed(None, (), ())  # type: ignore[arg-type]
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -168,11 +190,9 @@ class FileWork:
                 p.known_lines = KnownLines.of(p.text, _fact_lines(p))
         if done and self.rules and self.prerender is not None:
             for p in done:
-                p.rendered = [self.prerender(f) for f in p.findings]
-        for p in processed:
-            p.text = None
+                p.rendered = [self.prerender(f).encode("utf-8", "surrogatepass") for f in p.findings]
         shared_lines.cache_clear()  # no text outlives its chunk
-        return processed
+        return [p.compacted() for p in processed]
 
     def _evaluate(self, done: list[_Processed]) -> None:
         errors: list[str] = []

@@ -6,6 +6,10 @@ may rewrite facts with knowledge from other files; check kinds
 (``taglint.checks``) turn facts into :class:`Hit` values, and the engine turns
 hits into :class:`Finding` values using the rule's data (message, severity).
 
+Every class has ``__slots__``: a large scan holds hundreds of thousands
+of these values (spans above all) until its report is written, and a
+slotted instance is about a third smaller than one with a ``__dict__``.
+
 Positions are 1-based.  ``end_column`` is exclusive: it is the column just
 after the last character of the span (as in SARIF), so a span of the text
 ``nginx`` starting at column 16 ends at column 21.
@@ -23,7 +27,7 @@ def severity_rank(severity: str) -> int:
     return {"info": 1, "warning": 2, "error": 3}.get(severity, 0)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     line: int
     column: int
@@ -43,13 +47,13 @@ class Span:
         return Span(self.line, self.column + offset, self.end_line, self.end_column)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     path: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Related:
     """Another place a finding concerns (rendered as a note): where the value
     it reports is used, or where the rest of the reference is written."""
@@ -58,7 +62,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One substitution that led to a value: ``ARG BASE`` = ``python:${PY}``."""
 
@@ -73,7 +77,7 @@ class Step:
         return f"{self.name}={self.value}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImageRef:
     """An image named somewhere: ``FROM``, ``image:``, ``uses: docker://``...
 
@@ -103,7 +107,7 @@ class ImageRef:
         return not self.via and self.written == self.value and self.span.line == self.span.end_line
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     """One shell word: as written, after substitution, and where."""
 
@@ -113,7 +117,7 @@ class Word:
     via: tuple[Step, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Command:
     """A shell command (or CI step acting like one) relevant to images.
 
@@ -134,7 +138,7 @@ class Command:
     attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActionRef:
     """A CI component reference: ``uses: owner/repo@ref``, GitLab component, orb."""
 
@@ -146,7 +150,7 @@ class ActionRef:
     written: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A file that could not be (fully) parsed: becomes TL001."""
 
@@ -155,7 +159,7 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Secret:
     """A secret written in a file (a literal registry password or token):
     where it is written, and the forms it takes in text (its value, and
@@ -167,7 +171,7 @@ class Secret:
     texts: tuple[str, ...] = field(default=(), repr=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class FileFacts:
     """What one file says about images.  ``extras`` carries kind-specific
     data that project-level resolvers need (Kustomize ``images:``, Helm
@@ -184,7 +188,7 @@ class FileFacts:
     secrets: list[Secret] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edit:
     """Replace ``span`` with ``text``.  ``text`` is what reports show; an
     edit that writes a secret (TL208 moves the password into ``printf``)
@@ -200,14 +204,14 @@ class Edit:
         return self.text if self.unmasked is None else self.unmasked
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     description: str
     applicability: str = "none"  # "safe" | "unsafe" | "none"
     edits: tuple[Edit, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """What a check kind found, before the rule's data turns it into a finding.
 
@@ -225,7 +229,7 @@ class Hit:
     kind: str | None = None  # the format the reference is read from, when not the file's own kind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     name: str
