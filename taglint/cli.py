@@ -410,6 +410,7 @@ def _check(args: argparse.Namespace) -> int:
                 progress=progress, configs=lookup, exclude=tuple((args.exclude or []) + args.extend_exclude),
                 named_kind=named_kind,
                 stdin=None if stdin is None else (stdin[0], stdin[1] if data is None else data),
+                digests=bool(fixing),
             )
         finally:
             if progress is not None:

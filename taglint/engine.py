@@ -115,10 +115,10 @@ def read_source(candidate: Candidate, max_size: int) -> tuple[SourceFile | None,
 
 
 def _read_source(
-    candidate: Candidate, max_size: int, data: bytes | None = None,
+    candidate: Candidate, max_size: int, data: bytes | None = None, with_digest: bool = True,
 ) -> tuple[SourceFile | None, list[Problem], str | None, str | None]:
     """:func:`read_source` (of ``data`` when the bytes were read already),
-    and the digest of the bytes read."""
+    and the digest of the bytes read (None without ``with_digest``)."""
     from taglint.safewrite import digest
 
     try:
@@ -138,7 +138,7 @@ def _read_source(
         problems.append(
             Problem(candidate.path, Span(line, 1, line, 1), f"not valid UTF-8 (byte {offset}); undecodable bytes read as U+FFFD")
         )
-    return SourceFile(candidate.path, candidate.fs_path, decoded.text), problems, None, digest(data)
+    return SourceFile(candidate.path, candidate.fs_path, decoded.text), problems, None, digest(data) if with_digest else None
 
 
 def _candidate_bytes(candidate: Candidate, max_size: int) -> bytes:
@@ -159,12 +159,13 @@ class FileWork:
 
     def __init__(
         self, ctx: ExtractContext, config: Config, rules: Sequence[Rule],
-        prerender: Callable[[Finding], str] | None = None,
+        prerender: Callable[[Finding], str] | None = None, digests: bool = True,
     ) -> None:
         self.ctx = ctx
         self.config = config
         self.rules = tuple(rules)
         self.prerender = prerender
+        self.digests = digests  # record each file's digest (for --fix)
         self._project: Project | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -177,7 +178,7 @@ class FileWork:
         return self._project
 
     def __call__(self, candidates: Sequence[Candidate]) -> list[_Processed]:
-        processed = [process_file(c, self.ctx, self.config.max_file_size) for c in candidates]
+        processed = [process_file(c, self.ctx, self.config.max_file_size, digests=self.digests) for c in candidates]
         done = [p for p in processed if p.facts is not None]
         if done and self.rules:
             self._evaluate(done)
@@ -209,8 +210,9 @@ class FileWork:
         done[0].errors.extend(errors)
 
 
-def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _Processed:
-    """Read, classify and extract one file.  Never raises."""
+def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int, *, digests: bool = True) -> _Processed:
+    """Read, classify and extract one file (and, with ``digests``, record
+    the digest of its bytes).  Never raises."""
     from taglint.extract import extractor_for, has_extractor
 
     source: SourceFile | None = None
@@ -231,7 +233,7 @@ def process_file(candidate: Candidate, ctx: ExtractContext, max_size: int) -> _P
     def read_text() -> str | None:
         nonlocal source, problems, skip, digest, loaded
         if not loaded:
-            source, problems, skip, digest = _read_source(candidate, max_size, raw[0] if raw else None)
+            source, problems, skip, digest = _read_source(candidate, max_size, raw[0] if raw else None, digests)
             loaded = True
         return source.text if source is not None else None
 
@@ -450,6 +452,7 @@ def scan(
     exclude: tuple[str, ...] = (),
     named_kind: str | None = None,
     stdin: tuple[str, bytes] | None = None,
+    digests: bool = True,
 ) -> ScanResult:
     """Scan ``paths``.  Each file is checked with its own configuration,
     ``configs.for_folder(its folder)`` (the nearest config file), or
@@ -462,7 +465,9 @@ def scan(
     ``named_kind`` (``--kind``) is the kind of the files named in ``paths``;
     ``stdin`` = (PATH, bytes) scans those bytes as the file PATH
     (``--stdin-filename``) instead of ``paths``.  ``jobs`` None: as many
-    processes as the files found pay for (:func:`taglint.jobs.choose_jobs`)."""
+    processes as the files found pay for (:func:`taglint.jobs.choose_jobs`).
+    ``digests``: record the digest of each file read (``ScanResult.digests``,
+    which ``--fix`` needs; a scan that fixes nothing spares the hashing)."""
     with paused_gc():
         cwd = Path(os.path.abspath(cwd or os.getcwd()))
         lookup = configs or ConfigLookup(lambda c: c, fixed=config)
@@ -472,21 +477,25 @@ def scan(
             named_kind=named_kind, stdin=stdin,
         )
         groups, candidates, errors = gathered.groups, gathered.candidates, gathered.errors
+        del gathered
         if jobs is None:
             from taglint.jobs import choose_jobs
 
             jobs = choose_jobs(candidates)
         results = []
         done_before = 0
+        total = len(candidates)
         # With several configurations, a file one of them includes may be another's.
         everything = frozenset(c.path for c in candidates) if len(groups) > 1 else frozenset()
+        del candidates  # the groups' lists hold them, each emptied by _scan once read
         for own, members in groups.values():
+            size = len(members)
             tell = progress
             if progress is not None and len(groups) > 1:
-                offset, total = done_before, len(candidates)
+                offset = done_before
                 tell = lambda done, _n, offset=offset, total=total: progress(offset + done, total)  # noqa: E731
-            results.append(_scan(members, own, cwd, jobs, build_args, prerender, tell, anchors, everything))
-            done_before += len(members)
+            results.append(_scan(members, own, cwd, jobs, build_args, prerender, tell, anchors, everything, digests))
+            done_before += size
         merged = results[0] if len(results) == 1 else _merged(results)
         merged.errors = list(dict.fromkeys(errors + merged.errors))
         _mask_secrets(merged)
@@ -607,12 +616,12 @@ def _merged(results: list[ScanResult]) -> ScanResult:
 def _scan(
     candidates: list[Candidate], config: Config, cwd: Path, jobs: int,
     build_args: Mapping[str, str] | None, prerender: Callable[[Finding], str] | None,
-    progress: Progress | None, anchors: Anchors, everything: frozenset[str] = frozenset(),
+    progress: Progress | None, anchors: Anchors, everything: frozenset[str] = frozenset(), digests: bool = True,
 ) -> ScanResult:
     """The files of one configuration, through the pipeline (cross-file
     resolvers read what else they need from disk); ``everything``: the files
     of the whole scan when it has several configurations (a file of another
-    is left to it)."""
+    is left to it).  ``candidates`` is emptied once the files are read."""
     from taglint.checks import is_file_local
 
     rules = load_rules(config.rule_dirs)
@@ -623,9 +632,12 @@ def _scan(
     wide = [r for r in selected if not is_file_local(r.check_kind) and r not in meta]
     errors: list[str] = []
     ctx = ExtractContext(build_args={**config.build_args, **(build_args or {})})
-    work = FileWork(ctx, config, local, prerender)
+    work = FileWork(ctx, config, local, prerender, digests)
     processed = extract_all(candidates, work, jobs, progress)
     processed = _with_included_files(processed, candidates, work, config, cwd, anchors, everything)
+    # Read: emptied, so that no Candidate (each holds a Path) outlives the
+    # reading of the files; a large scan has one per file.
+    candidates.clear()
     done = [p for p in processed if p.facts is not None]
     files = [p.facts for p in done]
     suppressions = [s for p in processed for s in p.suppressions]
@@ -634,7 +646,7 @@ def _scan(
         errors.extend(p.errors)
     # Resolvers change the facts of some files (Kustomize overrides, Helm
     # values): the file-local rules are evaluated again on those files.
-    before = [list(facts.images) for facts in files]
+    before = [tuple(facts.images) for facts in files]  # (an empty one is the shared empty tuple)
     _resolve(files, cwd, errors)
     touched = [facts for facts, images in zip(files, before) if not _same_items(facts.images, images)]
     touched_ids = {id(facts) for facts in touched}
@@ -710,7 +722,7 @@ def _with_included_files(
     return out
 
 
-def _same_items(now: list[Any], before: list[Any]) -> bool:
+def _same_items(now: Sequence[Any], before: Sequence[Any]) -> bool:
     return len(now) == len(before) and all(a is b for a, b in zip(now, before))
 
 

@@ -133,3 +133,22 @@ def test_the_helm_resolver_leaves_nothing_in_the_shared_cache(tmp_path: Path) ->
     run_all(result.files, ctx)
     assert [key for key in ctx.cache if key[0] == "helm"] == []
     assert ctx.read_keys() == []
+
+
+def test_the_shell_layer_leaves_no_reference_cycle(collector_paused: None) -> None:
+    from taglint.shell import analyze_script
+
+    facts = analyze_script(
+        "docker build -t acme/app:1.2 .\nsh -c 'docker push acme/app:1.2'\n", path="build.sh", kind="shell", scope="build.sh",
+    )
+    assert [c.action for c in facts.commands] == ["build", "push"]
+    assert facts.commands[1].span.line == 2
+    del facts
+    assert gc.collect() == 0
+
+
+def test_digests_are_recorded_only_when_asked(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM nginx\n")
+    assert list(scan(["."], Config(), cwd=tmp_path).digests) == ["Dockerfile"]  # for --fix
+    spared = scan(["."], Config(), cwd=tmp_path, digests=False)
+    assert spared.digests == {} and [f.rule for f in spared.findings] == ["TL101"]

@@ -129,6 +129,20 @@ def _merge_via(*groups: tuple[Step, ...]) -> tuple[Step, ...]:
     return tuple(out)
 
 
+def _offset_position(text: str) -> Callable[[int], tuple[int, int]]:
+    """(line, column) of an offset in ``text``; its lines are found on the first call."""
+    starts: list[int] = []
+
+    def position(offset: int) -> tuple[int, int]:
+        if not starts:
+            starts.append(0)
+            starts.extend(m.end() for m in re.finditer("\n", text))
+        index = bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
+
+    return position
+
+
 class Analyzer:
     def __init__(
         self,
@@ -153,11 +167,13 @@ class Analyzer:
         self.scope = scope
         self.env = env
         self.editable = editable
-        self._position = position or self._default_position
+        # Not a bound method: the analyzer would hold itself (its commands
+        # and words with it) in a reference cycle, which only the cyclic
+        # collector frees, and a scan pauses it (taglint.gcpause).
+        self._position = position or _offset_position(self.text)
         self._end_position = end_position or self._position
         self.via_ranges = [r for r in via_ranges if r[2]]
         self._original = original
-        self._line_starts: list[int] | None = None
         self._env_cache: dict[str, Any] = {}
         self.commands: list[SimpleCommand] = []
         self.nesting = 0  # sh -c '...' depth
@@ -177,15 +193,6 @@ class Analyzer:
         self._branch_points = 0
 
     # -- positions ---------------------------------------------------------
-
-    def _default_position(self, offset: int) -> tuple[int, int]:
-        if self._line_starts is None:
-            starts = [0]
-            for m in re.finditer("\n", self.text):
-                starts.append(m.end())
-            self._line_starts = starts
-        index = bisect_right(self._line_starts, offset) - 1
-        return index + 1, offset - self._line_starts[index] + 1
 
     def span(self, start: int, end: int) -> Span:
         line, column = self._position(start)
