@@ -357,7 +357,7 @@ def _show_settings(args: argparse.Namespace, config: Any, target: str) -> int:
 def _check(args: argparse.Namespace) -> int:
     from taglint.engine import scan
     from taglint.model import severity_rank
-    from taglint.report import ReportOptions, finding_renderer
+    from taglint.report import ReportOptions, finding_renderer, prerender_pays
 
     cwd = Path.cwd()
     fixing = args.fix or args.diff
@@ -403,10 +403,14 @@ def _check(args: argparse.Namespace) -> int:
             return scan(
                 args.paths or ["."], config, cwd=cwd, jobs=args.jobs,
                 force_exclude=args.force_exclude, build_args=dict(args.build_arg),
-                # Pre-rendering pays only where other processes do it: in one
+                # Pre-rendering pays only where other processes do it (in one
                 # process the report renders the findings as fast, without
-                # holding every finding's text through the scan.
-                prerender=finding_renderer(args.format, options) if prerender and args.jobs != 1 else None,
+                # holding every finding's text through the scan), and only
+                # for a format whose findings are slow to render.
+                prerender=(
+                    finding_renderer(args.format, options)
+                    if prerender and args.jobs != 1 and prerender_pays(args.format) else None
+                ),
                 progress=progress, configs=lookup, exclude=tuple((args.exclude or []) + args.extend_exclude),
                 named_kind=named_kind,
                 stdin=None if stdin is None else (stdin[0], stdin[1] if data is None else data),

@@ -195,6 +195,7 @@ class _Spool:
         if size - self._pos < header:
             return []
         data = os.pread(self._fd, size - self._pos, self._pos)
+        view = memoryview(data)  # each record unpickled in place, not copied out first
         records = []
         offset = 0
         while offset + header <= len(data):
@@ -202,8 +203,9 @@ class _Spool:
             end = offset + header + length
             if end > len(data):
                 break
-            records.append(pickle.loads(data[offset + header : end]))
+            records.append(pickle.loads(view[offset + header : end]))
             offset = end
+        view.release()
         self._pos += offset
         return records
 

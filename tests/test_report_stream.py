@@ -18,7 +18,7 @@ from taglint.cli import main
 from taglint.config import Config
 from taglint.engine import ScanResult, scan
 from taglint.model import Finding, Fix, Span
-from taglint.report import FORMATS, ReportOptions, finding_renderer, render, write, write_chunks
+from taglint.report import FORMATS, ReportOptions, finding_renderer, prerender_pays, render, write, write_chunks
 from taglint.safewrite import UnsafeWrite, replacing_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,3 +183,26 @@ def test_a_json_report_failing_half_way_becomes_the_error_report(
     report = json.loads((project / "out.json").read_text())  # whole, never half a report
     assert report["findings"] == [] and "renderer bug" in report["summary"]["errors"][0]
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".out.json")) == []
+
+
+def test_only_formats_slow_to_render_are_pre_rendered_in_the_workers(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import taglint.engine
+
+    assert prerender_pays("text") and not prerender_pays("json")
+    given: list[object] = []
+    real_scan = taglint.engine.scan
+
+    def recording_scan(*args: object, **kwargs: object) -> object:
+        given.append(kwargs.get("prerender"))
+        return real_scan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(taglint.engine, "scan", recording_scan)
+    outputs = {}
+    for format_name, jobs in (("text", "2"), ("text", "1"), ("json", "2"), ("json", "1")):
+        main(["--no-config", "--format", format_name, "--jobs", jobs, "--exit-zero", "."])
+        outputs[format_name, jobs] = capsys.readouterr().out
+    # text with other processes only; JSON never (it renders as fast at the end)
+    assert [renderer is not None for renderer in given] == [True, False, False, False]
+    assert outputs["text", "2"] == outputs["text", "1"] and outputs["json", "2"] == outputs["json", "1"]
