@@ -152,3 +152,19 @@ def test_digests_are_recorded_only_when_asked(tmp_path: Path) -> None:
     assert list(scan(["."], Config(), cwd=tmp_path).digests) == ["Dockerfile"]  # for --fix
     spared = scan(["."], Config(), cwd=tmp_path, digests=False)
     assert spared.digests == {} and [f.rule for f in spared.findings] == ["TL101"]
+
+
+def test_rendering_helm_charts_leaves_no_reference_cycle(tmp_path: Path) -> None:
+    _charts(tmp_path, 3)
+    scan(["."], Config(), cwd=tmp_path)  # imports and caches made once, outside the count
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = scan(["."], Config(), cwd=tmp_path)
+        assert any(ref.origin is not None for facts in result.files for ref in facts.images)  # rendered
+        del result
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()

@@ -21,6 +21,7 @@ calls or output characters.
 from __future__ import annotations
 
 import bisect
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -68,6 +69,11 @@ class Template:
         self.name = name
         self.text = text
         self.tree = tree
+        # How the tree's nodes name the template their cached texts belong
+        # to: weakly, or template → tree → node → template would be a
+        # reference cycle, freed only by the cyclic collector (paused
+        # during a scan).
+        self.ref = weakref.ref(self)
         self._value = str(text)
         self._line_starts: list[int] | None = None
         single = text.pieces[0] if len(text.pieces) == 1 else None
@@ -209,8 +215,8 @@ class Renderer:
             kind = type(node)
             if kind is TextNode:
                 text = node.cache  # type: ignore[union-attr]
-                if text is None or text[0] is not frame.template:
-                    text = (frame.template, frame.template.slice(node.offset, node.offset + len(node.text)))  # type: ignore[union-attr]
+                if text is None or text[0]() is not frame.template:
+                    text = (frame.template.ref, frame.template.slice(node.offset, node.offset + len(node.text)))  # type: ignore[union-attr]
                     node.cache = text  # type: ignore[union-attr]
                 self.emit(text[1], out)
             elif kind is Action:
@@ -447,14 +453,14 @@ class Renderer:
         value = node.value
         if isinstance(value, str):
             cached = node.cache
-            if cached is not None and cached[0] is frame.template:
+            if cached is not None and cached[0]() is frame.template:
                 return cached[1]
             if node.raw:
                 text = frame.template.slice(node.content_offset, node.content_offset + len(value))
             else:
                 end = _closing_quote(str(frame.template.text), node.content_offset)
                 text = frame.template.slice(node.content_offset, end).derived(value)
-            node.cache = (frame.template, text)
+            node.cache = (frame.template.ref, text)
             return text
         if isinstance(value, bool) or value is None:
             return value
