@@ -206,3 +206,14 @@ def test_only_formats_slow_to_render_are_pre_rendered_in_the_workers(
     # text with other processes only; JSON never (it renders as fast at the end)
     assert [renderer is not None for renderer in given] == [True, False, False, False]
     assert outputs["text", "2"] == outputs["text", "1"] and outputs["json", "2"] == outputs["json", "1"]
+
+
+@pytest.mark.parametrize("which", ["golden", "many", "none"])
+def test_sarif_written_result_by_result_is_the_log_json_dumps_gives(which: str, golden_result: ScanResult) -> None:
+    from taglint.report.sarif import sarif_log
+
+    result = {"golden": golden_result, "many": _many_findings(50), "none": ScanResult(findings=[], files_scanned=0)}[which]
+    expected = json.dumps(sarif_log(result, ReportOptions()), indent=2, ensure_ascii=False) + "\n"
+    out = Recorder()
+    write("sarif", result, ReportOptions(), out)
+    assert out.getvalue() == expected

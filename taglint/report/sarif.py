@@ -16,7 +16,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Iterator, TextIO
 from urllib.parse import quote
 
 from taglint import __version__
@@ -122,11 +122,10 @@ def _srcroot() -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def sarif_log(result: Any, options: Any) -> dict[str, Any]:
+def sarif_log(result: Any, options: Any, *, with_results: bool = True) -> dict[str, Any]:
+    """The log; ``with_results=False``: with an empty ``results`` list
+    (:func:`write` writes the results one at a time in its place)."""
     rules = list(getattr(result, "rules", {}).values())
-    index = {rule.code: number for number, rule in enumerate(rules)}
-    findings = list(result.findings)
-    prints = result_fingerprints(result)
     notifications = [
         {"level": "error", "message": {"text": error}, "descriptor": {"id": "taglint-error"}}
         for error in result.errors
@@ -150,9 +149,16 @@ def sarif_log(result: Any, options: Any) -> dict[str, Any]:
         "invocations": [invocation],
         "originalUriBaseIds": {SRCROOT: {"uri": _srcroot()}},
         "columnKind": "unicodeCodePoints",
-        "results": [result_object(f, index.get(f.rule), fp) for f, fp in zip(findings, prints)],
+        "results": list(_results(result, rules)) if with_results else [],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _results(result: Any, rules: list[Any]) -> Iterator[dict[str, Any]]:
+    """The result objects of the findings, one at a time."""
+    index = {rule.code: number for number, rule in enumerate(rules)}
+    for finding, fingerprint in zip(list(result.findings), result_fingerprints(result)):
+        yield result_object(finding, index.get(finding.rule), fingerprint)
 
 
 def write(result: Any, options: Any, out: TextIO) -> None:
@@ -161,8 +167,26 @@ def write(result: Any, options: Any, out: TextIO) -> None:
     from taglint.report import write_chunks
 
     encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
-    write_chunks(encoder.iterencode(sarif_log(result, options)), out)
-    out.write("\n")
+    if not result.findings:
+        write_chunks(encoder.iterencode(sarif_log(result, options)), out)
+        out.write("\n")
+        return
+    # The log without its results, then each result encoded on its own and
+    # indented to its place: the text json.dumps gives, with one result in
+    # memory at a time.  (The marker is a key: a quote inside a string is
+    # escaped, so nothing else in the text reads `"results": []`.)
+    text = encoder.encode(sarif_log(result, options, with_results=False))
+    marker = '"results": []'
+    at = text.index(marker)
+    outer = " " * (at - (text.rindex("\n", 0, at) + 1))
+    inner = outer + "  "
+    out.write(text[:at])
+    out.write('"results": [')
+    separator = "\n"
+    for item in _results(result, list(getattr(result, "rules", {}).values())):
+        out.write(separator + inner + encoder.encode(item).replace("\n", "\n" + inner))
+        separator = ",\n"
+    out.write("\n" + outer + "]" + text[at + len(marker):] + "\n")
 
 
 def render(result: Any, options: Any) -> str:

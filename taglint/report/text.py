@@ -227,6 +227,8 @@ def _blocks(shown: list[Finding], result: Any, options: Any, paint: _Painter) ->
     for finding in shown:
         text = rendered(finding)
         if text is None:
+            if finding.path not in cache:
+                cache.clear()  # findings come file by file: only the last file read is kept
             text = "\n".join(_block(finding, options, paint, cache))
         if fold_fixes and finding.fix and finding.fix.description:
             key = (finding.rule, finding.fix.description)
