@@ -118,8 +118,8 @@ def bundle_figures(folder: Path, env: dict[str, str], runs: int) -> dict[str, fl
         for _ in yaml.compose_all(text, Loader=loader):
             pass
 
-    def read() -> None:
-        scan(["install.yaml"], Config(), cwd=folder)
+    def read() -> None:  # as the command line scans (no digests: those are for --fix)
+        scan(["install.yaml"], Config(), cwd=folder, digests=False)
 
     from taglint.extract.kubernetes.manifests import extract
     from taglint.source import ExtractContext, SourceFile
