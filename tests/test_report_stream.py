@@ -4,6 +4,7 @@ never hand the stream the whole report in one piece, and ``--output``
 replaces its file only once the whole report is written."""
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -217,3 +218,25 @@ def test_sarif_written_result_by_result_is_the_log_json_dumps_gives(which: str, 
     out = Recorder()
     write("sarif", result, ReportOptions(), out)
     assert out.getvalue() == expected
+
+
+def _garbage_of_writing(format_name: str, result: ScanResult) -> int:
+    """Objects a report leaves in reference cycles (the CLI writes it with
+    the cyclic collector paused, so they would stay until the process ends)."""
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        write(format_name, result, ReportOptions(), io.StringIO())
+        return gc.collect()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@pytest.mark.parametrize("format_name", STREAMED)
+def test_a_report_leaves_no_garbage_per_finding(format_name: str) -> None:
+    _garbage_of_writing(format_name, _many_findings(10))  # imports and caches, once
+    few = _garbage_of_writing(format_name, _many_findings(100))
+    many = _garbage_of_writing(format_name, _many_findings(2000))
+    assert many <= few + 10, (few, many)  # a constant few (one JSON encoder), not some per finding

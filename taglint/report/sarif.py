@@ -16,7 +16,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, Callable, Iterator, TextIO
 from urllib.parse import quote
 
 from taglint import __version__
@@ -122,9 +122,9 @@ def _srcroot() -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def sarif_log(result: Any, options: Any, *, with_results: bool = True) -> dict[str, Any]:
-    """The log; ``with_results=False``: with an empty ``results`` list
-    (:func:`write` writes the results one at a time in its place)."""
+def sarif_log(result: Any, options: Any, *, lazy: bool = False) -> dict[str, Any]:
+    """The log; ``lazy``: its ``results`` made one at a time as the
+    encoder reads them (:class:`_Lazy`), never all in memory at once."""
     rules = list(getattr(result, "rules", {}).values())
     notifications = [
         {"level": "error", "message": {"text": error}, "descriptor": {"id": "taglint-error"}}
@@ -149,7 +149,7 @@ def sarif_log(result: Any, options: Any, *, with_results: bool = True) -> dict[s
         "invocations": [invocation],
         "originalUriBaseIds": {SRCROOT: {"uri": _srcroot()}},
         "columnKind": "unicodeCodePoints",
-        "results": list(_results(result, rules)) if with_results else [],
+        "results": _Lazy(lambda: _results(result, rules), len(result.findings)) if lazy else list(_results(result, rules)),
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
@@ -161,32 +161,35 @@ def _results(result: Any, rules: list[Any]) -> Iterator[dict[str, Any]]:
         yield result_object(finding, index.get(finding.rule), fingerprint)
 
 
+class _Lazy(list):  # type: ignore[type-arg]
+    """A list whose items come from ``make()`` as they are read, for the
+    JSON encoder: it reads a list with ``len`` and ``for`` (the pure-Python
+    encoder, which ``indent`` selects), so the text is the one the full
+    list gives, with one item in memory at a time."""
+
+    def __init__(self, make: Callable[[], Iterator[Any]], count: int) -> None:
+        super().__init__()
+        self._make = make
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._make()
+
+
 def write(result: Any, options: Any, out: TextIO) -> None:
-    """The log, written to ``out`` in pieces as it is encoded (the same
-    text as ``json.dumps(..., indent=2)``), never held whole as text."""
+    """The log, written to ``out`` in pieces as it is encoded, the results
+    made one at a time (the same text as ``json.dumps(..., indent=2)``).
+    One encoding of the whole log: each ``iterencode`` call builds
+    functions that refer to each other, a reference cycle that a scan's
+    paused collector would keep."""
     from taglint.report import write_chunks
 
     encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
-    if not result.findings:
-        write_chunks(encoder.iterencode(sarif_log(result, options)), out)
-        out.write("\n")
-        return
-    # The log without its results, then each result encoded on its own and
-    # indented to its place: the text json.dumps gives, with one result in
-    # memory at a time.  (The marker is a key: a quote inside a string is
-    # escaped, so nothing else in the text reads `"results": []`.)
-    text = encoder.encode(sarif_log(result, options, with_results=False))
-    marker = '"results": []'
-    at = text.index(marker)
-    outer = " " * (at - (text.rindex("\n", 0, at) + 1))
-    inner = outer + "  "
-    out.write(text[:at])
-    out.write('"results": [')
-    separator = "\n"
-    for item in _results(result, list(getattr(result, "rules", {}).values())):
-        out.write(separator + inner + encoder.encode(item).replace("\n", "\n" + inner))
-        separator = ",\n"
-    out.write("\n" + outer + "]" + text[at + len(marker):] + "\n")
+    write_chunks(encoder.iterencode(sarif_log(result, options, lazy=True)), out)
+    out.write("\n")
 
 
 def render(result: Any, options: Any) -> str:
