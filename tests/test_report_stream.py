@@ -24,7 +24,7 @@ from taglint.safewrite import UnsafeWrite, replacing_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "tests" / "golden" / "project"
-STREAMED = ("json", "text", "sarif", "gitlab", "github")
+STREAMED = ("json", "text", "sarif", "gitlab", "github", "junit")
 
 
 class Recorder(io.StringIO):
@@ -240,3 +240,17 @@ def test_a_report_leaves_no_garbage_per_finding(format_name: str) -> None:
     few = _garbage_of_writing(format_name, _many_findings(100))
     many = _garbage_of_writing(format_name, _many_findings(2000))
     assert many <= few + 10, (few, many)  # a constant few (one JSON encoder), not some per finding
+
+
+@pytest.mark.parametrize("which", ["golden", "many", "none", "errors"])
+def test_junit_written_suite_by_suite_is_the_whole_tree_serialized(which: str, golden_result: ScanResult) -> None:
+    from taglint.report.junit import render_whole
+
+    result = {
+        "golden": golden_result, "many": _many_findings(50), "none": ScanResult(findings=[], files_scanned=0),
+        "errors": ScanResult(findings=[], files_scanned=0, errors=["one", "two <&>"]),
+    }[which]
+    for options in (ReportOptions(), ReportOptions(fail_on="error"), ReportOptions(fail_on="info")):
+        out = io.StringIO()
+        write("junit", result, options, out)
+        assert out.getvalue() == render_whole(result, options)

@@ -9,8 +9,10 @@ of the run are ``<error>`` cases of a ``taglint`` suite.  No timestamps or
 host names: the same scan gives the same file."""
 from __future__ import annotations
 
+import io
+import itertools
 import re
-from typing import Any
+from typing import Any, TextIO
 from xml.etree import ElementTree as ET
 
 from taglint.model import Finding, severity_rank
@@ -53,10 +55,6 @@ def _case(suite: ET.Element, finding: Finding, failing: bool) -> None:
         ET.SubElement(case, "system-out").text = _detail(finding)
 
 
-def _suite(parent: ET.Element, name: str) -> ET.Element:
-    return ET.SubElement(parent, "testsuite", {"name": xml_text(name)})
-
-
 def _count(suite: ET.Element) -> None:
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))
@@ -65,27 +63,79 @@ def _count(suite: ET.Element) -> None:
     suite.set("skipped", "0")
 
 
-def render(result: Any, options: Any) -> str:
-    threshold = severity_rank(getattr(options, "fail_on", "warning"))
+def _files(result: Any) -> list[tuple[str, list[Finding]]]:
+    """Each scanned file (or file with findings) and its findings, by path."""
     by_path: dict[str, list[Finding]] = {}
     for facts in getattr(result, "files", []):
         by_path.setdefault(facts.path, [])
     for finding in result.findings:
         by_path.setdefault(finding.path, []).append(finding)
+    return [(path, by_path[path]) for path in sorted(by_path)]
+
+
+def _file_suite(path: str, findings: list[Finding], threshold: int) -> ET.Element:
+    suite = ET.Element("testsuite", {"name": xml_text(path)})
+    for finding in findings:
+        _case(suite, finding, severity_rank(finding.severity) >= threshold)
+    if not findings:
+        ET.SubElement(suite, "testcase", {"name": CLEAN_CASE, "classname": xml_text(path), "file": xml_text(path)})
+    _count(suite)
+    return suite
+
+
+def _error_suite(errors: list[str]) -> ET.Element:
+    suite = ET.Element("testsuite", {"name": "taglint"})
+    for number, error in enumerate(errors, start=1):
+        case = ET.SubElement(suite, "testcase", {"name": f"error {number}", "classname": "taglint"})
+        ET.SubElement(case, "error", {"message": xml_text(error)}).text = xml_text(error)
+    _count(suite)
+    return suite
+
+
+def write(result: Any, options: Any, out: TextIO) -> None:
+    """The report, written to ``out`` one test suite (one file) at a time:
+    the text ``ElementTree`` gives for the whole tree, indented, with one
+    file's elements in memory at a time."""
+    threshold = severity_rank(getattr(options, "fail_on", "warning"))
+    files = _files(result)
+    errors = list(result.errors)
     root = ET.Element("testsuites", {"name": "taglint"})
-    for path in sorted(by_path):
-        suite = _suite(root, path)
-        for finding in by_path[path]:
-            _case(suite, finding, severity_rank(finding.severity) >= threshold)
-        if not by_path[path]:
-            ET.SubElement(suite, "testcase", {"name": CLEAN_CASE, "classname": xml_text(path), "file": xml_text(path)})
-        _count(suite)
+    root.set("tests", str(sum(len(findings) or 1 for _, findings in files) + len(errors)))
+    root.set("failures", str(sum(1 for f in result.findings if severity_rank(f.severity) >= threshold)))
+    root.set("errors", str(len(errors)))
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    count = len(files) + (1 if errors else 0)
+    if not count:
+        out.write(ET.tostring(root, encoding="unicode") + "\n")
+        return
+    root.text = "\0"
+    opening = ET.tostring(root, encoding="unicode")
+    out.write(opening[: opening.index("\0")] + "\n  ")  # the root's start tag, and its first indentation
+    suites = (_file_suite(path, findings, threshold) for path, findings in files)
+    for number, suite in enumerate(itertools.chain(suites, [_error_suite(errors)] if errors else []), start=1):
+        ET.indent(suite, level=1)
+        suite.tail = "\n  " if number < count else "\n"  # as ET.indent of the whole tree sets them
+        out.write(ET.tostring(suite, encoding="unicode"))
+    out.write("</testsuites>\n")
+
+
+def render(result: Any, options: Any) -> str:
+    """The report as one string (:func:`write` into memory)."""
+    buffer = io.StringIO()
+    write(result, options, buffer)
+    return buffer.getvalue()
+
+
+def render_whole(result: Any, options: Any) -> str:
+    """The report built as one tree and serialized at once (what
+    :func:`write` gives piece by piece; kept as the reference the tests
+    compare it with)."""
+    threshold = severity_rank(getattr(options, "fail_on", "warning"))
+    root = ET.Element("testsuites", {"name": "taglint"})
+    for path, findings in _files(result):
+        root.append(_file_suite(path, findings, threshold))
     if result.errors:
-        suite = _suite(root, "taglint")
-        for number, error in enumerate(result.errors, start=1):
-            case = ET.SubElement(suite, "testcase", {"name": f"error {number}", "classname": "taglint"})
-            ET.SubElement(case, "error", {"message": xml_text(error)}).text = xml_text(error)
-        _count(suite)
+        root.append(_error_suite(list(result.errors)))
     suites = root.findall("testsuite")
     for key in ("tests", "failures", "errors"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
