@@ -24,7 +24,7 @@ from taglint.safewrite import UnsafeWrite, replacing_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "tests" / "golden" / "project"
-STREAMED = ("json", "text", "sarif", "gitlab", "github", "junit")
+STREAMED = ("json", "text", "sarif", "gitlab", "github", "junit", "html")
 
 
 class Recorder(io.StringIO):

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
 from collections import Counter
 from dataclasses import replace
 from functools import cache
 from html import escape
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any, Iterable, TextIO
 
 from taglint import __version__
 from taglint.model import SEVERITIES, Finding, Span, severity_rank
@@ -261,27 +262,16 @@ def _footer(result: Any) -> str:
     return "<footer>" + "".join(parts) + "</footer>"
 
 
-def render(result: Any, options: Any) -> str:
+def write(result: Any, options: Any, out: TextIO) -> None:
+    """The page, written to ``out`` a file's section at a time, with one
+    file's lines in memory at a time (a large scan's page is never held
+    whole)."""
     findings: list[Finding] = list(result.findings)
     rules: dict[str, Any] = dict(getattr(result, "rules", {}))
     kinds = {facts.path: facts.kind for facts in getattr(result, "files", [])}
-    source = SourceLines()
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
-    sections = []
-    number = 0
-    for path in sorted(by_path):
-        items = []
-        for finding in by_path[path]:
-            number += 1
-            items.append(finding_html(finding, number, rules, source))
-        count = len(by_path[path])
-        sections.append(
-            f'<section class="file" data-path="{_e(path)}"><h2>{_e(path)}'
-            f'<span class="kind">{_e(kinds.get(path, OTHER_KIND))}</span>'
-            f'<span class="count">{count} finding{"" if count == 1 else "s"}</span></h2>{"".join(items)}</section>'
-        )
     summary = [summary_line(findings, result.files_scanned)]
     baseline = getattr(options, "baseline", None)
     if baseline is not None:
@@ -293,8 +283,7 @@ def render(result: Any, options: Any) -> str:
         f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
-    body = "".join(sections) or '<p class="clean">No findings.</p>'
-    return (
+    out.write(
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -306,8 +295,33 @@ def render(result: Any, options: Any) -> str:
         + "</header>\n"
         f'<section class="charts">{_charts(findings, kinds)}</section>\n'
         f"{_filters(findings)}\n"
-        f"<main>\n{body}\n</main>\n"
+        "<main>\n"
+    )
+    if not by_path:
+        out.write('<p class="clean">No findings.</p>')
+    number = 0
+    for path in sorted(by_path):
+        source = SourceLines()  # one file's lines at a time
+        items = []
+        for finding in by_path[path]:
+            number += 1
+            items.append(finding_html(finding, number, rules, source))
+        count = len(by_path[path])
+        out.write(
+            f'<section class="file" data-path="{_e(path)}"><h2>{_e(path)}'
+            f'<span class="kind">{_e(kinds.get(path, OTHER_KIND))}</span>'
+            f'<span class="count">{count} finding{"" if count == 1 else "s"}</span></h2>{"".join(items)}</section>'
+        )
+    out.write(
+        "\n</main>\n"
         f"{_footer(result)}\n"
         f"<script>{script}</script>\n"
         "</body>\n</html>\n"
     )
+
+
+def render(result: Any, options: Any) -> str:
+    """The page as one string (:func:`write` into memory)."""
+    buffer = io.StringIO()
+    write(result, options, buffer)
+    return buffer.getvalue()
