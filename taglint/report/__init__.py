@@ -1,11 +1,11 @@
 """Output formats: one module per format, each with
-``render(result: ScanResult, options: ReportOptions) -> str`` and, when its
-findings are rendered one by one, ``finding_renderer(options)`` giving a
-``Finding -> str`` function (its texts reach ``render`` through
-``scan(prerender=…)`` and :meth:`ScanResult.rendered`).  A format that can
-write its report piece by piece has ``write(result, options, out)`` too
-(``out`` a text stream), on which its ``render`` is built: :func:`write`
-uses it, so a large report is never held whole in memory.
+``write(result: ScanResult, options: ReportOptions, out: TextIO)``, which
+writes the report to the text stream ``out`` piece by piece (a large
+report is never held whole in memory; :func:`render` gives the same text
+as one string), and, when its findings are rendered one by one,
+``finding_renderer(options)`` giving a ``Finding -> str`` function (its
+texts reach ``write`` through ``scan(prerender=…)`` and
+:meth:`ScanResult.rendered`).
 
 ``FORMATS`` is the one list of formats: the command line offers these."""
 from __future__ import annotations
@@ -71,20 +71,25 @@ def prerender_pays(format_name: str) -> bool:
 
 
 def render(format_name: str, result: object, options: ReportOptions) -> str:
-    module = importlib.import_module(FORMATS[format_name])
-    return module.render(result, options)  # type: ignore[no-any-return]
+    """The report as one string (:func:`write` into memory)."""
+    import io
+
+    buffer = io.StringIO()
+    write(format_name, result, options, buffer)
+    return buffer.getvalue()
 
 
 def write(format_name: str, result: object, options: ReportOptions, out: TextIO) -> None:
-    """The report, written to ``out``: piece by piece by the format's own
-    ``write`` when it has one, else its ``render`` text at once.  The text
-    is the same as :func:`render`'s."""
+    """The report, written to ``out`` piece by piece by the format's ``write``."""
     module = importlib.import_module(FORMATS[format_name])
-    writer = getattr(module, "write", None)
-    if writer is None:
-        out.write(module.render(result, options))
-    else:
-        writer(result, options, out)
+    module.write(result, options, out)
+
+
+def write_lines(lines: Iterable[str], out: TextIO) -> None:
+    """``lines`` written to ``out``, each ended by a line break."""
+    for line in lines:
+        out.write(line)
+        out.write("\n")
 
 
 def write_chunks(chunks: Iterable[str], out: TextIO, size: int = 1 << 16) -> None:

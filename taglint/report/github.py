@@ -9,10 +9,10 @@ are escaped as the Actions runner unescapes them: in the message ``%``,
 is the usual summary, plain text in the log."""
 from __future__ import annotations
 
-import io
 from typing import Any, Iterator, TextIO
 
 from taglint.model import Finding
+from taglint.report import write_lines
 from taglint.report.text import baseline_line, summary_line
 
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -54,13 +54,5 @@ def _lines(result: Any, options: Any) -> Iterator[str]:
 
 def write(result: Any, options: Any, out: TextIO) -> None:
     """The workflow commands, written to ``out`` one line at a time."""
-    for line in _lines(result, options):
-        out.write(line)
-        out.write("\n")
+    write_lines(_lines(result, options), out)
 
-
-def render(result: Any, options: Any) -> str:
-    """The commands as one string (:func:`write` into memory)."""
-    buffer = io.StringIO()
-    write(result, options, buffer)
-    return buffer.getvalue()

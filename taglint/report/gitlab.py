@@ -8,7 +8,6 @@ so GitLab sees a moved finding as the same one and only new findings as
 new), ``severity`` and ``location.path``/``location.lines.begin``."""
 from __future__ import annotations
 
-import io
 import json
 from typing import Any, TextIO
 
@@ -52,9 +51,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
     write_chunks(json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(issues), out)
     out.write("\n")
 
-
-def render(result: Any, options: Any) -> str:
-    """The report as one string (:func:`write` into memory)."""
-    buffer = io.StringIO()
-    write(result, options, buffer)
-    return buffer.getvalue()

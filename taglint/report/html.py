@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import re
 from collections import Counter
 from dataclasses import replace
@@ -319,9 +318,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
         "</body>\n</html>\n"
     )
 
-
-def render(result: Any, options: Any) -> str:
-    """The page as one string (:func:`write` into memory)."""
-    buffer = io.StringIO()
-    write(result, options, buffer)
-    return buffer.getvalue()

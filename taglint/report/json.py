@@ -2,7 +2,6 @@
 (schema: ``taglint/schemas/output.schema.json``)."""
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from functools import cache
@@ -124,9 +123,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
     out.write("[]" if separator.startswith("[") else "\n  ]")
     out.write(f',\n  "summary": {json.dumps(summary_dict(result, options), ensure_ascii=False)}\n}}\n')
 
-
-def render(result: Any, options: Any) -> str:
-    """The report as one string (:func:`write` into memory)."""
-    buffer = io.StringIO()
-    write(result, options, buffer)
-    return buffer.getvalue()

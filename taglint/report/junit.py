@@ -9,7 +9,6 @@ of the run are ``<error>`` cases of a ``taglint`` suite.  No timestamps or
 host names: the same scan gives the same file."""
 from __future__ import annotations
 
-import io
 import itertools
 import re
 from typing import Any, TextIO
@@ -118,12 +117,6 @@ def write(result: Any, options: Any, out: TextIO) -> None:
         out.write(ET.tostring(suite, encoding="unicode"))
     out.write("</testsuites>\n")
 
-
-def render(result: Any, options: Any) -> str:
-    """The report as one string (:func:`write` into memory)."""
-    buffer = io.StringIO()
-    write(result, options, buffer)
-    return buffer.getvalue()
 
 
 def render_whole(result: Any, options: Any) -> str:

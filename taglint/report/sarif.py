@@ -12,7 +12,6 @@ edits.  Suppressed and baselined findings are not in the result list, as in
 every other format."""
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
@@ -191,9 +190,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
     write_chunks(encoder.iterencode(sarif_log(result, options, lazy=True)), out)
     out.write("\n")
 
-
-def render(result: Any, options: Any) -> str:
-    """The log as one string (:func:`write` into memory)."""
-    buffer = io.StringIO()
-    write(result, options, buffer)
-    return buffer.getvalue()

@@ -3,13 +3,13 @@ the span, the fix hint, and a summary line.  Text taken from scanned files
 never reaches the terminal with raw control characters."""
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from collections import Counter
 from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from taglint.model import Finding, severity_rank
+from taglint.report import write_lines
 from taglint.report.source_lines import masked_source_line, read_lines
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -310,13 +310,5 @@ def _lines(result: Any, options: Any) -> Iterator[str]:
 def write(result: Any, options: Any, out: TextIO) -> None:
     """The report, written to ``out`` a line (or a finding's block) at a
     time: a large scan's report is never held whole in memory."""
-    for line in _lines(result, options):
-        out.write(line)
-        out.write("\n")
+    write_lines(_lines(result, options), out)
 
-
-def render(result: Any, options: Any) -> str:
-    """The report as one string (:func:`write` into memory)."""
-    buffer = io.StringIO()
-    write(result, options, buffer)
-    return buffer.getvalue()
