@@ -686,42 +686,40 @@ def _note_skipped_named_files(skipped: Sequence[Any]) -> None:
 
 
 def _emit(output: Path | None, text: str) -> None:
-    """The report, to ``output`` or standard output.  A file is written by
-    :func:`taglint.safewrite.write_text`: never through a symbolic link."""
-    from taglint.safewrite import write_text
-
-    if output is None:
-        write_stdout(text)
-        return
-    try:
-        write_text(output, text)
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from exc
+    """``text``, to ``output`` or standard output (:func:`_emit_to`)."""
+    _emit_to(output, lambda out: out.write(text))
 
 
 def _emit_report(output: Path | None, format_name: str, result: Any, options: Any) -> None:
     """The report in ``format_name``, written piece by piece (a large
-    scan's report is never held whole in memory) to ``output`` or standard
-    output.  A file is written by :func:`taglint.safewrite.replacing_text`:
-    never through a symbolic link, and only once the whole report is
-    written (a report that fails half-way leaves the file as it was)."""
+    scan's report is never held whole in memory; :func:`_emit_to`)."""
     from taglint.report import write
 
+    _emit_to(output, lambda out: write(format_name, result, options, out))
+
+
+def _emit_to(output: Path | None, fill: Callable[[TextIO], None]) -> None:
+    """What ``fill`` writes, to ``output`` or standard output.  A file is
+    written by :func:`taglint.safewrite.replacing_text`: never through a
+    symbolic link, and only once ``fill`` has written it all (one that
+    fails half-way leaves the file as it was)."""
     if output is None:
-        stream_stdout(lambda out: write(format_name, result, options, out))
+        stream_stdout(fill)
         return
     from taglint.safewrite import replacing_text
 
     try:
         with replacing_text(output) as out:
-            write(format_name, result, options, out)
+            fill(out)
     except OSError as exc:
         raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from exc
 
 
 def stream_stdout(fill: Callable[[TextIO], None]) -> None:
-    """Standard output given to ``fill`` to write on, then flushed; a
-    reader that stopped reading is no error, as for :func:`write_stdout`."""
+    """Standard output given to ``fill`` to write on, then flushed.  A
+    reader that stopped reading (``taglint . | head``) is no error: the
+    rest of the output goes to the null device, and the exit code stays
+    that of the scan."""
     try:
         fill(sys.stdout)
         sys.stdout.flush()
@@ -730,14 +728,8 @@ def stream_stdout(fill: Callable[[TextIO], None]) -> None:
 
 
 def write_stdout(text: str) -> None:
-    """Write ``text`` to standard output.  A reader that stopped reading
-    (``taglint . | head``) is no error: the rest of the output goes to the
-    null device, and the exit code stays that of the scan."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _stdout_to_devnull()
+    """Write ``text`` to standard output (:func:`stream_stdout`)."""
+    stream_stdout(lambda out: out.write(text))
 
 
 def _stdout_to_devnull() -> None:
