@@ -208,8 +208,8 @@ def classify(
 def _chart_template_text(text: str, where: str) -> bool:
     """Whether a YAML file outside ``templates/`` is a Helm template: Go
     actions in it, and a chart around it.  A large text (a release bundle)
-    is searched only inside a chart; a small one is, first, as that costs
-    less than looking for ``Chart.yaml``."""
+    is searched only when a chart is around it; a small one is searched
+    first, as that costs less than looking for ``Chart.yaml``."""
     if len(text) >= _LARGE_TEXT and not in_chart(where):
         return False
     return "{{" in text and _GO_ACTION.search(text) is not None and in_chart(where)
