@@ -116,21 +116,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
         suite.tail = "\n  " if number < count else "\n"  # as ET.indent of the whole tree sets them
         out.write(ET.tostring(suite, encoding="unicode"))
     out.write("</testsuites>\n")
-
-
-
-def render_whole(result: Any, options: Any) -> str:
-    """The report built as one tree and serialized at once (what
-    :func:`write` gives piece by piece; kept as the reference the tests
-    compare it with)."""
-    threshold = severity_rank(getattr(options, "fail_on", "warning"))
-    root = ET.Element("testsuites", {"name": "taglint"})
-    for path, findings in _files(result):
-        root.append(_file_suite(path, findings, threshold))
-    if result.errors:
-        root.append(_error_suite(list(result.errors)))
-    suites = root.findall("testsuite")
-    for key in ("tests", "failures", "errors"):
-        root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
