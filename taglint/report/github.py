@@ -55,4 +55,3 @@ def _lines(result: Any, options: Any) -> Iterator[str]:
 def write(result: Any, options: Any, out: TextIO) -> None:
     """The workflow commands, written to ``out`` one line at a time."""
     write_lines(_lines(result, options), out)
-

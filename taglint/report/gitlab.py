@@ -50,4 +50,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
     issues = [issue(f, fp) for f, fp in zip(result.findings, result_fingerprints(result))]
     write_chunks(json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(issues), out)
     out.write("\n")
-

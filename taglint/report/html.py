@@ -317,4 +317,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
         f"<script>{script}</script>\n"
         "</body>\n</html>\n"
     )
-

@@ -122,4 +122,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
         separator = ",\n    "
     out.write("[]" if separator.startswith("[") else "\n  ]")
     out.write(f',\n  "summary": {json.dumps(summary_dict(result, options), ensure_ascii=False)}\n}}\n')
-

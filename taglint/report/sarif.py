@@ -189,4 +189,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
     encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
     write_chunks(encoder.iterencode(sarif_log(result, options, lazy=True)), out)
     out.write("\n")
-

@@ -311,4 +311,3 @@ def write(result: Any, options: Any, out: TextIO) -> None:
     """The report, written to ``out`` a line (or a finding's block) at a
     time: a large scan's report is never held whole in memory."""
     write_lines(_lines(result, options), out)
-
