@@ -14,6 +14,7 @@ from typing import Any
 
 from taglint import limits
 from taglint.model import Location, Span, Step, Word
+from taglint.source import line_starts
 
 # Set by the fuzz tests: re-raise internal errors instead of skipping the command.
 STRICT = False
@@ -135,8 +136,7 @@ def _offset_position(text: str) -> Callable[[int], tuple[int, int]]:
 
     def position(offset: int) -> tuple[int, int]:
         if not starts:
-            starts.append(0)
-            starts.extend(m.end() for m in re.finditer("\n", text))
+            starts.extend(line_starts(text))
         index = bisect_right(starts, offset) - 1
         return index + 1, offset - starts[index] + 1
 
